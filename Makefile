@@ -1,0 +1,43 @@
+# Makefile — builds libblizzard, the blizzard CLI, the unit tests and the fuzz target.
+# Folder rules: lib/common depends on nothing; lib/codecs, lib/arrow, lib/parquet, lib/storage depend
+# on lib/common (parquet also on codecs); programs/ uses only include/blizzard.h.
+CC ?= cc
+BUILD ?= build
+SAN ?=
+CFLAGS ?= -O2 -g
+WARN = -Wall -Wextra -Werror -std=gnu11
+ifeq ($(SAN),1)
+  CFLAGS = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
+  LDFLAGS += -fsanitize=address,undefined
+  BUILD = build/san
+endif
+CPPFLAGS += -Iinclude
+LIBS = -lsnappy -lz -lzstd -llz4 -lm
+
+LIB_SRC = $(wildcard lib/*/*.c)
+LIB_OBJ = $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRC))
+TEST_SRC = $(wildcard tests/unit/*.c)
+
+all: $(BUILD)/blizzard $(BUILD)/unit_tests
+
+$(BUILD)/%.o: %.c $(wildcard include/*.h lib/*/*.h tests/unit/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -c $< -o $@
+
+$(BUILD)/libblizzard.a: $(LIB_OBJ)
+	rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/blizzard: $(BUILD)/programs/blizzard.o $(BUILD)/libblizzard.a
+	$(CC) $(LDFLAGS) $^ $(LIBS) -o $@
+
+$(BUILD)/unit_tests: $(patsubst %.c,$(BUILD)/%.o,$(TEST_SRC)) $(BUILD)/libblizzard.a
+	$(CC) $(LDFLAGS) $^ $(LIBS) -o $@
+
+$(BUILD)/fuzz_ipc: fuzz/fuzz_ipc.c $(LIB_SRC)
+	@mkdir -p $(BUILD)
+	clang $(CPPFLAGS) -O1 -g -fsanitize=fuzzer,address,undefined $(WARN) $^ $(LIBS) -o $@
+
+clean:
+	rm -rf build
+
+.PHONY: all clean

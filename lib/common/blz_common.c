@@ -1,0 +1,68 @@
+/* blz_common.c — error formatting and the growable buffer used across the library. */
+#include "blz_common.h"
+
+#include <stdio.h>
+
+blz_status blz_fail(blz_error *err, blz_status code, const char *fmt, ...) {
+  if (err) {
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err->message, sizeof err->message, fmt, ap);
+    va_end(ap);
+    err->code = code;
+  }
+  return code;
+}
+
+void blz_error_prefix(blz_error *err, const char *fmt, ...) {
+  if (!err) return;
+  char prefix[256];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(prefix, sizeof prefix, fmt, ap);
+  va_end(ap);
+  char tmp[sizeof err->message];
+  size_t k = strlen(prefix);
+  if (k > sizeof tmp - 3) k = sizeof tmp - 3;
+  memcpy(tmp, prefix, k);
+  tmp[k] = ':';
+  tmp[k + 1] = ' ';
+  size_t m = strnlen(err->message, sizeof err->message);
+  if (m > sizeof tmp - k - 3) m = sizeof tmp - k - 3;
+  memcpy(tmp + k + 2, err->message, m);
+  tmp[k + 2 + m] = 0;
+  memcpy(err->message, tmp, sizeof tmp);
+}
+
+bool blz_buf_reserve_slow(blz_buf *b, size_t extra) {
+  if (extra > SIZE_MAX / 2 - b->len) return false;
+  size_t need = b->len + extra;
+  size_t cap = b->cap ? b->cap : 256;
+  while (cap < need) cap *= 2;
+  uint8_t *p = realloc(b->data, cap);
+  if (!p) return false;
+  b->data = p;
+  b->cap = cap;
+  return true;
+}
+
+void blz_buf_free(blz_buf *b) {
+  free(b->data);
+  b->data = NULL;
+  b->len = b->cap = 0;
+}
+
+const char *blz_status_string(blz_status s) {
+  switch (s) {
+    case BLZ_OK: return "ok";
+    case BLZ_EINVAL: return "invalid argument";
+    case BLZ_ENOMEM: return "out of memory";
+    case BLZ_EIO: return "I/O error";
+    case BLZ_EFORMAT: return "corrupt or truncated input";
+    case BLZ_ENOTSUP: return "not supported";
+    case BLZ_EEOF: return "end of stream";
+  }
+  return "unknown status";
+}
+
+const char *blz_version(void) { return BLZ_VERSION_STRING; }

@@ -1,0 +1,74 @@
+/* blz_common.h — internal helpers shared by every stage: errors, growable buffers, byte order. */
+#ifndef BLZ_COMMON_H
+#define BLZ_COMMON_H
+
+#include "blizzard.h"
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#if defined(__GNUC__)
+#define BLZ_PRINTF(a, b) __attribute__((format(printf, a, b)))
+#define BLZ_LIKELY(x) __builtin_expect(!!(x), 1)
+#define BLZ_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#else
+#define BLZ_PRINTF(a, b)
+#define BLZ_LIKELY(x) (x)
+#define BLZ_UNLIKELY(x) (x)
+#endif
+
+/* Sets err (if non-NULL) and returns code, so callers can write `return blz_fail(err, ...)`. */
+blz_status blz_fail(blz_error *err, blz_status code, const char *fmt, ...) BLZ_PRINTF(3, 4);
+/* Prepends "prefix: " to an error already set, to say where it happened. */
+void blz_error_prefix(blz_error *err, const char *fmt, ...) BLZ_PRINTF(2, 3);
+
+#define BLZ_TRY(expr)                     \
+  do {                                    \
+    blz_status blz_st_ = (expr);          \
+    if (blz_st_ != BLZ_OK) return blz_st_; \
+  } while (0)
+
+/* A growable byte buffer. Zero-initialised is empty and valid. */
+typedef struct blz_buf {
+  uint8_t *data;
+  size_t len;
+  size_t cap;
+} blz_buf;
+
+bool blz_buf_reserve_slow(blz_buf *b, size_t extra);
+static inline bool blz_buf_reserve(blz_buf *b, size_t extra) {
+  if (BLZ_LIKELY(b->cap - b->len >= extra)) return true;
+  return blz_buf_reserve_slow(b, extra);
+}
+static inline bool blz_buf_append(blz_buf *b, const void *p, size_t n) {
+  if (!blz_buf_reserve(b, n)) return false;
+  if (n) memcpy(b->data + b->len, p, n);
+  b->len += n;
+  return true;
+}
+static inline bool blz_buf_push(blz_buf *b, uint8_t byte) {
+  if (!blz_buf_reserve(b, 1)) return false;
+  b->data[b->len++] = byte;
+  return true;
+}
+void blz_buf_free(blz_buf *b);
+
+static inline void blz_store_le32(uint8_t *p, uint32_t v) {
+  p[0] = (uint8_t)v; p[1] = (uint8_t)(v >> 8); p[2] = (uint8_t)(v >> 16); p[3] = (uint8_t)(v >> 24);
+}
+static inline uint32_t blz_load_le32(const uint8_t *p) {
+  return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
+}
+static inline uint64_t blz_load_le64(const uint8_t *p) {
+  return (uint64_t)blz_load_le32(p) | ((uint64_t)blz_load_le32(p + 4) << 32);
+}
+static inline uint16_t blz_load_le16(const uint8_t *p) { return (uint16_t)(p[0] | (p[1] << 8)); }
+
+/* Validity bitmap bit i (Arrow: LSB first); a NULL bitmap means all valid. */
+static inline bool blz_bit(const uint8_t *bits, int64_t i) {
+  return (bits[i >> 3] >> (i & 7)) & 1;
+}
+
+#endif

@@ -1,0 +1,216 @@
+/* column.c — data pages and column chunks: levels, PLAIN or dictionary values, compression. */
+#include "column.h"
+
+#include "dict.h"
+#include "page.h"
+#include "rle.h"
+
+static int phys_width(const blz_coltype *t) {
+  switch (t->phys) {
+    case PQ_BOOLEAN: return 1;
+    case PQ_INT32: case PQ_FLOAT: return 4;
+    case PQ_INT64: case PQ_DOUBLE: return 8;
+    case PQ_FLBA: return t->type_length;
+    default: return (int)sizeof(blz_bytes_ref);
+  }
+}
+
+static bool dictionary_allowed(const blz_column *c) {
+  return c->opts->enable_dictionary && c->t.phys != PQ_BOOLEAN && c->t.src != SRC_NULL;
+}
+
+blz_status blz_column_init(blz_column *c, const struct ArrowSchema *field,
+                           const blz_writer_options *opts, blz_error *err) {
+  memset(c, 0, sizeof *c);
+  const char *name = field->name ? field->name : "";
+  c->name = strdup(name);
+  if (!c->name) return blz_fail(err, BLZ_ENOMEM, "out of memory");
+  blz_status st = blz_map_arrow_type(field, &c->t, err);
+  if (st) {
+    blz_error_prefix(err, "column '%s'", name);
+    return st;
+  }
+  c->opts = opts;
+  c->nullable = (field->flags & ARROW_FLAG_NULLABLE) || c->t.src == SRC_NULL;
+  c->width = phys_width(&c->t);
+  BLZ_TRY(blz_codec_create(opts->compression, opts->compression_level, &c->codec, err));
+  c->dict_on = dictionary_allowed(c);
+  return BLZ_OK;
+}
+
+void blz_column_free(blz_column *c) {
+  free(c->name);
+  blz_codec_destroy(c->codec);
+  blz_buf *bufs[] = {&c->def, &c->dense, &c->page_def, &c->page_idx, &c->page_plain,
+                     &c->chunk, &c->scratch, &c->scratch2};
+  for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++) blz_buf_free(bufs[i]);
+  blz_stats_free(&c->page_stats);
+  blz_stats_free(&c->chunk_stats);
+  blz_dict_free(c);
+  memset(c, 0, sizeof *c);
+}
+
+static int64_t page_estimate(const blz_column *c) {
+  int64_t levels = c->nullable ? c->page_rows / 8 : 0;
+  if (c->dict_on) return levels + (c->page_values * blz_bit_width(c->count) + 7) / 8;
+  if (c->t.phys == PQ_BOOLEAN) return levels + (int64_t)c->page_plain.len / 8;
+  return levels + (int64_t)c->page_plain.len;
+}
+
+int64_t blz_column_estimated_size(const blz_column *c) {
+  return (int64_t)c->chunk.len + page_estimate(c) + (int64_t)c->dict_data.len;
+}
+
+static blz_status finish_page(blz_column *c, blz_error *err) {
+  if (c->page_rows == 0) return BLZ_OK;
+  blz_buf *b = &c->scratch;
+  b->len = 0;
+  if (c->nullable) {
+    if (!blz_buf_reserve(b, 4)) goto oom;
+    b->len = 4;
+    if (!blz_rle_encode_u8(b, c->page_def.data, (size_t)c->page_rows, 1)) goto oom;
+    blz_store_le32(b->data, (uint32_t)(b->len - 4));
+  }
+  int32_t encoding;
+  if (c->dict_on) {
+    int bw = blz_bit_width(c->count ? c->count - 1 : 0);
+    if (!blz_buf_push(b, (uint8_t)bw)) goto oom;
+    if (!blz_rle_encode(b, (const uint32_t *)c->page_idx.data, (size_t)c->page_values, bw)) goto oom;
+    encoding = ENC_RLE_DICTIONARY;
+    c->dict_data_pages++;
+  } else {
+    if (c->t.phys == PQ_BOOLEAN) {
+      if (!blz_buf_reserve(b, c->page_plain.len / 8 + 1)) goto oom;
+      /* PLAIN booleans are bit-packed, LSB first */
+      uint8_t *p = b->data + b->len;
+      size_t nb = (c->page_plain.len + 7) / 8;
+      memset(p, 0, nb);
+      for (size_t i = 0; i < c->page_plain.len; i++) p[i >> 3] |= (uint8_t)(c->page_plain.data[i] << (i & 7));
+      b->len += nb;
+    } else if (!blz_buf_append(b, c->page_plain.data, c->page_plain.len)) {
+      goto oom;
+    }
+    encoding = ENC_PLAIN;
+    c->plain_data_pages++;
+  }
+  if (b->len > INT32_MAX) return blz_fail(err, BLZ_ENOTSUP, "column %s: page larger than 2 GiB", c->name);
+  c->scratch2.len = 0;
+  BLZ_TRY(blz_codec_compress(c->codec, b->data, b->len, &c->scratch2, err));
+  blz_stats_out so;
+  blz_stats_output(&c->page_stats, &c->t, c->opts->statistics_truncate_length, &so);
+  size_t before = c->chunk.len;
+  if (!blz_write_data_page_header(&c->chunk, (int32_t)b->len, (int32_t)c->scratch2.len,
+                                  (int32_t)c->page_rows, encoding, &so))
+    goto oom;
+  size_t header = c->chunk.len - before;
+  if (!blz_buf_append(&c->chunk, c->scratch2.data, c->scratch2.len)) goto oom;
+  c->chunk_uncompressed += (int64_t)(header + b->len);
+  c->chunk_rows += c->page_rows;
+  if (!blz_stats_merge(&c->chunk_stats, &c->page_stats, &c->t)) goto oom;
+  blz_stats_reset(&c->page_stats);
+  c->page_rows = c->page_values = 0;
+  c->page_def.len = c->page_idx.len = c->page_plain.len = 0;
+  return BLZ_OK;
+oom:
+  return blz_fail(err, BLZ_ENOMEM, "out of memory encoding column %s", c->name);
+}
+
+static bool plain_append(blz_column *c, const uint8_t *dense, size_t nv) {
+  if (c->t.phys != PQ_BYTE_ARRAY) return blz_buf_append(&c->page_plain, dense, nv * (size_t)c->width);
+  const blz_bytes_ref *v = (const blz_bytes_ref *)dense;
+  size_t total = 0;
+  for (size_t i = 0; i < nv; i++) total += 4 + (size_t)v[i].len;
+  if (!blz_buf_reserve(&c->page_plain, total)) return false;
+  uint8_t *p = c->page_plain.data + c->page_plain.len;
+  for (size_t i = 0; i < nv; i++) {
+    blz_store_le32(p, v[i].len);
+    memcpy(p + 4, v[i].p, v[i].len);
+    p += 4 + (size_t)v[i].len;
+  }
+  c->page_plain.len += total;
+  return true;
+}
+
+/* Rows are fed in small pieces so a page is cut close to its size target, as Arrow C++ does
+ * with its write batch size. */
+#define FEED_PIECE 1024
+
+blz_status blz_column_feed(blz_column *c, int64_t n, size_t nvals, blz_error *err) {
+  const uint8_t *def = c->def.data;
+  const uint8_t *dense = c->dense.data;
+  int64_t rpos = 0;
+  size_t vpos = 0;
+  int64_t row_limit = c->opts->data_page_row_limit > 0 ? c->opts->data_page_row_limit : INT64_MAX;
+  while (rpos < n) {
+    int64_t take = n - rpos;
+    if (take > FEED_PIECE) take = FEED_PIECE;
+    if (take > row_limit - c->page_rows) take = row_limit - c->page_rows;
+    size_t nv;
+    if (nvals == (size_t)n) {
+      nv = (size_t)take;
+    } else {
+      nv = 0;
+      for (int64_t i = 0; i < take; i++) nv += def[rpos + i];
+    }
+    if (c->nullable && !blz_buf_append(&c->page_def, def + rpos, (size_t)take)) goto oom;
+    const uint8_t *vals = dense + vpos * (size_t)c->width;
+    if (!blz_stats_update(&c->page_stats, &c->t, vals, nv)) goto oom;
+    c->page_stats.null_count += take - (int64_t)nv;
+    if (c->dict_on) {
+      if (!blz_dict_encode(c, vals, nv)) goto oom;
+    } else if (!plain_append(c, vals, nv)) {
+      goto oom;
+    }
+    c->page_rows += take;
+    c->page_values += (int64_t)nv;
+    rpos += take;
+    vpos += nv;
+    if (c->dict_on && (int64_t)c->dict_data.len > c->opts->dictionary_page_size_limit) {
+      /* too many distinct values: keep what is dictionary-encoded, write the rest PLAIN */
+      BLZ_TRY(finish_page(c, err));
+      c->dict_on = false;
+    } else if (page_estimate(c) >= c->opts->data_page_size || c->page_rows >= row_limit) {
+      BLZ_TRY(finish_page(c, err));
+    }
+  }
+  return BLZ_OK;
+oom:
+  return blz_fail(err, BLZ_ENOMEM, "out of memory encoding column %s", c->name);
+}
+
+blz_status blz_column_finish_chunk(blz_column *c, blz_buf *dict_page, blz_chunk_meta *m,
+                                   blz_error *err) {
+  BLZ_TRY(finish_page(c, err));
+  memset(m, 0, sizeof *m);
+  dict_page->len = 0;
+  m->dict_page_offset = -1;
+  int64_t dict_uncompressed = 0;
+  if (c->dict_data_pages > 0) {
+    c->scratch2.len = 0;
+    BLZ_TRY(blz_codec_compress(c->codec, c->dict_data.data, c->dict_data.len, &c->scratch2, err));
+    if (c->dict_data.len > INT32_MAX) return blz_fail(err, BLZ_ENOTSUP, "column %s: dictionary larger than 2 GiB", c->name);
+    if (!blz_write_dict_page_header(dict_page, (int32_t)c->dict_data.len, (int32_t)c->scratch2.len,
+                                    (int32_t)c->count))
+      return blz_fail(err, BLZ_ENOMEM, "out of memory");
+    dict_uncompressed = (int64_t)(dict_page->len + c->dict_data.len);
+    if (!blz_buf_append(dict_page, c->scratch2.data, c->scratch2.len))
+      return blz_fail(err, BLZ_ENOMEM, "out of memory");
+    m->dict_pages = 1;
+  }
+  m->total_uncompressed = c->chunk_uncompressed + dict_uncompressed;
+  m->total_compressed = (int64_t)(dict_page->len + c->chunk.len);
+  m->num_values = c->chunk_rows;
+  m->dict_data_pages = c->dict_data_pages;
+  m->plain_data_pages = c->plain_data_pages;
+  blz_stats_output(&c->chunk_stats, &c->t, c->opts->statistics_truncate_length, &m->stats);
+  return BLZ_OK;
+}
+
+void blz_column_reset_chunk(blz_column *c) {
+  c->chunk.len = 0;
+  c->chunk_uncompressed = c->chunk_rows = 0;
+  c->dict_data_pages = c->plain_data_pages = 0;
+  blz_stats_reset(&c->chunk_stats);
+  blz_dict_clear(c);
+  c->dict_on = dictionary_allowed(c);
+}

@@ -1,0 +1,103 @@
+/* column.h — internal state of one Parquet leaf column while its row group is being written. */
+#ifndef BLZ_COLUMN_H
+#define BLZ_COLUMN_H
+
+#include "../codecs/codec.h"
+#include "schema_map.h"
+
+/* A BYTE_ARRAY value borrowed from an Arrow buffer for the duration of one write call. */
+typedef struct blz_bytes_ref {
+  const uint8_t *p;
+  uint32_t len;
+} blz_bytes_ref;
+
+/* Running min/max and null count. Numeric sorts keep min/max in `lo`/`hi`; byte sorts
+ * (SORT_BYTES, SORT_DECIMAL_BE) keep owned copies in `blo`/`bhi`. */
+typedef struct blz_stats {
+  bool has;
+  int64_t null_count;
+  union { int64_t i; uint64_t u; double d; } lo, hi;
+  blz_buf blo, bhi;
+} blz_stats;
+
+/* Min/max ready for the footer: encoded bytes plus their exactness after truncation. */
+typedef struct blz_stats_out {
+  bool has;
+  int64_t null_count;
+  uint8_t min[80], max[80];
+  size_t min_len, max_len;
+  bool min_exact, max_exact;
+} blz_stats_out;
+
+/* What the footer needs of one finished column chunk. */
+typedef struct blz_chunk_meta {
+  int64_t start, data_page_offset, dict_page_offset; /* dict_page_offset < 0: none */
+  int64_t total_uncompressed, total_compressed, num_values;
+  int32_t dict_pages, dict_data_pages, plain_data_pages;
+  blz_stats_out stats;
+} blz_chunk_meta;
+
+typedef struct blz_column {
+  blz_coltype t;
+  char *name;
+  bool nullable;
+  int width;                 /* bytes per dense value (sizeof(blz_bytes_ref) for BYTE_ARRAY) */
+  const blz_writer_options *opts;
+  blz_codec *codec;
+
+  /* one gathered slice: a definition level per row, the non-null values densely */
+  blz_buf def, dense;
+
+  /* the open data page */
+  blz_buf page_def, page_idx, page_plain;
+  int64_t page_rows, page_values;
+  blz_stats page_stats;
+
+  /* the open column chunk */
+  blz_stats chunk_stats;
+  blz_buf chunk;             /* data pages, headers included, ready to write */
+  int64_t chunk_uncompressed, chunk_rows;
+  int32_t dict_data_pages, plain_data_pages;
+  bool dict_on;              /* new values go to the dictionary */
+
+  /* the chunk's dictionary: entries PLAIN-encoded back to back, and an open-addressing index */
+  blz_buf dict_data;
+  uint32_t *slots, nslots, count;
+  uint32_t *entry_off, *entry_hash;
+  uint32_t entry_cap;
+
+  blz_buf scratch, scratch2; /* page assembly and compression output */
+} blz_column;
+
+blz_status blz_column_init(blz_column *c, const struct ArrowSchema *field,
+                           const blz_writer_options *opts, blz_error *err);
+void blz_column_free(blz_column *c);
+
+/* Gathers rows [row, row+n) of Arrow array `a` (row counted from a->offset) into c->def/dense.
+ * Returns the number of non-null values in *nvals. */
+blz_status blz_column_gather(blz_column *c, const struct ArrowArray *a, int64_t row, int64_t n,
+                             size_t *nvals, blz_error *err);
+
+/* Feeds the gathered slice into pages, cutting pages by size and row count. */
+blz_status blz_column_feed(blz_column *c, int64_t n, size_t nvals, blz_error *err);
+
+/* Estimated encoded bytes of the open chunk (written pages + open page + dictionary). */
+int64_t blz_column_estimated_size(const blz_column *c);
+
+/* Closes the open page; then produces the chunk's dictionary page (into *dict_page, may be empty)
+ * and leaves its data pages in c->chunk. Fills *m except the offsets. */
+blz_status blz_column_finish_chunk(blz_column *c, blz_buf *dict_page, blz_chunk_meta *m,
+                                   blz_error *err);
+/* Forgets the chunk (after it was written) so the next row group starts clean. */
+void blz_column_reset_chunk(blz_column *c);
+
+/* stats.c */
+void blz_stats_reset(blz_stats *s);
+void blz_stats_free(blz_stats *s);
+/* Folds `nvals` dense values into s. */
+bool blz_stats_update(blz_stats *s, const blz_coltype *t, const void *dense, size_t nvals);
+bool blz_stats_merge(blz_stats *dst, const blz_stats *src, const blz_coltype *t);
+/* Encodes min/max as Parquet statistics bytes, truncating byte arrays to `trunc` bytes. */
+void blz_stats_output(const blz_stats *s, const blz_coltype *t, int64_t trunc, blz_stats_out *o);
+
+#endif

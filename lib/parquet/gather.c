@@ -1,0 +1,219 @@
+/* gather.c — turns a slice of an Arrow array into definition levels and dense Parquet values. */
+#include "column.h"
+
+/* Validity of physical index i of array a (buffers[0] NULL means all valid). */
+static inline bool valid_at(const struct ArrowArray *a, int64_t i) {
+  const uint8_t *bits = a->buffers[0];
+  return !bits || a->null_count == 0 || blz_bit(bits, i);
+}
+
+/* Writes the Parquet form of the value at physical index i of `a` into out (width bytes, or a
+ * blz_bytes_ref). Used for dictionary values, where access is random. */
+static blz_status value_at(const blz_column *c, const struct ArrowArray *a, int64_t i, void *out,
+                           blz_error *err) {
+  const void *v = a->buffers[1];
+  switch (c->t.src) {
+    case SRC_BOOL: *(uint8_t *)out = blz_bit(v, i); return BLZ_OK;
+    case SRC_I8: *(int32_t *)out = ((const int8_t *)v)[i]; return BLZ_OK;
+    case SRC_U8: *(int32_t *)out = ((const uint8_t *)v)[i]; return BLZ_OK;
+    case SRC_I16: *(int32_t *)out = ((const int16_t *)v)[i]; return BLZ_OK;
+    case SRC_U16: *(int32_t *)out = ((const uint16_t *)v)[i]; return BLZ_OK;
+    case SRC_I32: case SRC_U32: case SRC_F32: memcpy(out, (const uint8_t *)v + 4 * i, 4); return BLZ_OK;
+    case SRC_I64: case SRC_U64: case SRC_F64: memcpy(out, (const uint8_t *)v + 8 * i, 8); return BLZ_OK;
+    case SRC_F16: memcpy(out, (const uint8_t *)v + 2 * i, 2); return BLZ_OK;
+    case SRC_BIN32: {
+      const int32_t *off = v;
+      blz_bytes_ref *r = out;
+      r->p = (const uint8_t *)a->buffers[2] + off[i];
+      r->len = (uint32_t)(off[i + 1] - off[i]);
+      return BLZ_OK;
+    }
+    case SRC_BIN64: {
+      const int64_t *off = v;
+      blz_bytes_ref *r = out;
+      int64_t len = off[i + 1] - off[i];
+      if (len > INT32_MAX) return blz_fail(err, BLZ_ENOTSUP, "value of %lld bytes exceeds Parquet's 2 GiB limit", (long long)len);
+      r->p = (const uint8_t *)a->buffers[2] + off[i];
+      r->len = (uint32_t)len;
+      return BLZ_OK;
+    }
+    case SRC_VIEW: {
+      const uint8_t *view = (const uint8_t *)v + 16 * i;
+      int32_t len;
+      memcpy(&len, view, 4);
+      blz_bytes_ref *r = out;
+      r->len = (uint32_t)len;
+      if (len <= 12) {
+        r->p = view + 4;
+      } else {
+        int32_t buf, off;
+        memcpy(&buf, view + 8, 4);
+        memcpy(&off, view + 12, 4);
+        /* variadic buffers follow validity and views; the last buffer holds their sizes */
+        if (buf < 0 || 2 + (int64_t)buf >= a->n_buffers - 1) return blz_fail(err, BLZ_EFORMAT, "view refers to missing data buffer %d", buf);
+        r->p = (const uint8_t *)a->buffers[2 + buf] + off;
+      }
+      return BLZ_OK;
+    }
+    case SRC_FSB: memcpy(out, (const uint8_t *)v + (int64_t)c->t.src_width * i, (size_t)c->t.src_width); return BLZ_OK;
+    case SRC_DATE64: {
+      int64_t ms = ((const int64_t *)v)[i];
+      int64_t d = ms / 86400000;
+      if (ms % 86400000 < 0) d--;
+      if (d < INT32_MIN || d > INT32_MAX) return blz_fail(err, BLZ_EINVAL, "date64 value %lld out of range", (long long)ms);
+      *(int32_t *)out = (int32_t)d;
+      return BLZ_OK;
+    }
+    case SRC_I32_X1000: {
+      int64_t x = (int64_t)((const int32_t *)v)[i] * 1000;
+      if (x < INT32_MIN || x > INT32_MAX) return blz_fail(err, BLZ_EINVAL, "time32[s] value %lld out of range", (long long)(x / 1000));
+      *(int32_t *)out = (int32_t)x;
+      return BLZ_OK;
+    }
+    case SRC_I64_X1000: {
+      int64_t s = ((const int64_t *)v)[i], x;
+      if (__builtin_mul_overflow(s, (int64_t)1000, &x))
+        return blz_fail(err, BLZ_EINVAL, "timestamp[s] value %lld cannot be stored in milliseconds", (long long)s);
+      memcpy(out, &x, 8);
+      return BLZ_OK;
+    }
+    case SRC_DEC128: case SRC_DEC256: {
+      const uint8_t *le = (const uint8_t *)v + (int64_t)c->t.src_width * i;
+      int sw = c->t.src_width;
+      int keep = c->t.phys == PQ_INT32 ? 4 : c->t.phys == PQ_INT64 ? 8 : c->t.type_length;
+      /* the dropped high bytes must be pure sign extension, or the value does not fit */
+      uint8_t sign = (le[keep - 1] & 0x80) ? 0xFF : 0x00;
+      for (int k = keep; k < sw; k++)
+        if (le[k] != sign) return blz_fail(err, BLZ_EINVAL, "decimal value exceeds precision %d", c->t.precision);
+      if (c->t.phys == PQ_FLBA) {
+        uint8_t *o = out;
+        for (int k = 0; k < keep; k++) o[k] = le[keep - 1 - k];
+      } else {
+        memcpy(out, le, (size_t)keep);
+      }
+      return BLZ_OK;
+    }
+    case SRC_NULL: return BLZ_OK;
+  }
+  return blz_fail(err, BLZ_ENOTSUP, "unsupported source type");
+}
+
+static inline int64_t index_at(blz_src s, const void *v, int64_t i) {
+  switch (s) {
+    case SRC_I8: return ((const int8_t *)v)[i];
+    case SRC_U8: return ((const uint8_t *)v)[i];
+    case SRC_I16: return ((const int16_t *)v)[i];
+    case SRC_U16: return ((const uint16_t *)v)[i];
+    case SRC_I32: return ((const int32_t *)v)[i];
+    case SRC_U32: return ((const uint32_t *)v)[i];
+    case SRC_I64: return ((const int64_t *)v)[i];
+    case SRC_U64: { uint64_t u = ((const uint64_t *)v)[i]; return u > INT64_MAX ? -1 : (int64_t)u; }
+    default: return -1;
+  }
+}
+
+/* Fast paths: same-width copies and widening conversions without per-value dispatch. */
+#define GATHER_NUM(SRC_T, DST_T)                                   \
+  do {                                                             \
+    const SRC_T *v = (const SRC_T *)a->buffers[1] + base;          \
+    DST_T *o = (DST_T *)c->dense.data;                             \
+    if (all_valid) {                                               \
+      for (int64_t i = 0; i < n; i++) o[i] = (DST_T)v[i];          \
+      k = (size_t)n;                                               \
+    } else {                                                       \
+      for (int64_t i = 0; i < n; i++) {                            \
+        o[k] = (DST_T)v[i];                                        \
+        k += def[i];                                               \
+      }                                                            \
+    }                                                              \
+  } while (0)
+
+blz_status blz_column_gather(blz_column *c, const struct ArrowArray *a, int64_t row, int64_t n,
+                             size_t *nvals, blz_error *err) {
+  int64_t base = a->offset + row;
+  c->def.len = 0;
+  c->dense.len = 0;
+  if (!blz_buf_reserve(&c->def, (size_t)n + 8) || !blz_buf_reserve(&c->dense, (size_t)n * (size_t)c->width + 16))
+    return blz_fail(err, BLZ_ENOMEM, "out of memory gathering column %s", c->name);
+  uint8_t *def = c->def.data;
+  size_t k = 0;
+
+  if (c->t.src == SRC_NULL) {
+    memset(def, 0, (size_t)n);
+    c->def.len = (size_t)n;
+    *nvals = 0;
+    return BLZ_OK;
+  }
+
+  /* definition levels from the validity bitmap (for dictionaries, also the values' validity) */
+  bool all_valid = true;
+  if (a->buffers[0] && a->null_count != 0) {
+    const uint8_t *bits = a->buffers[0];
+    for (int64_t i = 0; i < n; i++) {
+      def[i] = blz_bit(bits, base + i);
+      all_valid &= def[i];
+    }
+  } else {
+    memset(def, 1, (size_t)n);
+  }
+
+  if (c->t.dict_encoded) {
+    const struct ArrowArray *d = a->dictionary;
+    if (!d) return blz_fail(err, BLZ_EINVAL, "column %s: dictionary array missing", c->name);
+    const void *idx = a->buffers[1];
+    uint8_t *o = c->dense.data;
+    for (int64_t i = 0; i < n; i++) {
+      if (!def[i]) continue;
+      int64_t j = index_at(c->t.index_src, idx, base + i);
+      if (j < 0 || j >= d->length)
+        return blz_fail(err, BLZ_EFORMAT, "column %s: row %lld: dictionary index %lld out of range 0..%lld",
+                        c->name, (long long)(row + i), (long long)j, (long long)d->length);
+      if (!valid_at(d, d->offset + j)) {
+        def[i] = 0;
+        all_valid = false;
+        continue;
+      }
+      BLZ_TRY(value_at(c, d, d->offset + j, o + k * (size_t)c->width, err));
+      k++;
+    }
+  } else {
+    switch (c->t.src) {
+      case SRC_I8: GATHER_NUM(int8_t, int32_t); break;
+      case SRC_U8: GATHER_NUM(uint8_t, int32_t); break;
+      case SRC_I16: GATHER_NUM(int16_t, int32_t); break;
+      case SRC_U16: GATHER_NUM(uint16_t, int32_t); break;
+      case SRC_I32: case SRC_U32: GATHER_NUM(int32_t, int32_t); break;
+      case SRC_F32: GATHER_NUM(float, float); break;
+      case SRC_I64: case SRC_U64: GATHER_NUM(int64_t, int64_t); break;
+      case SRC_F64: GATHER_NUM(double, double); break;
+      case SRC_BIN32: {
+        const int32_t *off = (const int32_t *)a->buffers[1] + base;
+        const uint8_t *data = a->buffers[2];
+        blz_bytes_ref *o = (blz_bytes_ref *)c->dense.data;
+        for (int64_t i = 0; i < n; i++) {
+          o[k].p = data + off[i];
+          o[k].len = (uint32_t)(off[i + 1] - off[i]);
+          k += def[i];
+        }
+        break;
+      }
+      default: {
+        uint8_t *o = c->dense.data;
+        for (int64_t i = 0; i < n; i++) {
+          if (!def[i]) continue;
+          blz_status st = value_at(c, a, base + i, o + k * (size_t)c->width, err);
+          if (st) {
+            blz_error_prefix(err, "column %s: row %lld", c->name, (long long)(row + i));
+            return st;
+          }
+          k++;
+        }
+      }
+    }
+  }
+  (void)all_valid;
+  c->def.len = (size_t)n;
+  c->dense.len = k * (size_t)c->width;
+  *nvals = k;
+  return BLZ_OK;
+}

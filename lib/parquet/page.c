@@ -1,0 +1,47 @@
+/* page.c — serialises PageHeader, DataPageHeader, DictionaryPageHeader and Statistics. */
+#include "page.h"
+
+void blz_write_statistics(blz_thrift *t, int16_t id, const blz_stats_out *s) {
+  blz_thrift_struct_begin(t, id);
+  blz_thrift_i64(t, 3, s->null_count);
+  if (s->has) {
+    blz_thrift_binary(t, 5, s->max, s->max_len);
+    blz_thrift_binary(t, 6, s->min, s->min_len);
+    blz_thrift_bool(t, 7, s->max_exact);
+    blz_thrift_bool(t, 8, s->min_exact);
+  }
+  blz_thrift_struct_end(t);
+}
+
+bool blz_write_data_page_header(blz_buf *out, int32_t uncompressed, int32_t compressed,
+                                int32_t num_values, int32_t encoding, const blz_stats_out *s) {
+  blz_thrift t;
+  blz_thrift_init(&t, out);
+  blz_thrift_i32(&t, 1, PAGE_DATA);
+  blz_thrift_i32(&t, 2, uncompressed);
+  blz_thrift_i32(&t, 3, compressed);
+  blz_thrift_struct_begin(&t, 5);
+  blz_thrift_i32(&t, 1, num_values);
+  blz_thrift_i32(&t, 2, encoding);
+  blz_thrift_i32(&t, 3, ENC_RLE);
+  blz_thrift_i32(&t, 4, ENC_RLE);
+  if (s) blz_write_statistics(&t, 5, s);
+  blz_thrift_struct_end(&t);
+  blz_thrift_struct_end(&t);
+  return !t.oom;
+}
+
+bool blz_write_dict_page_header(blz_buf *out, int32_t uncompressed, int32_t compressed,
+                                int32_t num_values) {
+  blz_thrift t;
+  blz_thrift_init(&t, out);
+  blz_thrift_i32(&t, 1, PAGE_DICTIONARY);
+  blz_thrift_i32(&t, 2, uncompressed);
+  blz_thrift_i32(&t, 3, compressed);
+  blz_thrift_struct_begin(&t, 7);
+  blz_thrift_i32(&t, 1, num_values);
+  blz_thrift_i32(&t, 2, ENC_PLAIN);
+  blz_thrift_struct_end(&t);
+  blz_thrift_struct_end(&t);
+  return !t.oom;
+}

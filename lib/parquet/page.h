@@ -1,0 +1,21 @@
+/* page.h — Parquet page headers and statistics in Thrift compact form. */
+#ifndef BLZ_PAGE_H
+#define BLZ_PAGE_H
+
+#include "column.h"
+#include "thrift.h"
+
+enum { PAGE_DATA = 0, PAGE_DICTIONARY = 2 };
+enum { ENC_PLAIN = 0, ENC_RLE = 3, ENC_RLE_DICTIONARY = 8 };
+
+/* Writes a Statistics struct as field `id` of the current struct. */
+void blz_write_statistics(blz_thrift *t, int16_t id, const blz_stats_out *s);
+
+/* Appends a data page v1 header. */
+bool blz_write_data_page_header(blz_buf *out, int32_t uncompressed, int32_t compressed,
+                                int32_t num_values, int32_t encoding, const blz_stats_out *s);
+/* Appends a dictionary page header. */
+bool blz_write_dict_page_header(blz_buf *out, int32_t uncompressed, int32_t compressed,
+                                int32_t num_values);
+
+#endif

@@ -1,0 +1,157 @@
+/* rle.c — RLE/bit-packing hybrid encoder and a small decoder for verification. */
+#include "rle.h"
+
+int blz_bit_width(uint64_t v) {
+  int w = 0;
+  while (v) {
+    w++;
+    v >>= 1;
+  }
+  return w;
+}
+
+static bool put_varint(blz_buf *out, uint64_t v) {
+  uint8_t b[10];
+  size_t n = 0;
+  while (v >= 0x80) {
+    b[n++] = (uint8_t)(v | 0x80);
+    v >>= 7;
+  }
+  b[n++] = (uint8_t)v;
+  return blz_buf_append(out, b, n);
+}
+
+#define DEFINE_PACK(NAME, T)                                                     \
+  static bool NAME(blz_buf *out, const T *values, size_t n, int bw) {           \
+    size_t bytes = (n * (size_t)bw + 7) / 8;                                     \
+    if (!blz_buf_reserve(out, bytes + 8)) return false;                          \
+    uint8_t *p = out->data + out->len;                                           \
+    uint64_t acc = 0;                                                            \
+    int bits = 0;                                                                \
+    for (size_t i = 0; i < n; i++) {                                             \
+      acc |= (uint64_t)values[i] << bits;                                        \
+      bits += bw;                                                                \
+      while (bits >= 8) {                                                        \
+        *p++ = (uint8_t)acc;                                                     \
+        acc >>= 8;                                                               \
+        bits -= 8;                                                               \
+      }                                                                          \
+    }                                                                            \
+    if (bits > 0) *p++ = (uint8_t)acc;                                           \
+    out->len += bytes;                                                           \
+    return true;                                                                 \
+  }
+DEFINE_PACK(pack32, uint32_t)
+DEFINE_PACK(pack8, uint8_t)
+
+bool blz_bitpack(blz_buf *out, const uint32_t *values, size_t n, int bit_width) {
+  return pack32(out, values, n, bit_width);
+}
+
+/* Literal (bit-packed) runs must hold a multiple of 8 values; only the very last one may be
+ * padded. A repeated run that starts mid-group therefore lends the literal run the values it
+ * needs to reach the next group boundary, and is emitted as RLE only if 8 or more remain. */
+#define DEFINE_RLE(NAME, T, PACK)                                                              \
+  static bool NAME(blz_buf *out, const T *v, size_t n, int bw) {                               \
+    size_t lit = 0, pos = 0;                                                                   \
+    int vbytes = (bw + 7) / 8;                                                                 \
+    while (pos < n) {                                                                          \
+      size_t run = 1;                                                                          \
+      while (pos + run < n && v[pos + run] == v[pos]) run++;                                   \
+      size_t pending = pos - lit;                                                              \
+      size_t need = (8 - pending % 8) % 8;                                                     \
+      if (run >= need + 8) {                                                                   \
+        pos += need;                                                                           \
+        run -= need;                                                                           \
+        if (pos > lit) {                                                                       \
+          if (!put_varint(out, (((pos - lit) / 8) << 1) | 1)) return false;                    \
+          if (!PACK(out, v + lit, pos - lit, bw)) return false;                                \
+        }                                                                                      \
+        if (!put_varint(out, (uint64_t)run << 1)) return false;                                \
+        uint32_t x = (uint32_t)v[pos];                                                         \
+        uint8_t b[4] = {(uint8_t)x, (uint8_t)(x >> 8), (uint8_t)(x >> 16), (uint8_t)(x >> 24)}; \
+        if (!blz_buf_append(out, b, (size_t)vbytes)) return false;                             \
+        pos += run;                                                                            \
+        lit = pos;                                                                             \
+      } else {                                                                                 \
+        pos += run;                                                                            \
+      }                                                                                        \
+    }                                                                                          \
+    if (pos > lit) {                                                                           \
+      size_t cnt = pos - lit;                                                                  \
+      size_t groups = (cnt + 7) / 8;                                                           \
+      if (!put_varint(out, (groups << 1) | 1)) return false;                                   \
+      size_t before = out->len;                                                                \
+      if (!PACK(out, v + lit, cnt, bw)) return false;                                          \
+      size_t want = groups * (size_t)bw;                                                       \
+      while (out->len - before < want)                                                         \
+        if (!blz_buf_push(out, 0)) return false;                                               \
+    }                                                                                          \
+    return true;                                                                               \
+  }
+DEFINE_RLE(rle32, uint32_t, pack32)
+DEFINE_RLE(rle8, uint8_t, pack8)
+
+bool blz_rle_encode(blz_buf *out, const uint32_t *values, size_t n, int bit_width) {
+  if (bit_width == 0) {
+    /* Every value is 0: one RLE run with a zero-byte value, as other writers do. */
+    return n == 0 || put_varint(out, (uint64_t)n << 1);
+  }
+  return rle32(out, values, n, bit_width);
+}
+
+bool blz_rle_encode_u8(blz_buf *out, const uint8_t *values, size_t n, int bit_width) {
+  if (bit_width == 0) return n == 0 || put_varint(out, (uint64_t)n << 1);
+  return rle8(out, values, n, bit_width);
+}
+
+static bool get_varint(const uint8_t **p, const uint8_t *end, uint64_t *v) {
+  uint64_t r = 0;
+  for (int shift = 0; shift < 64; shift += 7) {
+    if (*p >= end) return false;
+    uint8_t b = *(*p)++;
+    r |= (uint64_t)(b & 0x7f) << shift;
+    if (!(b & 0x80)) {
+      *v = r;
+      return true;
+    }
+  }
+  return false;
+}
+
+bool blz_rle_decode(const uint8_t *in, size_t len, int bw, uint32_t *out, size_t n) {
+  const uint8_t *p = in, *end = in + len;
+  size_t got = 0;
+  int vbytes = (bw + 7) / 8;
+  while (got < n) {
+    uint64_t h;
+    if (!get_varint(&p, end, &h)) return false;
+    if (h & 1) {
+      uint64_t cnt = (h >> 1) * 8;
+      size_t bytes = (size_t)((h >> 1) * (uint64_t)bw);
+      if ((size_t)(end - p) < bytes) return false;
+      uint64_t acc = 0;
+      int bits = 0;
+      const uint8_t *q = p;
+      for (uint64_t i = 0; i < cnt; i++) {
+        while (bits < bw) {
+          acc |= (uint64_t)(*q++) << bits;
+          bits += 8;
+        }
+        uint32_t val = (uint32_t)(acc & ((bw == 32) ? 0xffffffffu : ((1u << bw) - 1)));
+        acc >>= bw;
+        bits -= bw;
+        if (got < n) out[got++] = val;
+      }
+      p += bytes;
+    } else {
+      uint64_t cnt = h >> 1;
+      if ((size_t)(end - p) < (size_t)vbytes) return false;
+      uint32_t val = 0;
+      for (int i = 0; i < vbytes; i++) val |= (uint32_t)p[i] << (8 * i);
+      p += vbytes;
+      for (uint64_t i = 0; i < cnt && got < n; i++) out[got++] = val;
+    }
+  }
+  return true;
+}

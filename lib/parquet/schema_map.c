@@ -1,0 +1,171 @@
+/* schema_map.c — Arrow format string → Parquet physical/logical type, following Arrow C++. */
+#include "schema_map.h"
+
+#include <stdio.h>
+
+int blz_decimal_bytes(int precision) {
+  /* smallest n with 2^(8n-1) > 10^precision, i.e. 8n-1 >= precision*log2(10) */
+  for (int n = 1; n <= 32; n++) {
+    double bits = 8.0 * n - 1;
+    if (bits >= precision * 3.321928094887362) return n;
+  }
+  return 32;
+}
+
+static blz_status int_src(char c, blz_src *s, int *bits, bool *sign) {
+  switch (c) {
+    case 'c': *s = SRC_I8; *bits = 8; *sign = true; return BLZ_OK;
+    case 'C': *s = SRC_U8; *bits = 8; *sign = false; return BLZ_OK;
+    case 's': *s = SRC_I16; *bits = 16; *sign = true; return BLZ_OK;
+    case 'S': *s = SRC_U16; *bits = 16; *sign = false; return BLZ_OK;
+    case 'i': *s = SRC_I32; *bits = 32; *sign = true; return BLZ_OK;
+    case 'I': *s = SRC_U32; *bits = 32; *sign = false; return BLZ_OK;
+    case 'l': *s = SRC_I64; *bits = 64; *sign = true; return BLZ_OK;
+    case 'L': *s = SRC_U64; *bits = 64; *sign = false; return BLZ_OK;
+  }
+  return BLZ_EINVAL;
+}
+
+static void set_int(blz_coltype *t, int bits, bool sign) {
+  t->phys = bits == 64 ? PQ_INT64 : PQ_INT32;
+  t->logical = LT_INTEGER;
+  t->lt_bit_width = bits;
+  t->lt_signed = sign;
+  static const int sct[] = {CT_INT_8, CT_INT_16, CT_INT_32, CT_INT_64};
+  static const int uct[] = {CT_UINT_8, CT_UINT_16, CT_UINT_32, CT_UINT_64};
+  int k = bits == 8 ? 0 : bits == 16 ? 1 : bits == 32 ? 2 : 3;
+  t->converted = sign ? sct[k] : uct[k];
+  t->sort = sign ? SORT_SIGNED : SORT_UNSIGNED;
+}
+
+static blz_status map_value(const char *f, blz_coltype *t, blz_error *err) {
+  blz_src s;
+  int bits;
+  bool sign;
+  if (f[0] && !f[1] && int_src(f[0], &s, &bits, &sign) == BLZ_OK) {
+    t->src = s;
+    set_int(t, bits, sign);
+    return BLZ_OK;
+  }
+  if (!strcmp(f, "n")) {
+    t->src = SRC_NULL; t->phys = PQ_INT32; t->logical = LT_UNKNOWN; t->sort = SORT_SIGNED;
+    return BLZ_OK;
+  }
+  if (!strcmp(f, "b")) { t->src = SRC_BOOL; t->phys = PQ_BOOLEAN; t->sort = SORT_BOOL; return BLZ_OK; }
+  if (!strcmp(f, "e")) {
+    t->src = SRC_F16; t->phys = PQ_FLBA; t->type_length = 2; t->logical = LT_FLOAT16;
+    t->sort = SORT_F16;
+    return BLZ_OK;
+  }
+  if (!strcmp(f, "f")) { t->src = SRC_F32; t->phys = PQ_FLOAT; t->sort = SORT_FLOAT; return BLZ_OK; }
+  if (!strcmp(f, "g")) { t->src = SRC_F64; t->phys = PQ_DOUBLE; t->sort = SORT_FLOAT; return BLZ_OK; }
+  if (!strcmp(f, "u") || !strcmp(f, "U") || !strcmp(f, "vu")) {
+    t->src = f[0] == 'v' ? SRC_VIEW : f[0] == 'u' ? SRC_BIN32 : SRC_BIN64;
+    t->phys = PQ_BYTE_ARRAY; t->logical = LT_STRING; t->converted = CT_UTF8;
+    t->sort = SORT_BYTES; t->is_string = true;
+    return BLZ_OK;
+  }
+  if (!strcmp(f, "z") || !strcmp(f, "Z") || !strcmp(f, "vz")) {
+    t->src = f[0] == 'v' ? SRC_VIEW : f[0] == 'z' ? SRC_BIN32 : SRC_BIN64;
+    t->phys = PQ_BYTE_ARRAY; t->sort = SORT_BYTES;
+    return BLZ_OK;
+  }
+  if (f[0] == 'w' && f[1] == ':') {
+    char *end;
+    long w = strtol(f + 2, &end, 10);
+    if (*end || w <= 0 || w > (1 << 30))
+      return blz_fail(err, BLZ_EINVAL, "bad fixed_size_binary format '%s'", f);
+    t->src = SRC_FSB; t->src_width = (int)w; t->phys = PQ_FLBA; t->type_length = (int)w;
+    t->sort = SORT_BYTES;
+    return BLZ_OK;
+  }
+  if (f[0] == 'd' && f[1] == ':') {
+    int p = 0, sc = 0, bw = 128, n = 0;
+    if (sscanf(f + 2, "%d,%d%n", &p, &sc, &n) < 2)
+      return blz_fail(err, BLZ_EINVAL, "bad decimal format '%s'", f);
+    if (f[2 + n] == ',') {
+      if (sscanf(f + 2 + n + 1, "%d", &bw) != 1) return blz_fail(err, BLZ_EINVAL, "bad decimal format '%s'", f);
+    } else if (f[2 + n]) {
+      return blz_fail(err, BLZ_EINVAL, "bad decimal format '%s'", f);
+    }
+    if (bw != 128 && bw != 256)
+      return blz_fail(err, BLZ_ENOTSUP, "decimal%d is not supported (only decimal128/256)", bw);
+    int maxp = bw == 128 ? 38 : 76;
+    if (p < 1 || p > maxp || sc < 0 || sc > p)
+      return blz_fail(err, BLZ_EINVAL, "decimal precision %d / scale %d out of range", p, sc);
+    t->src = bw == 128 ? SRC_DEC128 : SRC_DEC256;
+    t->src_width = bw / 8;
+    t->precision = p; t->scale = sc;
+    t->logical = LT_DECIMAL; t->converted = CT_DECIMAL;
+    if (p <= 9) { t->phys = PQ_INT32; t->sort = SORT_SIGNED; }
+    else if (p <= 18) { t->phys = PQ_INT64; t->sort = SORT_SIGNED; }
+    else { t->phys = PQ_FLBA; t->type_length = blz_decimal_bytes(p); t->sort = SORT_DECIMAL_BE; }
+    return BLZ_OK;
+  }
+  if (f[0] == 't') {
+    if (!strcmp(f, "tdD")) {
+      t->src = SRC_I32; t->phys = PQ_INT32; t->logical = LT_DATE; t->converted = CT_DATE;
+      t->sort = SORT_SIGNED;
+      return BLZ_OK;
+    }
+    if (!strcmp(f, "tdm")) { /* Arrow C++: date64 is stored as INT32 DATE */
+      t->src = SRC_DATE64; t->phys = PQ_INT32; t->logical = LT_DATE; t->converted = CT_DATE;
+      t->sort = SORT_SIGNED;
+      return BLZ_OK;
+    }
+    if (f[1] == 't' && f[2] && !f[3]) {
+      t->logical = LT_TIME; t->lt_utc = true; t->sort = SORT_SIGNED;
+      switch (f[2]) {
+        case 's': t->src = SRC_I32_X1000; t->phys = PQ_INT32; t->lt_unit = UNIT_MILLIS; t->converted = CT_TIME_MILLIS; return BLZ_OK;
+        case 'm': t->src = SRC_I32; t->phys = PQ_INT32; t->lt_unit = UNIT_MILLIS; t->converted = CT_TIME_MILLIS; return BLZ_OK;
+        case 'u': t->src = SRC_I64; t->phys = PQ_INT64; t->lt_unit = UNIT_MICROS; t->converted = CT_TIME_MICROS; return BLZ_OK;
+        case 'n': t->src = SRC_I64; t->phys = PQ_INT64; t->lt_unit = UNIT_NANOS; t->converted = CT_NONE; return BLZ_OK;
+      }
+    }
+    if (f[1] == 's' && f[2] && f[3] == ':') {
+      const char *tz = f + 4;
+      t->logical = LT_TIMESTAMP; t->phys = PQ_INT64; t->sort = SORT_SIGNED;
+      t->lt_utc = *tz != 0;
+      t->src = SRC_I64;
+      switch (f[2]) {
+        case 's': t->src = SRC_I64_X1000; t->lt_unit = UNIT_MILLIS; break;
+        case 'm': t->lt_unit = UNIT_MILLIS; break;
+        case 'u': t->lt_unit = UNIT_MICROS; break;
+        case 'n': t->lt_unit = UNIT_NANOS; break;
+        default: return blz_fail(err, BLZ_EINVAL, "bad timestamp format '%s'", f);
+      }
+      /* the legacy annotation means "UTC-adjusted", so it is set only then (as Arrow C++ does) */
+      t->converted = !t->lt_utc ? CT_NONE : t->lt_unit == UNIT_MILLIS ? CT_TIMESTAMP_MILLIS
+                   : t->lt_unit == UNIT_MICROS ? CT_TIMESTAMP_MICROS : CT_NONE;
+      return BLZ_OK;
+    }
+    if (f[1] == 'D' || f[1] == 'i')
+      return blz_fail(err, BLZ_ENOTSUP, "type '%s' (%s) is not supported", f,
+                      f[1] == 'D' ? "duration" : "interval");
+  }
+  if (!strcmp(f, "+l") || !strcmp(f, "+L") || !strcmp(f, "+s") || !strcmp(f, "+m") ||
+      !strncmp(f, "+w:", 3) || !strncmp(f, "+u", 2) || !strcmp(f, "+vl") || !strcmp(f, "+vL") ||
+      !strcmp(f, "+r"))
+    return blz_fail(err, BLZ_ENOTSUP, "nested type '%s' is not supported yet", f);
+  return blz_fail(err, BLZ_ENOTSUP, "unknown Arrow type format '%s'", f);
+}
+
+blz_status blz_map_arrow_type(const struct ArrowSchema *field, blz_coltype *t, blz_error *err) {
+  memset(t, 0, sizeof *t);
+  t->converted = CT_NONE;
+  if (!field->format) return blz_fail(err, BLZ_EINVAL, "missing format string");
+  if (field->dictionary) {
+    int bits;
+    bool sign;
+    const char *f = field->format;
+    if (!f[0] || f[1] || int_src(f[0], &t->index_src, &bits, &sign) != BLZ_OK)
+      return blz_fail(err, BLZ_EINVAL, "dictionary index type '%s' is not an integer", f);
+    if (field->dictionary->dictionary)
+      return blz_fail(err, BLZ_ENOTSUP, "nested dictionaries are not supported");
+    BLZ_TRY(map_value(field->dictionary->format ? field->dictionary->format : "", t, err));
+    if (t->src == SRC_NULL) return blz_fail(err, BLZ_ENOTSUP, "dictionary of null type is not supported");
+    t->dict_encoded = true;
+    return BLZ_OK;
+  }
+  return map_value(field->format, t, err);
+}

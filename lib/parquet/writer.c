@@ -1,0 +1,249 @@
+/* writer.c — the public Parquet writer: batches in, row groups flushed by size, footer at close. */
+#include "footer.h"
+
+#define SLICE_ROWS 8192
+
+struct blz_writer {
+  blz_writer_options opts;
+  blz_sink sink;
+  int ncols;
+  blz_column *cols;
+  int64_t offset;      /* bytes handed to the sink */
+  int64_t rows;        /* rows accepted, open row group included */
+  int64_t rg_rows;     /* rows in the open row group */
+  blz_rowgroup_meta *rgs;
+  int nrgs, cap_rgs;
+  blz_buf dict_page;
+  blz_kv *kv;
+  int nkv;
+  bool closed, failed;
+};
+
+void blz_writer_options_init(blz_writer_options *o) {
+  memset(o, 0, sizeof *o);
+  o->compression = BLZ_COMPRESSION_SNAPPY;
+  o->row_group_size_bytes = 128 << 20;
+  o->data_page_size = 1 << 20;
+  o->data_page_row_limit = 20000;
+  o->dictionary_page_size_limit = 1 << 20;
+  o->enable_dictionary = 1;
+  o->statistics_truncate_length = 64;
+}
+
+static blz_status emit(blz_writer *w, const void *p, size_t n, blz_error *err) {
+  if (n == 0) return BLZ_OK;
+  blz_status st = w->sink.write(w->sink.ctx, p, n, err);
+  if (st) {
+    w->failed = true;
+    return st;
+  }
+  w->offset += (int64_t)n;
+  return BLZ_OK;
+}
+
+blz_status blz_writer_create(const struct ArrowSchema *schema, const blz_writer_options *opts,
+                             const blz_sink *sink, blz_writer **out, blz_error *err) {
+  *out = NULL;
+  if (!schema || !schema->format || strcmp(schema->format, "+s") != 0)
+    return blz_fail(err, BLZ_EINVAL, "the schema must be a struct (format '+s') of columns");
+  if (!sink || !sink->write) return blz_fail(err, BLZ_EINVAL, "no sink given");
+  if (schema->n_children < 0 || schema->n_children > 100000)
+    return blz_fail(err, BLZ_EINVAL, "bad column count %lld", (long long)schema->n_children);
+  blz_writer *w = calloc(1, sizeof *w);
+  if (!w) return blz_fail(err, BLZ_ENOMEM, "out of memory");
+  if (opts) w->opts = *opts;
+  else blz_writer_options_init(&w->opts);
+  blz_status st = BLZ_OK;
+  if (w->opts.row_group_size_bytes <= 0 || w->opts.data_page_size <= 0 ||
+      w->opts.dictionary_page_size_limit <= 0) {
+    st = blz_fail(err, BLZ_EINVAL, "row group, page and dictionary sizes must be positive");
+    goto fail;
+  }
+  w->sink = *sink;
+  w->ncols = (int)schema->n_children;
+  w->cols = calloc((size_t)w->ncols + 1, sizeof *w->cols);
+  if (!w->cols) {
+    st = blz_fail(err, BLZ_ENOMEM, "out of memory");
+    goto fail;
+  }
+  for (int i = 0; i < w->ncols; i++) {
+    const struct ArrowSchema *f = schema->children[i];
+    if (!f) {
+      st = blz_fail(err, BLZ_EINVAL, "schema child %d is NULL", i);
+      goto fail;
+    }
+    st = blz_column_init(&w->cols[i], f, &w->opts, err);
+    if (st) goto fail;
+  }
+  st = emit(w, "PAR1", 4, err);
+  if (st) goto fail;
+  *out = w;
+  return BLZ_OK;
+fail:
+  blz_writer_destroy(w);
+  return st;
+}
+
+/* Checks what the C Data Interface cannot promise: the buffers a type needs are there. */
+static blz_status check_array(const blz_column *c, const struct ArrowArray *a, int64_t need,
+                              blz_error *err) {
+  if (!a || !a->release) return blz_fail(err, BLZ_EINVAL, "column %s: array missing or released", c->name);
+  if (a->length < need || a->offset < 0)
+    return blz_fail(err, BLZ_EINVAL, "column %s: array of %lld rows (offset %lld), batch needs %lld",
+                    c->name, (long long)a->length, (long long)a->offset, (long long)need);
+  if (c->t.src == SRC_NULL) return BLZ_OK;
+  int64_t want = 2;
+  blz_src s = c->t.dict_encoded ? c->t.index_src : c->t.src;
+  if (!c->t.dict_encoded && (s == SRC_BIN32 || s == SRC_BIN64)) want = 3;
+  if (!c->t.dict_encoded && s == SRC_VIEW) want = 3;
+  if (a->n_buffers < want || !a->buffers)
+    return blz_fail(err, BLZ_EINVAL, "column %s: %lld buffers, %lld expected", c->name,
+                    (long long)a->n_buffers, (long long)want);
+  if (a->null_count != 0 && a->buffers[0] == NULL && a->null_count > 0)
+    return blz_fail(err, BLZ_EINVAL, "column %s: null_count %lld but no validity bitmap", c->name,
+                    (long long)a->null_count);
+  for (int64_t b = 1; b < want; b++)
+    if (!a->buffers[b] && a->length > 0)
+      return blz_fail(err, BLZ_EINVAL, "column %s: buffer %lld is NULL", c->name, (long long)b);
+  if (c->t.dict_encoded) {
+    const struct ArrowArray *d = a->dictionary;
+    if (!d || d->n_buffers < 2 || !d->buffers) return blz_fail(err, BLZ_EINVAL, "column %s: dictionary missing", c->name);
+    int64_t dw = (c->t.src == SRC_BIN32 || c->t.src == SRC_BIN64 || c->t.src == SRC_VIEW) ? 3 : 2;
+    if (d->n_buffers < dw) return blz_fail(err, BLZ_EINVAL, "column %s: dictionary has too few buffers", c->name);
+    for (int64_t b = 1; b < dw; b++)
+      if (!d->buffers[b] && d->length > 0) return blz_fail(err, BLZ_EINVAL, "column %s: dictionary buffer %lld is NULL", c->name, (long long)b);
+  }
+  return BLZ_OK;
+}
+
+static blz_status flush_row_group(blz_writer *w, blz_error *err) {
+  if (w->rg_rows == 0) return BLZ_OK;
+  if (w->nrgs == w->cap_rgs) {
+    int cap = w->cap_rgs ? w->cap_rgs * 2 : 8;
+    blz_rowgroup_meta *r = realloc(w->rgs, (size_t)cap * sizeof *r);
+    if (!r) return blz_fail(err, BLZ_ENOMEM, "out of memory");
+    w->rgs = r;
+    w->cap_rgs = cap;
+  }
+  blz_rowgroup_meta *rg = &w->rgs[w->nrgs];
+  memset(rg, 0, sizeof *rg);
+  rg->chunks = calloc((size_t)w->ncols + 1, sizeof *rg->chunks);
+  if (!rg->chunks) return blz_fail(err, BLZ_ENOMEM, "out of memory");
+  w->nrgs++;
+  rg->num_rows = w->rg_rows;
+  rg->file_offset = w->offset;
+  for (int i = 0; i < w->ncols; i++) {
+    blz_column *c = &w->cols[i];
+    blz_chunk_meta *m = &rg->chunks[i];
+    BLZ_TRY(blz_column_finish_chunk(c, &w->dict_page, m, err));
+    m->start = w->offset;
+    m->dict_page_offset = w->dict_page.len ? w->offset : -1;
+    m->data_page_offset = w->offset + (int64_t)w->dict_page.len;
+    BLZ_TRY(emit(w, w->dict_page.data, w->dict_page.len, err));
+    BLZ_TRY(emit(w, c->chunk.data, c->chunk.len, err));
+    rg->total_byte_size += m->total_uncompressed;
+    rg->total_compressed += m->total_compressed;
+    blz_column_reset_chunk(c);
+  }
+  w->rg_rows = 0;
+  return BLZ_OK;
+}
+
+static int64_t estimated_rg_size(const blz_writer *w) {
+  int64_t s = 0;
+  for (int i = 0; i < w->ncols; i++) s += blz_column_estimated_size(&w->cols[i]);
+  return s;
+}
+
+blz_status blz_writer_write(blz_writer *w, const struct ArrowArray *batch, blz_error *err) {
+  if (!w || !batch) return blz_fail(err, BLZ_EINVAL, "NULL writer or batch");
+  if (w->closed || w->failed) return blz_fail(err, BLZ_EINVAL, "writer is closed or has failed");
+  if (batch->n_children != w->ncols)
+    return blz_fail(err, BLZ_EINVAL, "batch has %lld columns, schema has %d",
+                    (long long)batch->n_children, w->ncols);
+  if (batch->length < 0 || batch->offset < 0)
+    return blz_fail(err, BLZ_EINVAL, "batch has negative length or offset");
+  if (batch->null_count > 0)
+    return blz_fail(err, BLZ_EINVAL, "a record batch cannot have null rows");
+  int64_t n = batch->length;
+  for (int i = 0; i < w->ncols; i++)
+    BLZ_TRY(check_array(&w->cols[i], batch->children[i], batch->offset + n, err));
+  for (int64_t start = 0; start < n; start += SLICE_ROWS) {
+    int64_t len = n - start < SLICE_ROWS ? n - start : SLICE_ROWS;
+    /* gather every column first: bad input is found before any column has changed state */
+    size_t nv[64];
+    size_t *nvals = w->ncols <= 64 ? nv : malloc((size_t)w->ncols * sizeof *nvals);
+    if (!nvals) return blz_fail(err, BLZ_ENOMEM, "out of memory");
+    blz_status st = BLZ_OK;
+    for (int i = 0; i < w->ncols && !st; i++)
+      st = blz_column_gather(&w->cols[i], batch->children[i], batch->offset + start, len, &nvals[i], err);
+    for (int i = 0; i < w->ncols && !st; i++) {
+      st = blz_column_feed(&w->cols[i], len, nvals[i], err);
+      if (st) w->failed = true;
+    }
+    if (nvals != nv) free(nvals);
+    if (st) return st;
+    w->rows += len;
+    w->rg_rows += len;
+    if (estimated_rg_size(w) >= w->opts.row_group_size_bytes) {
+      st = flush_row_group(w, err);
+      if (st) {
+        w->failed = true;
+        return st;
+      }
+    }
+  }
+  return BLZ_OK;
+}
+
+blz_status blz_writer_flush_row_group(blz_writer *w, blz_error *err) {
+  if (w->closed || w->failed) return blz_fail(err, BLZ_EINVAL, "writer is closed or has failed");
+  blz_status st = flush_row_group(w, err);
+  if (st) w->failed = true;
+  return st;
+}
+
+blz_status blz_writer_close(blz_writer *w, blz_error *err) {
+  if (w->closed || w->failed) return blz_fail(err, BLZ_EINVAL, "writer is closed or has failed");
+  blz_status st = flush_row_group(w, err);
+  if (st) {
+    w->failed = true;
+    return st;
+  }
+  blz_buf footer = {0};
+  blz_footer_in f = {w->cols, w->ncols, w->rgs, w->nrgs, w->rows, w->opts.compression, w->kv, w->nkv};
+  if (!blz_footer_write(&footer, &f) || !blz_buf_reserve(&footer, 8)) {
+    blz_buf_free(&footer);
+    w->failed = true;
+    return blz_fail(err, BLZ_ENOMEM, "out of memory writing footer");
+  }
+  uint32_t flen = (uint32_t)footer.len;
+  blz_store_le32(footer.data + footer.len, flen);
+  memcpy(footer.data + footer.len + 4, "PAR1", 4);
+  footer.len += 8;
+  st = emit(w, footer.data, footer.len, err);
+  blz_buf_free(&footer);
+  if (st) return st;
+  w->closed = true;
+  return BLZ_OK;
+}
+
+int64_t blz_writer_num_rows(const blz_writer *w) { return w->rows; }
+int64_t blz_writer_bytes_written(const blz_writer *w) { return w->offset; }
+int64_t blz_writer_buffered_bytes(const blz_writer *w) { return estimated_rg_size(w); }
+
+void blz_writer_destroy(blz_writer *w) {
+  if (!w) return;
+  if (w->cols)
+    for (int i = 0; i < w->ncols; i++) blz_column_free(&w->cols[i]);
+  free(w->cols);
+  for (int r = 0; r < w->nrgs; r++) free(w->rgs[r].chunks);
+  free(w->rgs);
+  for (int i = 0; i < w->nkv; i++) {
+    free(w->kv[i].key);
+    free(w->kv[i].value);
+  }
+  free(w->kv);
+  blz_buf_free(&w->dict_page);
+  free(w);
+}

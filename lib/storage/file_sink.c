@@ -1,0 +1,96 @@
+/* file_sink.c — durable local writes: temp file, fsync, rename, fsync of the folder. */
+#include "file_sink.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#define FILE_BUF (1 << 20)
+
+blz_status blz_file_sink_open(blz_file_sink *s, const char *path, blz_error *err) {
+  memset(s, 0, sizeof *s);
+  s->fd = -1;
+  s->final_path = strdup(path);
+  char *copy1 = strdup(path), *copy2 = strdup(path);
+  size_t n = strlen(path) + 32;
+  s->tmp_path = malloc(n);
+  if (!s->final_path || !copy1 || !copy2 || !s->tmp_path) {
+    free(copy1); free(copy2);
+    blz_file_sink_discard(s);
+    return blz_fail(err, BLZ_ENOMEM, "out of memory");
+  }
+  /* dot-prefixed, so readers that list the folder skip it */
+  snprintf(s->tmp_path, n, "%s/.%s.XXXXXX", dirname(copy1), basename(copy2));
+  free(copy1);
+  free(copy2);
+  s->fd = mkstemp(s->tmp_path);
+  if (s->fd < 0) {
+    blz_status st = blz_fail(err, BLZ_EIO, "cannot create %s: %s", s->tmp_path, strerror(errno));
+    free(s->tmp_path);
+    s->tmp_path = NULL;
+    blz_file_sink_discard(s);
+    return st;
+  }
+  return BLZ_OK;
+}
+
+static blz_status write_all(blz_file_sink *s, const uint8_t *p, size_t n, blz_error *err) {
+  while (n) {
+    ssize_t k = write(s->fd, p, n);
+    if (k < 0) {
+      if (errno == EINTR) continue;
+      return blz_fail(err, BLZ_EIO, "writing %s: %s", s->final_path, strerror(errno));
+    }
+    p += k;
+    n -= (size_t)k;
+  }
+  return BLZ_OK;
+}
+
+blz_status blz_file_sink_write(void *ctx, const void *data, size_t len, blz_error *err) {
+  blz_file_sink *s = ctx;
+  if (s->buf.len + len > FILE_BUF) {
+    BLZ_TRY(write_all(s, s->buf.data, s->buf.len, err));
+    s->buf.len = 0;
+    if (len >= FILE_BUF) return write_all(s, data, len, err);
+  }
+  if (!blz_buf_append(&s->buf, data, len)) return blz_fail(err, BLZ_ENOMEM, "out of memory");
+  return BLZ_OK;
+}
+
+blz_status blz_file_sink_commit(blz_file_sink *s, blz_error *err) {
+  BLZ_TRY(write_all(s, s->buf.data, s->buf.len, err));
+  s->buf.len = 0;
+  if (fsync(s->fd) != 0) return blz_fail(err, BLZ_EIO, "fsync %s: %s", s->tmp_path, strerror(errno));
+  if (close(s->fd) != 0) {
+    s->fd = -1;
+    return blz_fail(err, BLZ_EIO, "close %s: %s", s->tmp_path, strerror(errno));
+  }
+  s->fd = -1;
+  if (rename(s->tmp_path, s->final_path) != 0)
+    return blz_fail(err, BLZ_EIO, "rename to %s: %s", s->final_path, strerror(errno));
+  free(s->tmp_path);
+  s->tmp_path = NULL;
+  char *copy = strdup(s->final_path);
+  if (copy) {
+    int dfd = open(dirname(copy), O_RDONLY | O_DIRECTORY);
+    if (dfd >= 0) {
+      fsync(dfd);
+      close(dfd);
+    }
+    free(copy);
+  }
+  return BLZ_OK;
+}
+
+void blz_file_sink_discard(blz_file_sink *s) {
+  if (s->fd >= 0) close(s->fd);
+  if (s->tmp_path) unlink(s->tmp_path);
+  free(s->tmp_path);
+  free(s->final_path);
+  blz_buf_free(&s->buf);
+  memset(s, 0, sizeof *s);
+  s->fd = -1;
+}

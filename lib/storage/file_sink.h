@@ -1,0 +1,22 @@
+/* file_sink.h — a buffered local file written under a temporary name and renamed into place. */
+#ifndef BLZ_FILE_SINK_H
+#define BLZ_FILE_SINK_H
+
+#include "../common/blz_common.h"
+
+typedef struct blz_file_sink {
+  int fd;
+  char *final_path, *tmp_path;
+  blz_buf buf;
+} blz_file_sink;
+
+/* Creates a hidden temporary file next to `path`. */
+blz_status blz_file_sink_open(blz_file_sink *s, const char *path, blz_error *err);
+/* blz_sink-compatible write callback (ctx = blz_file_sink*). */
+blz_status blz_file_sink_write(void *ctx, const void *data, size_t len, blz_error *err);
+/* Flushes, fsyncs, renames to the final path and fsyncs the folder. */
+blz_status blz_file_sink_commit(blz_file_sink *s, blz_error *err);
+/* Removes the temporary file (if still there) and frees everything. Safe after commit. */
+void blz_file_sink_discard(blz_file_sink *s);
+
+#endif

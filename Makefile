@@ -18,7 +18,7 @@ LIB_SRC = $(wildcard lib/*/*.c)
 LIB_OBJ = $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRC))
 TEST_SRC = $(wildcard tests/unit/*.c)
 
-all: $(BUILD)/blizzard $(BUILD)/unit_tests
+all: $(BUILD)/blizzard $(BUILD)/unit_tests $(BUILD)/slice_convert
 
 $(BUILD)/%.o: %.c $(wildcard include/*.h lib/*/*.h tests/unit/*.h)
 	@mkdir -p $(dir $@)
@@ -41,3 +41,9 @@ clean:
 	rm -rf build
 
 .PHONY: all clean
+
+$(BUILD)/slice_convert: $(BUILD)/tests/tools/slice_convert.o $(BUILD)/libblizzard.a
+	$(CC) $(LDFLAGS) $^ $(LIBS) -o $@
+
+tools: $(BUILD)/slice_convert
+.PHONY: tools

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <unistd.h>
 
@@ -26,6 +27,7 @@ blz_status blz_file_sink_open(blz_file_sink *s, const char *path, blz_error *err
   free(copy1);
   free(copy2);
   s->fd = mkstemp(s->tmp_path);
+  if (s->fd >= 0) fchmod(s->fd, 0644); /* mkstemp makes 0600; a data file is for readers */
   if (s->fd < 0) {
     blz_status st = blz_fail(err, BLZ_EIO, "cannot create %s: %s", s->tmp_path, strerror(errno));
     free(s->tmp_path);

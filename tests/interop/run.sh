@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# run.sh — writes Parquet from generated Arrow streams with every codec and has DuckDB, Polars,
+# parquet-wasm (arrow-rs) and hyparquet check every value, type and statistic (verify.mjs).
+set -uo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+BLZ=${BLZ:-$root/build/blizzard}
+SLICE=${SLICE:-$root/build/slice_convert}
+case "$BLZ" in /*) ;; *) BLZ="$root/$BLZ" ;; esac
+case "$SLICE" in /*) ;; *) SLICE="$root/$SLICE" ;; esac
+out="$here/out"
+rm -rf "$out"
+mkdir -p "$out"
+pass=0
+fail=0
+
+gen() { node "$here/gen.mjs" "$@" >/dev/null; }
+verify() { # name arrow parquet [verify args]
+  local name=$1 src=$2 pq=$3; shift 3
+  if node "$here/verify.mjs" --arrow "$src" "$@" "$pq" >"$out/${name//\//_}.log" 2>&1; then
+    echo "ok   $name"; pass=$((pass + 1))
+  else
+    echo "FAIL $name"; tail -15 "$out/${name//\//_}.log"; fail=$((fail + 1))
+  fi
+}
+
+gen --dataset types --rows 5000 --batch-rows 1000 --empty-batches --out "$out/types.arrows"
+gen --dataset types --rows 3000 --batch-rows 700 --dict-replace --out "$out/types_dict.arrows"
+gen --dataset logs --rows 20000 --batch-rows 4096 --out "$out/logs.arrows"
+gen --dataset types --rows 0 --out "$out/empty.arrows"
+gen --dataset logs --rows 0 --empty-batches --out "$out/empty_batches.arrows"
+
+for codec in snappy gzip zstd lz4 uncompressed; do
+  vc=$codec; [ "$codec" = uncompressed ] && vc=none
+  "$BLZ" convert "$out/types.arrows" "$out/types-$codec.parquet" --compression "$codec" --quiet
+  verify "types/$codec" "$out/types.arrows" "$out/types-$codec.parquet" --codec "$vc"
+  "$BLZ" convert "$out/logs.arrows" "$out/logs-$codec.parquet" --compression "$codec" --quiet
+  verify "logs/$codec" "$out/logs.arrows" "$out/logs-$codec.parquet" --codec "$vc"
+done
+"$BLZ" convert "$out/types_dict.arrows" "$out/types_dict.parquet" --quiet
+verify "types/replacement-dictionaries" "$out/types_dict.arrows" "$out/types_dict.parquet"
+# small pages, row groups and dictionaries: many pages, many row groups, dictionary fallback
+"$BLZ" convert "$out/logs.arrows" "$out/logs-small.parquet" --row-group-bytes 200000 --page-bytes 8192 --dictionary-bytes 4096 --quiet
+verify "logs/small-row-groups-pages-dictionary-fallback" "$out/logs.arrows" "$out/logs-small.parquet"
+"$BLZ" convert "$out/types.arrows" "$out/types-plain.parquet" --no-dictionary --quiet
+verify "types/no-dictionary" "$out/types.arrows" "$out/types-plain.parquet"
+"$SLICE" "$out/types.arrows" "$out/types-sliced.parquet"
+verify "types/sliced-batches" "$out/types.arrows" "$out/types-sliced.parquet"
+"$BLZ" convert "$out/empty.arrows" "$out/empty.parquet" --quiet
+verify "schema-only-stream" "$out/empty.arrows" "$out/empty.parquet"
+"$BLZ" convert "$out/empty_batches.arrows" "$out/empty_batches.parquet" --quiet
+verify "zero-row-batches" "$out/empty_batches.arrows" "$out/empty_batches.parquet"
+# Polars' IPC files with Utf8View, compressed with ZSTD and LZ4_FRAME: same values as uncompressed
+"$BLZ" convert "$root/tests/data/views_plain.arrow" "$out/views.parquet" --quiet
+verify "utf8view-ipc-file" "$root/tests/data/views_plain.arrow" "$out/views.parquet"
+
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]

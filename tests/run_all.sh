@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# run_all.sh — installs what is needed and runs every test: unit tests (plain and under ASan/UBSan),
+# CLI behaviour, fuzz corpus replay, and interop with DuckDB, Polars, arrow-rs and hyparquet.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/install-deps.sh --test
+(cd tests/interop && bash setup.sh)
+
+make -j2 all >/dev/null
+make -j2 SAN=1 build/san/unit_tests build/san/blizzard build/san/slice_convert >/dev/null
+make build/fuzz_ipc >/dev/null
+
+total_pass=0
+total_fail=0
+count() { # reads a runner's "N passed, M failed" line
+  local line; line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$1" | tail -1)
+  total_pass=$((total_pass + $(echo "$line" | cut -d' ' -f1)))
+  total_fail=$((total_fail + $(echo "$line" | cut -d' ' -f3)))
+}
+log=$(mktemp -d)
+
+echo "== unit tests"
+./build/unit_tests | tee "$log/unit" | grep -v '^ok' || true
+count "$log/unit"
+echo "== unit tests under AddressSanitizer + UndefinedBehaviorSanitizer"
+ASAN_OPTIONS=detect_leaks=1 ./build/san/unit_tests | tee "$log/san" | grep -v '^ok' || true
+count "$log/san"
+echo "== fuzz corpus replay"
+if ./build/fuzz_ipc fuzz/corpus/ipc/* >"$log/fuzz" 2>&1; then
+  echo "$(ls fuzz/corpus/ipc | wc -l) passed, 0 failed" | tee "$log/fuzzc"
+else
+  tail -30 "$log/fuzz"; echo "0 passed, 1 failed" | tee "$log/fuzzc"
+fi
+count "$log/fuzzc"
+echo "== CLI"
+BLZ=./build/san/blizzard bash tests/cli_test.sh | tee "$log/cli"
+count "$log/cli"
+echo "== interop (DuckDB, Polars, parquet-wasm, hyparquet)"
+BLZ=./build/san/blizzard SLICE=./build/san/slice_convert bash tests/interop/run.sh | tee "$log/interop"
+count "$log/interop"
+rm -rf "$log"
+echo "all: $total_pass passed, $total_fail failed"
+[ "$total_fail" = 0 ]

@@ -1,0 +1,96 @@
+/* test_encoding.c — RLE/bit-packing hybrid and Thrift compact protocol byte layouts. */
+#include "../../lib/parquet/rle.h"
+#include "../../lib/parquet/thrift.h"
+#include "test.h"
+#include "tests.h"
+
+void test_bitpack_spec_example(void) {
+  /* parquet-format Encodings.md: 0..7 with bit width 3 */
+  uint32_t v[8] = {0, 1, 2, 3, 4, 5, 6, 7};
+  blz_buf b = {0};
+  CHECK(blz_bitpack(&b, v, 8, 3));
+  CHECK_BYTES(b.data, b.len, 0x88, 0xC6, 0xFA);
+  blz_buf_free(&b);
+}
+
+void test_rle_run_and_literal(void) {
+  blz_buf b = {0};
+  uint32_t same[10] = {5, 5, 5, 5, 5, 5, 5, 5, 5, 5};
+  CHECK(blz_rle_encode(&b, same, 10, 3));
+  CHECK_BYTES(b.data, b.len, 10 << 1, 5); /* one RLE run: header 20, value in one byte */
+  b.len = 0;
+  uint32_t alt[4] = {1, 0, 1, 1};
+  CHECK(blz_rle_encode(&b, alt, 4, 1));
+  CHECK_BYTES(b.data, b.len, (1 << 1) | 1, 0x0D); /* one literal group, padded */
+  b.len = 0;
+  uint32_t zero[3] = {0, 0, 0};
+  CHECK(blz_rle_encode(&b, zero, 3, 0));
+  CHECK_BYTES(b.data, b.len, 3 << 1);
+  blz_buf_free(&b);
+}
+
+/* Round trips many shapes, including runs that start mid-group. */
+void test_rle_roundtrip(void) {
+  uint32_t in[5000], out[5000];
+  unsigned seed = 7;
+  for (int bw = 1; bw <= 20; bw += 3) {
+    for (int shape = 0; shape < 4; shape++) {
+      size_t n = 1 + (size_t)(shape * 1237 % 5000);
+      for (size_t i = 0; i < n; i++) {
+        seed = seed * 1103515245u + 12345u;
+        uint32_t r = (seed >> 8) & ((1u << bw) - 1);
+        in[i] = shape == 0 ? r : shape == 1 ? (uint32_t)((i / 13) % 2) * r % (1u << bw)
+              : shape == 2 ? (i % 50 < 3 ? r : 1) : (uint32_t)(i / 9) & ((1u << bw) - 1);
+      }
+      blz_buf b = {0};
+      CHECK(blz_rle_encode(&b, in, n, bw));
+      memset(out, 0xAB, sizeof out);
+      CHECK(blz_rle_decode(b.data, b.len, bw, out, n));
+      CHECK(memcmp(in, out, n * 4) == 0);
+      blz_buf_free(&b);
+    }
+  }
+  uint8_t lv[300];
+  for (int i = 0; i < 300; i++) lv[i] = (uint8_t)(i % 17 != 0);
+  blz_buf b = {0};
+  CHECK(blz_rle_encode_u8(&b, lv, 300, 1));
+  CHECK(blz_rle_decode(b.data, b.len, 1, out, 300));
+  for (int i = 0; i < 300; i++) CHECK_EQ_INT(out[i], lv[i]);
+  blz_buf_free(&b);
+}
+
+void test_bit_width(void) {
+  CHECK_EQ_INT(blz_bit_width(0), 0);
+  CHECK_EQ_INT(blz_bit_width(1), 1);
+  CHECK_EQ_INT(blz_bit_width(255), 8);
+  CHECK_EQ_INT(blz_bit_width(256), 9);
+}
+
+void test_thrift_compact(void) {
+  blz_buf b = {0};
+  blz_thrift t;
+  blz_thrift_init(&t, &b);
+  blz_thrift_i32(&t, 1, -1);        /* delta 1, type i32 (5), zigzag(-1) = 1 */
+  blz_thrift_i64(&t, 3, 300);       /* delta 2, type i64 (6), zigzag 600 = 0xD8 0x04 */
+  blz_thrift_bool(&t, 4, true);     /* delta 1, type TRUE (1) */
+  blz_thrift_string(&t, 40, "ab");  /* delta 36 > 15: long form: type byte 8, zigzag id 80 */
+  blz_thrift_list_begin(&t, 41, BLZ_CT_I32, 2);
+  blz_thrift_elem_i32(&t, 2);
+  blz_thrift_elem_i32(&t, -3);
+  blz_thrift_struct_end(&t);
+  CHECK(!t.oom);
+  CHECK_BYTES(b.data, b.len, 0x15, 0x01, 0x26, 0xD8, 0x04, 0x11, 0x08, 0x50, 0x02, 'a', 'b', 0x19,
+              0x25, 0x04, 0x05, 0x00);
+  b.len = 0;
+  blz_thrift_init(&t, &b);
+  blz_thrift_list_begin(&t, 1, BLZ_CT_I32, 20); /* 15 or more elements: size as a varint */
+  CHECK_BYTES(b.data, b.len, 0x19, 0xF5, 20);
+  b.len = 0;
+  blz_thrift_init(&t, &b);
+  blz_thrift_struct_begin(&t, 2); /* nested struct restarts field deltas */
+  blz_thrift_i32(&t, 1, 0);
+  blz_thrift_struct_end(&t);
+  blz_thrift_i32(&t, 3, 0);
+  CHECK_BYTES(b.data, b.len, 0x2C, 0x15, 0x00, 0x00, 0x15, 0x00);
+  blz_buf_free(&b);
+}

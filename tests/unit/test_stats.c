@@ -1,0 +1,171 @@
+/* test_stats.c — statistics ordering (signed, unsigned, float, bytes, decimals) and truncation. */
+#include <math.h>
+
+#include "../../lib/parquet/column.h"
+#include "test.h"
+#include "tests.h"
+
+static blz_coltype type_of(const char *format) {
+  struct ArrowSchema s = {0};
+  s.format = format;
+  blz_coltype t;
+  blz_error e;
+  CHECK(blz_map_arrow_type(&s, &t, &e) == BLZ_OK);
+  return t;
+}
+
+void test_stats_signed_unsigned(void) {
+  int32_t v[4] = {-5, 3, 2147483647, 0};
+  blz_coltype ts = type_of("i"), tu = type_of("I");
+  blz_stats s = {0}, u = {0};
+  CHECK(blz_stats_update(&s, &ts, v, 4));
+  CHECK(blz_stats_update(&u, &tu, v, 4));
+  blz_stats_out o;
+  blz_stats_output(&s, &ts, 64, &o);
+  CHECK_EQ_INT((int32_t)blz_load_le32(o.min), -5);
+  CHECK_EQ_INT((int32_t)blz_load_le32(o.max), 2147483647);
+  blz_stats_output(&u, &tu, 64, &o);
+  CHECK_EQ_INT(blz_load_le32(o.min), 0);
+  CHECK_EQ_INT(blz_load_le32(o.max), (uint32_t)-5); /* -5 as uint32 is the largest */
+  uint64_t big[2] = {1, UINT64_MAX};
+  blz_coltype tl = type_of("L");
+  blz_stats l = {0};
+  CHECK(blz_stats_update(&l, &tl, big, 2));
+  blz_stats_output(&l, &tl, 64, &o);
+  CHECK_EQ_INT(blz_load_le64(o.max) == UINT64_MAX, 1);
+  CHECK_EQ_INT(blz_load_le64(o.min), 1);
+}
+
+void test_stats_float_nan_and_zero(void) {
+  blz_coltype t = type_of("g");
+  double v[4] = {NAN, 0.0, -0.0, NAN};
+  blz_stats s = {0};
+  CHECK(blz_stats_update(&s, &t, v, 4));
+  blz_stats_out o;
+  blz_stats_output(&s, &t, 64, &o);
+  CHECK(o.has);
+  double lo, hi;
+  memcpy(&lo, o.min, 8);
+  memcpy(&hi, o.max, 8);
+  CHECK(lo == 0 && signbit(lo)); /* min zero written as -0.0 */
+  CHECK(hi == 0 && !signbit(hi)); /* max zero written as +0.0 */
+  double only_nan[2] = {NAN, NAN};
+  blz_stats n = {0};
+  CHECK(blz_stats_update(&n, &t, only_nan, 2));
+  blz_stats_output(&n, &t, 64, &o);
+  CHECK(!o.has);
+  float f[3] = {1.5f, -INFINITY, NAN};
+  blz_coltype tf = type_of("f");
+  blz_stats fs = {0};
+  CHECK(blz_stats_update(&fs, &tf, f, 3));
+  blz_stats_output(&fs, &tf, 64, &o);
+  float flo, fhi;
+  memcpy(&flo, o.min, 4);
+  memcpy(&fhi, o.max, 4);
+  CHECK(flo == -INFINITY && fhi == 1.5f);
+}
+
+void test_stats_bytes_unsigned_order(void) {
+  blz_coltype t = type_of("z");
+  const uint8_t a[] = {0x7f}, b[] = {0x80}, c[] = {0x00, 0x01};
+  blz_bytes_ref v[3] = {{a, 1}, {b, 1}, {c, 2}};
+  blz_stats s = {0};
+  CHECK(blz_stats_update(&s, &t, v, 3));
+  blz_stats_out o;
+  blz_stats_output(&s, &t, 64, &o);
+  CHECK_BYTES(o.min, o.min_len, 0x00, 0x01);
+  CHECK_BYTES(o.max, o.max_len, 0x80); /* 0x80 > 0x7f unsigned */
+  blz_stats_free(&s);
+}
+
+void test_stats_truncation(void) {
+  blz_coltype t = type_of("z");
+  uint8_t lo[100], hi[100];
+  memset(lo, 'a', 100);
+  memset(hi, 'b', 100);
+  hi[63] = 0xff; /* the 64th byte cannot be incremented: the bound grows at byte 63 */
+  blz_bytes_ref v[2] = {{lo, 100}, {hi, 100}};
+  blz_stats s = {0};
+  CHECK(blz_stats_update(&s, &t, v, 2));
+  blz_stats_out o;
+  blz_stats_output(&s, &t, 64, &o);
+  CHECK(o.has && !o.min_exact && !o.max_exact);
+  CHECK_EQ_INT(o.min_len, 64);
+  CHECK(memcmp(o.min, lo, 64) == 0);
+  CHECK_EQ_INT(o.max_len, 63);
+  CHECK(memcmp(o.max, hi, 62) == 0 && o.max[62] == 'c');
+  blz_stats_free(&s);
+
+  /* UTF-8: cut on a character boundary and increment a whole code point */
+  blz_coltype tu = type_of("u");
+  char str[80];
+  memset(str, 'x', 62);
+  memcpy(str + 62, "\xc3\xa9\xc3\xa9", 4); /* "éé" straddles byte 64 */
+  blz_bytes_ref w[1] = {{(const uint8_t *)str, 66}};
+  blz_stats su = {0};
+  CHECK(blz_stats_update(&su, &tu, w, 1));
+  blz_stats_output(&su, &tu, 64, &o);
+  CHECK_EQ_INT(o.min_len, 64);
+  CHECK_EQ_INT(o.max_len, 64);
+  CHECK(o.max[62] == 0xc3 && o.max[63] == 0xaa); /* é (U+00E9) + 1 = ê (U+00EA) */
+  blz_stats_free(&su);
+
+  /* short values stay exact */
+  blz_bytes_ref x[1] = {{(const uint8_t *)"abc", 3}};
+  blz_stats sx = {0};
+  CHECK(blz_stats_update(&sx, &t, x, 1));
+  blz_stats_output(&sx, &t, 64, &o);
+  CHECK(o.min_exact && o.max_exact && o.min_len == 3);
+  blz_stats_free(&sx);
+}
+
+void test_stats_decimal_flba_signed(void) {
+  blz_coltype t = type_of("d:38,2");
+  CHECK_EQ_INT(t.phys, PQ_FLBA);
+  CHECK_EQ_INT(t.type_length, 16);
+  uint8_t v[3][16];
+  memset(v, 0, sizeof v);
+  memset(v[0], 0xff, 16);          /* -1 */
+  v[1][15] = 5;                    /* 5 */
+  memset(v[2], 0xff, 16);
+  v[2][15] = 0xfe;                 /* -2 */
+  blz_stats s = {0};
+  CHECK(blz_stats_update(&s, &t, v, 3));
+  blz_stats_out o;
+  blz_stats_output(&s, &t, 64, &o);
+  CHECK(memcmp(o.min, v[2], 16) == 0);
+  CHECK(memcmp(o.max, v[1], 16) == 0);
+  blz_stats_free(&s);
+}
+
+void test_type_mapping(void) {
+  blz_coltype t = type_of("tdm");
+  CHECK(t.phys == PQ_INT32 && t.logical == LT_DATE);
+  t = type_of("tss:");
+  CHECK(t.phys == PQ_INT64 && t.lt_unit == UNIT_MILLIS && !t.lt_utc && t.converted == CT_NONE);
+  t = type_of("tsu:UTC");
+  CHECK(t.lt_unit == UNIT_MICROS && t.lt_utc && t.converted == CT_TIMESTAMP_MICROS);
+  t = type_of("C");
+  CHECK(t.phys == PQ_INT32 && t.logical == LT_INTEGER && !t.lt_signed && t.lt_bit_width == 8);
+  t = type_of("d:9,2");
+  CHECK(t.phys == PQ_INT32);
+  t = type_of("d:18,2");
+  CHECK(t.phys == PQ_INT64);
+  t = type_of("d:19,2");
+  CHECK(t.phys == PQ_FLBA && t.type_length == 9);
+  t = type_of("d:76,0,256");
+  CHECK(t.phys == PQ_FLBA && t.type_length == 32);
+  t = type_of("e");
+  CHECK(t.phys == PQ_FLBA && t.type_length == 2 && t.logical == LT_FLOAT16);
+  CHECK_EQ_INT(blz_decimal_bytes(2), 1);
+  CHECK_EQ_INT(blz_decimal_bytes(10), 5);
+  CHECK_EQ_INT(blz_decimal_bytes(38), 16);
+  struct ArrowSchema s = {0};
+  s.format = "+l";
+  blz_error e;
+  CHECK(blz_map_arrow_type(&s, &t, &e) == BLZ_ENOTSUP);
+  CHECK_CONTAINS(e.message, "nested type '+l'");
+  s.format = "tDs";
+  CHECK(blz_map_arrow_type(&s, &t, &e) == BLZ_ENOTSUP);
+  CHECK_CONTAINS(e.message, "duration");
+}

@@ -1,0 +1,297 @@
+/* test_writer.c — the writer through the C Data Interface: footer contents, slicing, dictionary
+ * fallback, row-group flushing, zero rows and bad input. */
+#include "../../lib/parquet/schema_map.h"
+#include "fixture.h"
+#include "test.h"
+#include "tests.h"
+#include "tread.h"
+
+static struct ArrowSchema *schema_i32_utf8(void) {
+  struct ArrowSchema *f[2] = {fx_schema("i", "id", true, 0, NULL), fx_schema("u", "name", true, 0, NULL)};
+  return fx_struct_schema(2, f);
+}
+
+static blz_writer *open_mem(struct ArrowSchema *s, const blz_writer_options *o, fx_mem *m) {
+  memset(m, 0, sizeof *m);
+  m->fail_after = -1;
+  blz_sink sink = {m, fx_mem_write};
+  blz_writer *w = NULL;
+  blz_error e = {0};
+  blz_status st = blz_writer_create(s, o, &sink, &w, &e);
+  if (st) fprintf(stderr, "  create: %s\n", e.message);
+  CHECK(st == BLZ_OK);
+  return w;
+}
+
+static const tnode *rg_col_meta(const tnode *footer, int rg, int col) {
+  const tnode *rgs = tget(footer, 4);
+  if (!rgs || rg >= rgs->n) return NULL;
+  const tnode *cols = tget(&rgs->kids[rg], 1);
+  if (!cols || col >= cols->n) return NULL;
+  return tget(&cols->kids[col], 3);
+}
+
+void test_writer_footer_and_stats(void) {
+  struct ArrowSchema *s = schema_i32_utf8();
+  fx_mem m;
+  blz_writer *w = open_mem(s, NULL, &m);
+  int32_t ids[5] = {7, -3, 100, 0, 42};
+  const char *names[5] = {"pear", NULL, "apple", "", "zebra"};
+  struct ArrowArray *cols[2] = {fx_i32(ids, 5, "11011"), fx_utf8(names, 5)};
+  struct ArrowArray *b = fx_batch(5, 2, cols);
+  blz_error e = {0};
+  CHECK(blz_writer_write(w, b, &e) == BLZ_OK);
+  CHECK(blz_writer_close(w, &e) == BLZ_OK);
+  tnode f;
+  CHECK(tread_footer(m.buf.data, m.buf.len, &f) == 0);
+  CHECK_EQ_INT(tget(&f, 3)->i, 5);                          /* num_rows */
+  CHECK(tget(&f, 6) && memcmp(tget(&f, 6)->bin, "blizzard version ", 17) == 0);
+  const tnode *schema = tget(&f, 2);
+  CHECK_EQ_INT(schema->n, 3);
+  CHECK_EQ_INT(tget(&schema->kids[1], 1)->i, PQ_INT32);
+  CHECK_EQ_INT(tget(&schema->kids[1], 3)->i, 1);            /* OPTIONAL */
+  CHECK_EQ_INT(tget(&schema->kids[2], 6)->i, CT_UTF8);
+  CHECK_EQ_INT(tget(&f, 7)->n, 2);                          /* column orders */
+  const tnode *c0 = rg_col_meta(&f, 0, 0), *c1 = rg_col_meta(&f, 0, 1);
+  const tnode *st0 = tget(c0, 12), *st1 = tget(c1, 12);
+  CHECK_EQ_INT(tget(st0, 3)->i, 1);                         /* one null id (row 2) */
+  CHECK_EQ_INT((int32_t)blz_load_le32(tget(st0, 6)->bin), -3);
+  CHECK_EQ_INT((int32_t)blz_load_le32(tget(st0, 5)->bin), 42); /* 100 is null */
+  CHECK_EQ_INT(tget(st1, 3)->i, 1);
+  CHECK_EQ_INT(tget(st1, 6)->bin_len, 0);                   /* "" is the minimum */
+  CHECK(tget(st1, 5)->bin_len == 5 && !memcmp(tget(st1, 5)->bin, "zebra", 5));
+  CHECK_EQ_INT(tget(c0, 5)->i, 5);                          /* num_values includes nulls */
+  CHECK(tget(c0, 11) != NULL);                              /* dictionary page offset */
+  tnode_free(&f);
+  fx_free_array(b);
+  blz_writer_destroy(w);
+  fx_free_schema(s);
+  blz_buf_free(&m.buf);
+}
+
+void test_writer_honours_offsets(void) {
+  struct ArrowSchema *s = schema_i32_utf8();
+  fx_mem m;
+  blz_writer *w = open_mem(s, NULL, &m);
+  int32_t ids[6] = {1000, 2, 3, 4, 5, -1000};
+  const char *names[6] = {"zzz", "b", NULL, "c", "d", "aaa"};
+  struct ArrowArray *cols[2] = {fx_i32(ids, 6, NULL), fx_utf8(names, 6)};
+  cols[0]->offset = 1; /* the child starts one later than the batch: rows are ids[2..5) */
+  struct ArrowArray *b = fx_batch(3, 2, cols);
+  b->offset = 1; /* and the batch itself is sliced: names[1..4) */
+  cols[0]->length = 5;
+  blz_error e = {0};
+  CHECK(blz_writer_write(w, b, &e) == BLZ_OK);
+  CHECK(blz_writer_close(w, &e) == BLZ_OK);
+  tnode f;
+  CHECK(tread_footer(m.buf.data, m.buf.len, &f) == 0);
+  const tnode *st0 = tget(rg_col_meta(&f, 0, 0), 12), *st1 = tget(rg_col_meta(&f, 0, 1), 12);
+  CHECK_EQ_INT((int32_t)blz_load_le32(tget(st0, 6)->bin), 3);
+  CHECK_EQ_INT((int32_t)blz_load_le32(tget(st0, 5)->bin), 5);
+  CHECK(tget(st1, 6)->bin_len == 1 && tget(st1, 6)->bin[0] == 'b');
+  CHECK(tget(st1, 5)->bin_len == 1 && tget(st1, 5)->bin[0] == 'c');
+  CHECK_EQ_INT(tget(st1, 3)->i, 1);
+  tnode_free(&f);
+  fx_free_array(b);
+  blz_writer_destroy(w);
+  fx_free_schema(s);
+  blz_buf_free(&m.buf);
+}
+
+static struct ArrowArray *i64_seq(int64_t start, int64_t n) {
+  int64_t *v = malloc((size_t)n * 8);
+  for (int64_t i = 0; i < n; i++) v[i] = start + i;
+  const void *bufs[2] = {NULL, v};
+  size_t sizes[2] = {0, (size_t)n * 8};
+  struct ArrowArray *a = fx_array(n, 0, 0, 2, bufs, sizes, 0, NULL);
+  free(v);
+  return a;
+}
+
+void test_writer_dictionary_fallback_and_row_groups(void) {
+  struct ArrowSchema *f1[1] = {fx_schema("l", "x", false, 0, NULL)};
+  struct ArrowSchema *s = fx_struct_schema(1, f1);
+  blz_writer_options o;
+  blz_writer_options_init(&o);
+  o.dictionary_page_size_limit = 8 * 1000; /* 1000 distinct int64 values */
+  o.row_group_size_bytes = 300 * 1000;
+  o.compression = BLZ_COMPRESSION_UNCOMPRESSED;
+  fx_mem m;
+  blz_writer *w = open_mem(s, &o, &m);
+  blz_error e = {0};
+  int64_t total = 0;
+  for (int k = 0; k < 10; k++) {
+    struct ArrowArray *cols[1] = {i64_seq(total, 20000)};
+    struct ArrowArray *b = fx_batch(20000, 1, cols);
+    CHECK(blz_writer_write(w, b, &e) == BLZ_OK);
+    total += 20000;
+    fx_free_array(b);
+  }
+  CHECK(blz_writer_close(w, &e) == BLZ_OK);
+  tnode f;
+  CHECK(tread_footer(m.buf.data, m.buf.len, &f) == 0);
+  const tnode *rgs = tget(&f, 4);
+  CHECK(rgs->n >= 5); /* 1.6 MB of PLAIN int64 in row groups of ~300 KB */
+  int64_t rows = 0;
+  for (int r = 0; r < rgs->n; r++) {
+    rows += tget(&rgs->kids[r], 3)->i;
+    CHECK(tget(&rgs->kids[r], 6)->i < 400 * 1000); /* never far above the target */
+  }
+  CHECK_EQ_INT(rows, total);
+  /* the first chunk starts with dictionary pages and falls back to PLAIN */
+  const tnode *es = tget(rg_col_meta(&f, 0, 0), 13);
+  int dict_pages = 0, plain_pages = 0;
+  for (int i = 0; i < es->n; i++) {
+    int64_t type = tget(&es->kids[i], 1)->i, enc = tget(&es->kids[i], 2)->i;
+    if (type == 0 && enc == 8) dict_pages += (int)tget(&es->kids[i], 3)->i;
+    if (type == 0 && enc == 0) plain_pages += (int)tget(&es->kids[i], 3)->i;
+  }
+  CHECK(dict_pages >= 1);
+  CHECK(plain_pages >= 1);
+  const tnode *st = tget(rg_col_meta(&f, rgs->n - 1, 0), 12);
+  CHECK_EQ_INT((int64_t)blz_load_le64(tget(st, 5)->bin), total - 1);
+  tnode_free(&f);
+  blz_writer_destroy(w);
+  fx_free_schema(s);
+  blz_buf_free(&m.buf);
+}
+
+void test_writer_zero_rows(void) {
+  struct ArrowSchema *s = schema_i32_utf8();
+  fx_mem m;
+  blz_writer *w = open_mem(s, NULL, &m);
+  blz_error e = {0};
+  struct ArrowArray *cols[2] = {fx_i32(NULL, 0, NULL), fx_utf8(NULL, 0)};
+  struct ArrowArray *b = fx_batch(0, 2, cols);
+  CHECK(blz_writer_write(w, b, &e) == BLZ_OK);
+  CHECK(blz_writer_close(w, &e) == BLZ_OK);
+  tnode f;
+  CHECK(tread_footer(m.buf.data, m.buf.len, &f) == 0);
+  CHECK_EQ_INT(tget(&f, 3)->i, 0);
+  CHECK_EQ_INT(tget(&f, 4)->n, 0);
+  CHECK_EQ_INT(tget(&f, 2)->n, 3);
+  tnode_free(&f);
+  fx_free_array(b);
+  blz_writer_destroy(w);
+  fx_free_schema(s);
+  blz_buf_free(&m.buf);
+}
+
+void test_writer_rejects_bad_input(void) {
+  struct ArrowSchema *s = schema_i32_utf8();
+  fx_mem m;
+  blz_writer *w = open_mem(s, NULL, &m);
+  blz_error e = {0};
+  int32_t ids[2] = {1, 2};
+  struct ArrowArray *one[1] = {fx_i32(ids, 2, NULL)};
+  struct ArrowArray *b = fx_batch(2, 1, one);
+  CHECK(blz_writer_write(w, b, &e) == BLZ_EINVAL);
+  CHECK_CONTAINS(e.message, "batch has 1 columns, schema has 2");
+  fx_free_array(b);
+  /* a child shorter than the batch */
+  const char *names[1] = {"a"};
+  struct ArrowArray *two[2] = {fx_i32(ids, 2, NULL), fx_utf8(names, 1)};
+  b = fx_batch(2, 2, two);
+  CHECK(blz_writer_write(w, b, &e) == BLZ_EINVAL);
+  CHECK_CONTAINS(e.message, "column name");
+  fx_free_array(b);
+  /* the writer is still usable after rejected input */
+  const char *ok_names[2] = {"a", "b"};
+  struct ArrowArray *good[2] = {fx_i32(ids, 2, NULL), fx_utf8(ok_names, 2)};
+  b = fx_batch(2, 2, good);
+  CHECK(blz_writer_write(w, b, &e) == BLZ_OK);
+  fx_free_array(b);
+  CHECK(blz_writer_close(w, &e) == BLZ_OK);
+  blz_writer_destroy(w);
+  blz_writer_destroy(NULL);
+  fx_free_schema(s);
+  blz_buf_free(&m.buf);
+
+  /* unsupported types are refused at create, naming the column */
+  struct ArrowSchema *nested_f[1] = {fx_schema("+s", "nest", true, 0, NULL)};
+  struct ArrowSchema *ns = fx_struct_schema(1, nested_f);
+  blz_sink sink = {&m, fx_mem_write};
+  blz_writer *w2 = NULL;
+  CHECK(blz_writer_create(ns, NULL, &sink, &w2, &e) == BLZ_ENOTSUP);
+  CHECK_CONTAINS(e.message, "column 'nest'");
+  CHECK(w2 == NULL);
+  fx_free_schema(ns);
+}
+
+void test_writer_dictionary_array_bad_index(void) {
+  struct ArrowSchema *d = fx_schema("u", "", true, 0, NULL);
+  struct ArrowSchema *col = fx_schema("i", "tag", true, 0, NULL);
+  col->dictionary = d;
+  struct ArrowSchema *f1[1] = {col};
+  struct ArrowSchema *s = fx_struct_schema(1, f1);
+  fx_mem m;
+  blz_writer *w = open_mem(s, NULL, &m);
+  const char *dict_vals[2] = {"x", "y"};
+  int32_t idx[3] = {0, 1, 5};
+  struct ArrowArray *ia = fx_i32(idx, 3, NULL);
+  ia->dictionary = fx_utf8(dict_vals, 2);
+  struct ArrowArray *cols[1] = {ia};
+  struct ArrowArray *b = fx_batch(3, 1, cols);
+  blz_error e = {0};
+  CHECK(blz_writer_write(w, b, &e) == BLZ_EFORMAT);
+  CHECK_CONTAINS(e.message, "column tag: row 2: dictionary index 5 out of range");
+  idx[2] = 1;
+  ((int32_t *)ia->buffers[1])[2] = 1;
+  CHECK(blz_writer_write(w, b, &e) == BLZ_OK);
+  CHECK(blz_writer_close(w, &e) == BLZ_OK);
+  tnode f;
+  CHECK(tread_footer(m.buf.data, m.buf.len, &f) == 0);
+  CHECK_EQ_INT(tget(&f, 3)->i, 3);
+  const tnode *st = tget(rg_col_meta(&f, 0, 0), 12);
+  CHECK(tget(st, 5)->bin[0] == 'y');
+  tnode_free(&f);
+  fx_free_array(b);
+  blz_writer_destroy(w);
+  fx_free_schema(s);
+  blz_buf_free(&m.buf);
+}
+
+void test_writer_sink_failure_is_reported(void) {
+  struct ArrowSchema *s = schema_i32_utf8();
+  fx_mem m;
+  blz_writer *w = open_mem(s, NULL, &m);
+  m.fail_after = 10;
+  int32_t ids[2] = {1, 2};
+  const char *names[2] = {"a", "b"};
+  struct ArrowArray *cols[2] = {fx_i32(ids, 2, NULL), fx_utf8(names, 2)};
+  struct ArrowArray *b = fx_batch(2, 2, cols);
+  blz_error e = {0};
+  CHECK(blz_writer_write(w, b, &e) == BLZ_OK);
+  CHECK(blz_writer_close(w, &e) == BLZ_EIO);
+  CHECK_CONTAINS(e.message, "write refused");
+  CHECK(blz_writer_write(w, b, &e) == BLZ_EINVAL); /* a failed writer stays failed */
+  fx_free_array(b);
+  blz_writer_destroy(w);
+  fx_free_schema(s);
+  blz_buf_free(&m.buf);
+}
+
+void test_writer_null_count_unknown(void) {
+  struct ArrowSchema *f1[1] = {fx_schema("i", "v", true, 0, NULL)};
+  struct ArrowSchema *s = fx_struct_schema(1, f1);
+  fx_mem m;
+  blz_writer *w = open_mem(s, NULL, &m);
+  int32_t v[4] = {1, 2, 3, 4};
+  struct ArrowArray *a = fx_i32(v, 4, "1010");
+  a->null_count = -1; /* "not computed": the bitmap decides */
+  struct ArrowArray *cols[1] = {a};
+  struct ArrowArray *b = fx_batch(4, 1, cols);
+  blz_error e = {0};
+  CHECK(blz_writer_write(w, b, &e) == BLZ_OK);
+  CHECK(blz_writer_close(w, &e) == BLZ_OK);
+  tnode f;
+  CHECK(tread_footer(m.buf.data, m.buf.len, &f) == 0);
+  const tnode *st = tget(rg_col_meta(&f, 0, 0), 12);
+  CHECK_EQ_INT(tget(st, 3)->i, 2);
+  CHECK_EQ_INT((int32_t)blz_load_le32(tget(st, 5)->bin), 3);
+  tnode_free(&f);
+  fx_free_array(b);
+  blz_writer_destroy(w);
+  fx_free_schema(s);
+  blz_buf_free(&m.buf);
+}

@@ -1,0 +1,36 @@
+/* tests.h — the list of unit tests (X-macro) and their prototypes. */
+#ifndef BLZ_TESTS_H
+#define BLZ_TESTS_H
+
+#define TEST_LIST                                   \
+  X(test_bitpack_spec_example)                      \
+  X(test_rle_run_and_literal)                       \
+  X(test_rle_roundtrip)                             \
+  X(test_bit_width)                                 \
+  X(test_thrift_compact)                            \
+  X(test_stats_signed_unsigned)                     \
+  X(test_stats_float_nan_and_zero)                  \
+  X(test_stats_bytes_unsigned_order)                \
+  X(test_stats_truncation)                          \
+  X(test_stats_decimal_flba_signed)                 \
+  X(test_type_mapping)                              \
+  X(test_writer_footer_and_stats)                   \
+  X(test_writer_honours_offsets)                    \
+  X(test_writer_dictionary_fallback_and_row_groups) \
+  X(test_writer_zero_rows)                          \
+  X(test_writer_rejects_bad_input)                  \
+  X(test_writer_dictionary_array_bad_index)         \
+  X(test_writer_sink_failure_is_reported)           \
+  X(test_writer_null_count_unknown)                 \
+  X(test_ipc_reads_generated_streams)               \
+  X(test_ipc_compressed_matches_plain)              \
+  X(test_ipc_truncated_streams_fail_cleanly)        \
+  X(test_ipc_corrupt_bytes_never_crash)             \
+  X(test_ipc_schema_change_mid_stream)              \
+  X(test_ipc_not_a_stream)
+
+#define X(name) void name(void);
+TEST_LIST
+#undef X
+
+#endif

@@ -1,6 +1,8 @@
 /* ipc_reader.c — Arrow IPC stream (and file) reader exposed as an ArrowArrayStream. */
 #include <errno.h>
 #include <stdio.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "../codecs/codec.h"
@@ -13,10 +15,24 @@ enum { MSG_SCHEMA = 1, MSG_DICTIONARY = 2, MSG_RECORD_BATCH = 3 };
 
 /* ---------- shared ownership of the memory behind one batch's buffers ---------- */
 
+/* A read-only mapping of the input file, shared by every batch whose buffers point into it. */
+typedef struct mapping {
+  long refs;
+  void *addr;
+  size_t len;
+} mapping;
+
+static void mapping_unref(mapping *m) {
+  if (!m || __atomic_sub_fetch(&m->refs, 1, __ATOMIC_ACQ_REL) > 0) return;
+  munmap(m->addr, m->len);
+  free(m);
+}
+
 typedef struct holder {
   long refs;
   void **allocs;
   size_t n, cap;
+  mapping *map; /* set when buffers point into the mapped input */
 } holder;
 
 /* A new holder with one reference, the creator's. */
@@ -42,6 +58,7 @@ static void holder_unref(holder *h) {
   if (!h || __atomic_sub_fetch(&h->refs, 1, __ATOMIC_ACQ_REL) > 0) return;
   for (size_t i = 0; i < h->n; i++) free(h->allocs[i]);
   free(h->allocs);
+  mapping_unref(h->map);
   free(h);
 }
 
@@ -133,6 +150,7 @@ typedef struct ipc_reader {
   bool done;
   uint8_t peek[8]; /* bytes read to sniff the file magic, served again before the fd */
   size_t peek_len, peek_pos;
+  mapping *map;    /* mem is this mapping: bodies are used in place, not copied */
   blz_error err;
 } ipc_reader;
 
@@ -455,9 +473,10 @@ static blz_status build(batch_ctx *c, const ipc_field *f, bool as_values, struct
   return BAD("record batch at byte %llu: column %s: dictionary id %lld used before it was sent", (unsigned long long)c->msg_pos, f->path, (long long)f->dict_id);
 }
 
-/* Takes ownership of *body (sets it to NULL) so the arrays can keep pointing into it. */
+/* Takes ownership of *body (sets it to NULL) so the arrays can keep pointing into it; a body in
+ * the mapped input is kept alive through a reference to the mapping instead. */
 static blz_status batch_init(ipc_reader *r, batch_ctx *c, const fb_table *rb, uint8_t **body,
-                             uint64_t body_len, uint64_t msg_pos) {
+                             bool mapped, uint64_t body_len, uint64_t msg_pos) {
   memset(c, 0, sizeof *c);
   c->r = r;
   c->rb = rb;
@@ -479,7 +498,10 @@ static blz_status batch_init(ipc_reader *r, batch_ctx *c, const fb_table *rb, ui
   if (!ok) return blz_fail(&r->err, BLZ_EFORMAT, "corrupt record batch metadata at byte %llu", (unsigned long long)msg_pos);
   c->h = holder_new();
   if (!c->h) return blz_fail(&r->err, BLZ_ENOMEM, "out of memory");
-  if (*body) {
+  if (*body && mapped) {
+    __atomic_add_fetch(&r->map->refs, 1, __ATOMIC_ACQ_REL);
+    c->h->map = r->map;
+  } else if (*body) {
     if (!holder_own(c->h, *body)) {
       holder_unref(c->h);
       c->h = NULL;
@@ -570,7 +592,7 @@ static blz_status concat_values(ipc_reader *r, const ipc_field *f, const struct 
   return BLZ_OK;
 }
 
-static blz_status on_dictionary(ipc_reader *r, const fb_table *msg_header, uint8_t **body,
+static blz_status on_dictionary(ipc_reader *r, const fb_table *msg_header, uint8_t **body, bool mapped,
                                 uint64_t body_len, uint64_t msg_pos) {
   bool ok = true;
   int64_t id = fb_int(msg_header, 0, 8, 0, &ok);
@@ -583,7 +605,7 @@ static blz_status on_dictionary(ipc_reader *r, const fb_table *msg_header, uint8
     if (r->dicts[i].id == id) d = &r->dicts[i];
   if (!d) return blz_fail(&r->err, BLZ_EFORMAT, "dictionary batch at byte %llu: id %lld is not in the schema", (unsigned long long)msg_pos, (long long)id);
   batch_ctx c;
-  BLZ_TRY(batch_init(r, &c, &rb, body, body_len, msg_pos));
+  BLZ_TRY(batch_init(r, &c, &rb, body, mapped, body_len, msg_pos));
   struct ArrowArray values;
   memset(&values, 0, sizeof values);
   blz_status st = build(&c, d->field, true, &values, 0);
@@ -631,6 +653,7 @@ static void collect_dicts(ipc_reader *r, const ipc_field *f, int n, int *count, 
 
 typedef struct message {
   uint8_t *meta, *body;
+  bool body_mapped; /* body points into the reader's mapping and is not ours to free */
   fb_table header;
   int type;
   uint64_t body_len, pos;
@@ -638,7 +661,7 @@ typedef struct message {
 
 static void message_free(message *m) {
   free(m->meta);
-  free(m->body);
+  if (!m->body_mapped) free(m->body);
   memset(m, 0, sizeof *m);
 }
 
@@ -690,7 +713,17 @@ static blz_status read_message(ipc_reader *r, message *m, bool *eos) {
     return blz_fail(&r->err, BLZ_ENOTSUP, "message at byte %llu: Arrow IPC metadata version V%lld is too old", (unsigned long long)m->pos, (long long)version + 1);
   }
   m->body_len = (uint64_t)body_len;
-  if (body_len > 0) {
+  if (body_len > 0 && r->map) {
+    if ((uint64_t)body_len > r->mem_len - r->pos) {
+      blz_status st = blz_fail(&r->err, BLZ_EFORMAT, "truncated stream: message body at byte %llu needs %lld bytes, %llu left",
+                               (unsigned long long)r->pos, (long long)body_len, (unsigned long long)(r->mem_len - r->pos));
+      message_free(m);
+      return st;
+    }
+    m->body = (uint8_t *)r->mem + r->pos;
+    m->body_mapped = true;
+    r->pos += (uint64_t)body_len;
+  } else if (body_len > 0) {
     blz_status st = read_alloc(r, (uint64_t)body_len, "message body", &m->body);
     if (st) {
       message_free(m);
@@ -727,10 +760,10 @@ static int stream_get_next(struct ArrowArrayStream *s, struct ArrowArray *out) {
     }
     blz_status st = BLZ_OK;
     if (m.type == MSG_DICTIONARY) {
-      st = on_dictionary(r, &m.header, &m.body, m.body_len, m.pos);
+      st = on_dictionary(r, &m.header, &m.body, m.body_mapped, m.body_len, m.pos);
     } else if (m.type == MSG_RECORD_BATCH) {
       batch_ctx c;
-      st = batch_init(r, &c, &m.header, &m.body, m.body_len, m.pos);
+      st = batch_init(r, &c, &m.header, &m.body, m.body_mapped, m.body_len, m.pos);
       if (!st) {
         bool ok = true;
         int64_t len = fb_int(&m.header, 0, 8, 0, &ok);
@@ -771,6 +804,7 @@ static void reader_free(ipc_reader *r) {
     if (r->dicts[i].values.release) r->dicts[i].values.release(&r->dicts[i].values);
   free(r->dicts);
   ipc_fields_free(r->fields, r->nfields);
+  mapping_unref(r->map);
   free(r);
 }
 
@@ -853,5 +887,23 @@ blz_status blz_ipc_stream_from_fd(int fd, struct ArrowArrayStream *out, blz_erro
   if (!r) return blz_fail(err, BLZ_ENOMEM, "out of memory");
   r->fd = fd;
   r->max_alloc = (int64_t)1 << 40;
+  /* a regular file is mapped, so record batch bodies are used where they lie */
+  struct stat stt;
+  if (fstat(fd, &stt) == 0 && S_ISREG(stt.st_mode) && stt.st_size > 0 && lseek(fd, 0, SEEK_CUR) == 0) {
+    void *addr = mmap(NULL, (size_t)stt.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+    if (addr != MAP_FAILED) {
+      r->map = calloc(1, sizeof *r->map);
+      if (!r->map) {
+        munmap(addr, (size_t)stt.st_size);
+      } else {
+        madvise(addr, (size_t)stt.st_size, MADV_SEQUENTIAL | MADV_WILLNEED);
+        r->map->refs = 1;
+        r->map->addr = addr;
+        r->map->len = (size_t)stt.st_size;
+        r->mem = addr;
+        r->mem_len = (size_t)stt.st_size;
+      }
+    }
+  }
   return open_reader(r, out, err);
 }

@@ -35,6 +35,7 @@ blz_status blz_column_init(blz_column *c, const struct ArrowSchema *field,
   c->width = phys_width(&c->t);
   BLZ_TRY(blz_codec_create(opts->compression, opts->compression_level, &c->codec, err));
   c->dict_on = dictionary_allowed(c);
+  c->page_epoch = 1; /* new entries start at epoch 0: not yet used by any page */
   return BLZ_OK;
 }
 
@@ -72,6 +73,7 @@ static blz_status finish_page(blz_column *c, blz_error *err) {
     blz_store_le32(b->data, (uint32_t)(b->len - 4));
   }
   int32_t encoding;
+  if (c->dict_on && !blz_dict_page_stats(c, &c->page_stats)) goto oom;
   if (c->dict_on) {
     int bw = blz_bit_width(c->count ? c->count - 1 : 0);
     if (!blz_buf_push(b, (uint8_t)bw)) goto oom;
@@ -154,7 +156,8 @@ blz_status blz_column_feed(blz_column *c, int64_t n, size_t nvals, blz_error *er
     }
     if (c->nullable && !blz_buf_append(&c->page_def, def + rpos, (size_t)take)) goto oom;
     const uint8_t *vals = dense + vpos * (size_t)c->width;
-    if (!blz_stats_update(&c->page_stats, &c->t, vals, nv)) goto oom;
+    /* dictionary pages get their statistics from the entries they use, at page end */
+    if (!c->dict_on && !blz_stats_update(&c->page_stats, &c->t, vals, nv)) goto oom;
     c->page_stats.null_count += take - (int64_t)nv;
     if (c->dict_on) {
       if (!blz_dict_encode(c, vals, nv)) goto oom;

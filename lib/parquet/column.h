@@ -63,8 +63,11 @@ typedef struct blz_column {
   /* the chunk's dictionary: entries PLAIN-encoded back to back, and an open-addressing index */
   blz_buf dict_data;
   uint32_t *slots, nslots, count;
-  uint32_t *entry_off, *entry_hash;
+  uint32_t *entry_off, *entry_hash, *entry_len;
   uint32_t entry_cap;
+  /* entries the open page refers to: page statistics come from these, not from every row */
+  uint32_t *entry_epoch, page_epoch;
+  blz_buf page_distinct;
 
   blz_buf scratch, scratch2; /* page assembly and compression output */
 } blz_column;

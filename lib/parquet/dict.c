@@ -10,19 +10,50 @@ static inline uint32_t mix64(uint64_t x) {
   return (uint32_t)x;
 }
 
+static inline uint64_t load64(const uint8_t *p) {
+  uint64_t x;
+  memcpy(&x, p, 8);
+  return x;
+}
+
+/* Short strings (the common dictionary case) are hashed from two overlapping loads. */
 static inline uint32_t hash_bytes(const uint8_t *p, size_t n) {
-  uint64_t h = 0x9E3779B97F4A7C15ULL ^ (uint64_t)n;
-  while (n >= 8) {
-    uint64_t x;
-    memcpy(&x, p, 8);
-    h = (h ^ x) * 0xff51afd7ed558ccdULL;
-    h ^= h >> 29;
-    p += 8;
-    n -= 8;
+  uint64_t k = 0x9E3779B97F4A7C15ULL * (n + 1);
+  if (n > 16) {
+    uint64_t h = k;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) h = (h ^ load64(p + i)) * 0xff51afd7ed558ccdULL, h ^= h >> 29;
+    return mix64(h ^ load64(p + n - 8));
   }
-  uint64_t x = 0;
-  memcpy(&x, p, n);
-  return mix64(h ^ x);
+  if (n >= 8) return mix64(k ^ load64(p) ^ ((load64(p + n - 8) << 23) | (load64(p + n - 8) >> 41)));
+  if (n >= 4) {
+    uint32_t a, b;
+    memcpy(&a, p, 4);
+    memcpy(&b, p + n - 4, 4);
+    return mix64(k ^ a ^ ((uint64_t)b << 32));
+  }
+  uint64_t x = n ? (uint64_t)p[0] | (uint64_t)p[n / 2] << 8 | (uint64_t)p[n - 1] << 16 : 0;
+  return mix64(k ^ x);
+}
+
+/* Equality by 8-byte words (the last word overlapping), avoiding a memcmp call per value. */
+static inline bool same_bytes(const uint8_t *a, const uint8_t *b, size_t n) {
+  if (n >= 8) {
+    for (size_t i = 0; i + 8 < n; i += 8)
+      if (load64(a + i) != load64(b + i)) return false;
+    return load64(a + n - 8) == load64(b + n - 8);
+  }
+  return n == 0 || memcmp(a, b, n) == 0;
+}
+
+/* Remembers that the open page uses entry e (once per page). */
+static inline bool mark(blz_column *c, uint32_t e) {
+  if (c->entry_epoch[e] == c->page_epoch) return true;
+  c->entry_epoch[e] = c->page_epoch;
+  if (!blz_buf_reserve(&c->page_distinct, 4)) return false;
+  memcpy(c->page_distinct.data + c->page_distinct.len, &e, 4);
+  c->page_distinct.len += 4;
+  return true;
 }
 
 static bool grow(blz_column *c) {
@@ -40,19 +71,25 @@ static bool grow(blz_column *c) {
   return true;
 }
 
-static bool add_entry_meta(blz_column *c, uint32_t h, uint32_t off) {
+static bool grow_array(uint32_t **a, uint32_t cap) {
+  uint32_t *p = realloc(*a, cap * sizeof *p);
+  if (!p) return false;
+  *a = p;
+  return true;
+}
+
+static bool add_entry_meta(blz_column *c, uint32_t h, uint32_t off, uint32_t len) {
   if (c->count == c->entry_cap) {
     uint32_t cap = c->entry_cap ? c->entry_cap * 2 : 1024;
-    uint32_t *eo = realloc(c->entry_off, cap * sizeof *eo);
-    if (!eo) return false;
-    c->entry_off = eo;
-    uint32_t *eh = realloc(c->entry_hash, cap * sizeof *eh);
-    if (!eh) return false;
-    c->entry_hash = eh;
+    if (!grow_array(&c->entry_off, cap) || !grow_array(&c->entry_hash, cap) ||
+        !grow_array(&c->entry_len, cap) || !grow_array(&c->entry_epoch, cap))
+      return false;
     c->entry_cap = cap;
   }
   c->entry_off[c->count] = off;
   c->entry_hash[c->count] = h;
+  c->entry_len[c->count] = len;
+  c->entry_epoch[c->count] = 0;
   return true;
 }
 
@@ -69,12 +106,10 @@ bool blz_dict_encode(blz_column *c, const void *dense, size_t n) {
         e = c->slots[s];
         if (!e) break;
         e--;
-        if (c->entry_hash[e] == h) {
-          const uint8_t *ent = c->dict_data.data + c->entry_off[e];
-          if (blz_load_le32(ent) == v[i].len && !memcmp(ent + 4, v[i].p, v[i].len)) break;
-        }
+        if (c->entry_hash[e] == h && c->entry_len[e] == v[i].len &&
+            same_bytes(c->dict_data.data + c->entry_off[e] + 4, v[i].p, v[i].len))
+          break;
         s = (s + 1) & mask;
-        e = UINT32_MAX;
       }
       if (!c->slots[s]) {
         uint32_t off = (uint32_t)c->dict_data.len;
@@ -82,10 +117,11 @@ bool blz_dict_encode(blz_column *c, const void *dense, size_t n) {
         blz_store_le32(c->dict_data.data + c->dict_data.len, v[i].len);
         if (v[i].len) memcpy(c->dict_data.data + c->dict_data.len + 4, v[i].p, v[i].len);
         c->dict_data.len += 4 + (size_t)v[i].len;
-        if (!add_entry_meta(c, h, off)) return false;
+        if (!add_entry_meta(c, h, off, v[i].len)) return false;
         e = c->count++;
         c->slots[s] = e + 1;
       }
+      if (!mark(c, e)) return false;
       out[i] = e;
     }
   } else {
@@ -108,10 +144,11 @@ bool blz_dict_encode(blz_column *c, const void *dense, size_t n) {
       }
       if (!c->slots[s]) {
         if (!blz_buf_append(&c->dict_data, val, w)) return false;
-        if (!add_entry_meta(c, h, 0)) return false;
+        if (!add_entry_meta(c, h, 0, (uint32_t)w)) return false;
         e = c->count++;
         c->slots[s] = e + 1;
       }
+      if (!mark(c, e)) return false;
       out[i] = e;
     }
   }
@@ -123,13 +160,40 @@ void blz_dict_clear(blz_column *c) {
   if (c->slots) memset(c->slots, 0, (size_t)c->nslots * sizeof *c->slots);
   c->count = 0;
   c->dict_data.len = 0;
+  c->page_distinct.len = 0;
+}
+
+bool blz_dict_page_stats(blz_column *c, blz_stats *s) {
+  size_t n = c->page_distinct.len / 4;
+  const uint32_t *ids = (const uint32_t *)c->page_distinct.data;
+  c->page_epoch++;
+  c->page_distinct.len = 0;
+  if (n == 0) return true;
+  blz_buf tmp = {0};
+  size_t w = c->t.phys == PQ_BYTE_ARRAY ? sizeof(blz_bytes_ref) : (size_t)c->width;
+  if (!blz_buf_reserve(&tmp, n * w)) return false;
+  for (size_t i = 0; i < n; i++) {
+    uint32_t e = ids[i];
+    if (c->t.phys == PQ_BYTE_ARRAY) {
+      blz_bytes_ref r = {c->dict_data.data + c->entry_off[e] + 4, c->entry_len[e]};
+      memcpy(tmp.data + i * w, &r, w);
+    } else {
+      memcpy(tmp.data + i * w, c->dict_data.data + (size_t)e * w, w);
+    }
+  }
+  bool ok = blz_stats_update(s, &c->t, tmp.data, n);
+  blz_buf_free(&tmp);
+  return ok;
 }
 
 void blz_dict_free(blz_column *c) {
   free(c->slots);
   free(c->entry_off);
   free(c->entry_hash);
+  free(c->entry_len);
+  free(c->entry_epoch);
   blz_buf_free(&c->dict_data);
-  c->slots = c->entry_off = c->entry_hash = NULL;
+  blz_buf_free(&c->page_distinct);
+  c->slots = c->entry_off = c->entry_hash = c->entry_len = c->entry_epoch = NULL;
   c->nslots = c->count = c->entry_cap = 0;
 }

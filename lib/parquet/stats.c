@@ -26,6 +26,12 @@ static double half_to_double(uint16_t h) {
 /* Unsigned lexicographic comparison (the Parquet order of BYTE_ARRAY and FLBA). */
 static int cmp_bytes(const uint8_t *a, size_t an, const uint8_t *b, size_t bn) {
   size_t n = an < bn ? an : bn;
+  if (n >= 8) { /* most comparisons are settled by the first eight bytes */
+    uint64_t x, y;
+    memcpy(&x, a, 8);
+    memcpy(&y, b, 8);
+    if (x != y) return __builtin_bswap64(x) < __builtin_bswap64(y) ? -1 : 1;
+  }
   int r = n ? memcmp(a, b, n) : 0;
   if (r) return r;
   return an < bn ? -1 : an > bn;

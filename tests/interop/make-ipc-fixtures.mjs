@@ -16,3 +16,4 @@ execFileSync('node', [gen, '--dataset', 'types', '--rows', '40', '--batch-rows',
 execFileSync('node', [gen, '--dataset', 'types', '--rows', '30', '--batch-rows', '10', '--dict-replace', '--out', `${out}types_dict_replace.arrows`]);
 execFileSync('node', [gen, '--dataset', 'logs', '--rows', '200', '--batch-rows', '64', '--out', `${out}logs_small.arrows`]);
 console.log('fixtures written to', out);
+execFileSync('node', [new URL('make-delta.mjs', import.meta.url).pathname, `${out}dict_delta.arrows`]);

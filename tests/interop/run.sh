@@ -54,5 +54,9 @@ verify "zero-row-batches" "$out/empty_batches.arrows" "$out/empty_batches.parque
 "$BLZ" convert "$root/tests/data/views_plain.arrow" "$out/views.parquet" --quiet
 verify "utf8view-ipc-file" "$root/tests/data/views_plain.arrow" "$out/views.parquet"
 
+# a delta dictionary batch (isDelta) extends the dictionary of earlier batches
+"$BLZ" convert "$root/tests/data/dict_delta.arrows" "$out/dict_delta.parquet" --quiet
+verify "dictionary-delta" "$root/tests/data/dict_delta.arrows" "$out/dict_delta.parquet"
+
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

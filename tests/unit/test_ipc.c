@@ -99,6 +99,29 @@ void test_ipc_reads_generated_streams(void) {
   free(p);
 }
 
+void test_ipc_delta_dictionary(void) {
+  size_t n;
+  uint8_t *p = slurp("dict_delta.arrows", &n);
+  struct ArrowArrayStream s;
+  blz_error e = {0};
+  CHECK(blz_ipc_stream_from_buffer(p, n, &s, &e) == BLZ_OK);
+  struct ArrowArray a;
+  CHECK(s.get_next(&s, &a) == 0 && a.release);
+  CHECK_EQ_INT(a.children[0]->dictionary->length, 2);
+  a.release(&a);
+  CHECK(s.get_next(&s, &a) == 0 && a.release);
+  const struct ArrowArray *d = a.children[0]->dictionary;
+  CHECK_EQ_INT(d->length, 4); /* alpha, beta + the delta's gamma, delta */
+  const int32_t *off = d->buffers[1];
+  const char *data = d->buffers[2];
+  CHECK(off[3] - off[2] == 5 && !memcmp(data + off[2], "gamma", 5));
+  CHECK(off[4] - off[3] == 5 && !memcmp(data + off[3], "delta", 5));
+  a.release(&a);
+  CHECK(s.get_next(&s, &a) == 0 && !a.release);
+  s.release(&s);
+  free(p);
+}
+
 void test_ipc_compressed_matches_plain(void) {
   const char *names[3] = {"views_plain.arrow", "views_zstd.arrow", "views_lz4.arrows"};
   blz_buf out[3];

@@ -20,7 +20,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     s.release(&s);
     return 0;
   }
-  blz_sink sink = {NULL, discard};
+  blz_output sink = {NULL, discard};
   blz_writer *w = NULL;
   blz_writer_options o;
   blz_writer_options_init(&o);

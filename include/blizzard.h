@@ -2,6 +2,7 @@
 #ifndef BLIZZARD_H
 #define BLIZZARD_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -118,10 +119,10 @@ void blz_writer_options_init(blz_writer_options *opts);
 
 /* Where the writer's bytes go: `write` is called with consecutive pieces of the file and returns
  * BLZ_OK or an error (after filling err). The writer never keeps `data` after the call returns. */
-typedef struct blz_sink {
+typedef struct blz_output {
   void *ctx;
   blz_status (*write)(void *ctx, const void *data, size_t len, blz_error *err);
-} blz_sink;
+} blz_output;
 
 typedef struct blz_writer blz_writer;
 
@@ -131,12 +132,17 @@ typedef struct blz_writer blz_writer;
  * `opts` may be NULL for defaults and is copied; `sink` is copied and sink->ctx stays the caller's
  * and must outlive the writer. On success *out owns a writer to free with blz_writer_destroy. */
 blz_status blz_writer_create(const struct ArrowSchema *schema, const blz_writer_options *opts,
-                             const blz_sink *sink, blz_writer **out, blz_error *err);
+                             const blz_output *sink, blz_writer **out, blz_error *err);
 
 /* Encodes one record batch (a struct-typed ArrowArray matching the schema).
  * Ownership: `batch` is borrowed; the writer copies or encodes what it needs before returning,
  * so the caller may release it as soon as this returns. */
 blz_status blz_writer_write(blz_writer *w, const struct ArrowArray *batch, blz_error *err);
+
+/* Encodes rows rows[0..n) of `batch`, in that order (each 0 <= rows[i] < batch->length).
+ * Ownership as blz_writer_write; `rows` is borrowed. */
+blz_status blz_writer_write_rows(blz_writer *w, const struct ArrowArray *batch, const int64_t *rows,
+                                 int64_t n, blz_error *err);
 
 /* Flushes the open row group (if it holds rows) now. */
 blz_status blz_writer_flush_row_group(blz_writer *w, blz_error *err);
@@ -162,6 +168,93 @@ blz_status blz_write_stream_to_file(struct ArrowArrayStream *stream, const char 
                                     blz_error *err);
 
 /* ---------------------------------------------------------------------------------------------
+ * Sink configuration (the `sink:` section of the YAML file).
+ * ------------------------------------------------------------------------------------------- */
+typedef struct blz_kv_pair {
+  char *key, *value;
+} blz_kv_pair;
+
+typedef struct blz_sink_config {
+  char *path;                       /* local folder or file:// URL (s3:// in a later version) */
+  int64_t file_size_mb;             /* roll a file at this size; 128 */
+  int64_t inactivity_timeout_secs;  /* roll a file no batch reached for this long; 60 */
+  int64_t rollover_timeout_secs;    /* roll a file this long after its first row; 300 */
+  int64_t row_group_size_bytes;     /* 128 MiB */
+  blz_compression compression;      /* snappy */
+  int compression_level;            /* 0 = codec default */
+  char *partition_template;         /* e.g. "date=%Y-%m-%d/hour=%H" or "region={region}"; NULL = none */
+  char *partition_time_column;      /* the column strftime fields are taken from */
+  int64_t max_open_files;           /* 32 */
+  int64_t max_concurrent_uploads;   /* 4 */
+  int64_t part_size_mb;             /* 32 */
+  int64_t min_multipart_size_mb;    /* 5 */
+  int64_t max_concurrent_parts;     /* 8 */
+  blz_kv_pair *storage_options;
+  int n_storage_options;
+} blz_sink_config;
+
+/* Fills *cfg with the defaults above (no path). Owns nothing yet. */
+void blz_sink_config_init(blz_sink_config *cfg);
+/* Parses YAML text into *cfg (defaults for absent keys). Unknown keys, wrong types and values out
+ * of range fail with a message naming the key and the line. ${VAR} and ${VAR:-default} in values
+ * are replaced from the environment. On success *cfg owns its strings: free with
+ * blz_sink_config_free. On failure *cfg owns nothing. */
+blz_status blz_sink_config_parse(const char *yaml, size_t len, blz_sink_config *cfg, blz_error *err);
+/* Same, reading the file at `path`. */
+blz_status blz_sink_config_load(const char *path, blz_sink_config *cfg, blz_error *err);
+/* Frees the strings *cfg owns and resets it to defaults. */
+void blz_sink_config_free(blz_sink_config *cfg);
+
+/* ---------------------------------------------------------------------------------------------
+ * The sink: batches in; rolling, partitioned, UUIDv7-named Parquet files and staging metadata out.
+ * ------------------------------------------------------------------------------------------- */
+typedef struct blz_finished_file {
+  const char *filename;        /* relative to the sink path, partition prefix included */
+  int64_t size;                /* bytes */
+  int64_t record_count;
+  const uint8_t *bytes;        /* the file's bytes while held in memory; NULL once stored */
+  size_t bytes_len;
+  int n_partition_values;      /* key=value pairs from the partition prefix */
+  const char *const *partition_keys;
+  const char *const *partition_values; /* NULL entry: null (__HIVE_DEFAULT_PARTITION__) */
+  const char *source_file;     /* the input the rows came from, or NULL */
+  bool stored;                 /* false: the file could not be stored (see the sink's error) */
+} blz_finished_file;
+
+typedef struct blz_sink blz_sink;
+
+typedef struct blz_sink_hooks {
+  /* Current Unix time in milliseconds; NULL = the real clock. Tests inject their own. */
+  int64_t (*now_ms)(void *ctx);
+  /* Called after each file is stored and its staging metadata written (or failed to be). The
+   * struct and its strings are valid only during the call. May be NULL. */
+  void (*on_finished)(void *ctx, const blz_finished_file *f);
+  void *ctx;
+} blz_sink_hooks;
+
+/* Creates a sink for batches of `schema` (struct ArrowSchema of columns) configured by `cfg`.
+ * Ownership: `cfg` and `schema` are borrowed (copied as needed); `hooks` is copied (may be NULL).
+ * On success *out is the caller's, to free with blz_sink_destroy. Thread-safe: one thread may
+ * write while another ticks. */
+blz_status blz_sink_create(const blz_sink_config *cfg, const struct ArrowSchema *schema,
+                           const blz_sink_hooks *hooks, blz_sink **out, blz_error *err);
+/* Writes a batch; rows are split by partition. `source_file` (may be NULL) is copied; when it
+ * changes, files holding rows of the previous source are finished first.
+ * Ownership: `batch` is borrowed and may be released when this returns. */
+blz_status blz_sink_write(blz_sink *s, const struct ArrowArray *batch, const char *source_file,
+                          blz_error *err);
+/* Finishes the files whose inactivity or rollover timeout has passed. Call it on a clock. */
+blz_status blz_sink_tick(blz_sink *s, blz_error *err);
+/* Finishes every open file. After a failure the sink goes on finishing the others; the error
+ * names what could not be stored. */
+blz_status blz_sink_close(blz_sink *s, blz_error *err);
+/* Totals so far. */
+void blz_sink_totals(const blz_sink *s, int64_t *files, int64_t *rows, int64_t *bytes,
+                     int64_t *failed_files);
+/* Frees the sink. Open files are abandoned (nothing is left under a final name). NULL is a no-op. */
+void blz_sink_destroy(blz_sink *s);
+
+/* ---------------------------------------------------------------------------------------------
  * Arrow IPC stream reader: exposes an Arrow IPC stream (the "streaming format", also the file
  * format's body) as an ArrowArrayStream.
  * ------------------------------------------------------------------------------------------- */
@@ -171,6 +264,12 @@ blz_status blz_write_stream_to_file(struct ArrowArrayStream *stream, const char 
  * the stream does not close `fd`. Errors found while reading carry the byte offset in the input,
  * reported by get_last_error. */
 blz_status blz_ipc_stream_from_fd(int fd, struct ArrowArrayStream *out, blz_error *err);
+
+/* As blz_ipc_stream_from_fd, but a blocking read interrupted by a signal while *cancel is
+ * non-zero ends the stream with the error "interrupted" instead of retrying (install the signal
+ * handler without SA_RESTART). `cancel` is borrowed and must outlive the stream. */
+blz_status blz_ipc_stream_from_fd_cancellable(int fd, const volatile int *cancel,
+                                              struct ArrowArrayStream *out, blz_error *err);
 
 /* Same over an in-memory buffer. `data` is borrowed and must outlive the stream. */
 blz_status blz_ipc_stream_from_buffer(const void *data, size_t len, struct ArrowArrayStream *out,

@@ -7,11 +7,17 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <dirent.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sys/stat.h>
+
 #include "blizzard.h"
 
 static void usage(FILE *f) {
   fprintf(f,
           "usage: blizzard convert IN OUT [options]\n"
+          "       blizzard run --config FILE [--check] [--quiet] INPUT...\n"
           "       blizzard --version\n"
           "\n"
           "convert: reads an Arrow IPC stream (or IPC file) from IN, a path or - for stdin, and\n"
@@ -27,7 +33,15 @@ static void usage(FILE *f) {
           "  --no-dictionary        PLAIN encoding only\n"
           "  --threads N            worker threads; blizzard encodes on the calling thread, so only 1 is accepted\n"
           "  --quiet                no summary line on stderr\n"
-          "  -h, --help             this text\n");
+          "  -h, --help             this text\n"
+          "\n"
+          "run: streams Arrow IPC inputs (files, folders of *.arrows/*.arrow files, or - for stdin)\n"
+          "into the sink the YAML config describes: rolling, partitioned Parquet files named by\n"
+          "UUIDv7 plus _staging/pending/{uuid}.meta.json for each stored file.\n"
+          "  --config FILE          the YAML configuration (sink: path, file_size_mb, ...)\n"
+          "  --check                validate the configuration only\n"
+          "  --quiet                no per-file lines, only errors\n"
+          "SIGINT/SIGTERM stop reading, finish and store every open file, and exit 0.\n");
 }
 
 static int parse_i64(const char *flag, const char *s, int64_t min, int64_t *out) {
@@ -128,6 +142,235 @@ static int cmd_convert(int argc, char **argv) {
   return 0;
 }
 
+
+/* ------------------------------------------------------------------------------------------ */
+/* run */
+
+static volatile int stop_requested = 0;
+static void on_signal(int sig) {
+  (void)sig;
+  stop_requested = 1;
+}
+
+typedef struct run_state {
+  blz_sink *sink;
+  int quiet;
+  volatile int ticker_stop;
+  int64_t rows_read, batches_read;
+} run_state;
+
+static void on_finished(void *ctx, const blz_finished_file *f) {
+  run_state *rs = ctx;
+  if (!f->stored) return; /* reported with the sink's error */
+  if (!rs->quiet)
+    fprintf(stdout, "stored %s rows=%lld bytes=%lld\n", f->filename, (long long)f->record_count, (long long)f->size);
+  fflush(stdout);
+}
+
+static void *ticker(void *arg) {
+  run_state *rs = arg;
+  while (!rs->ticker_stop) {
+    struct timespec ts = {0, 100 * 1000 * 1000};
+    nanosleep(&ts, NULL);
+    blz_error e = {0};
+    if (blz_sink_tick(rs->sink, &e) != BLZ_OK) fprintf(stderr, "blizzard: %s\n", e.message);
+  }
+  return NULL;
+}
+
+static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+/* Expands folders into their *.arrows / *.arrow files, sorted by name. */
+static int expand_inputs(int n, char **in, char ***out, int *nout) {
+  *out = NULL;
+  *nout = 0;
+  for (int i = 0; i < n; i++) {
+    struct stat st;
+    if (strcmp(in[i], "-") && stat(in[i], &st) == 0 && S_ISDIR(st.st_mode)) {
+      DIR *d = opendir(in[i]);
+      if (!d) {
+        fprintf(stderr, "blizzard: cannot read folder %s: %s\n", in[i], strerror(errno));
+        return -1;
+      }
+      int start = *nout;
+      struct dirent *e;
+      while ((e = readdir(d))) {
+        size_t l = strlen(e->d_name);
+        if (e->d_name[0] == '.') continue;
+        if (!((l > 7 && !strcmp(e->d_name + l - 7, ".arrows")) || (l > 6 && !strcmp(e->d_name + l - 6, ".arrow")))) continue;
+        *out = realloc(*out, (size_t)(*nout + 1) * sizeof **out);
+        size_t pl = strlen(in[i]) + l + 2;
+        (*out)[*nout] = malloc(pl);
+        snprintf((*out)[*nout], pl, "%s/%s", in[i], e->d_name);
+        (*nout)++;
+      }
+      closedir(d);
+      qsort(*out + start, (size_t)(*nout - start), sizeof **out, cmp_str);
+    } else {
+      *out = realloc(*out, (size_t)(*nout + 1) * sizeof **out);
+      (*out)[(*nout)++] = strdup(in[i]);
+    }
+  }
+  return 0;
+}
+
+static int same_schema(const struct ArrowSchema *a, const struct ArrowSchema *b) {
+  if (strcmp(a->format, b->format) || a->n_children != b->n_children) return 0;
+  if (strcmp(a->name ? a->name : "", b->name ? b->name : "")) return 0;
+  if ((a->dictionary == NULL) != (b->dictionary == NULL)) return 0;
+  if (a->dictionary && !same_schema(a->dictionary, b->dictionary)) return 0;
+  for (int64_t i = 0; i < a->n_children; i++)
+    if (!same_schema(a->children[i], b->children[i])) return 0;
+  return 1;
+}
+
+static int cmd_run(int argc, char **argv) {
+  const char *config = NULL;
+  int check = 0, quiet = 0, nin = 0;
+  char **inputs = calloc((size_t)argc + 1, sizeof *inputs);
+  for (int i = 0; i < argc; i++) {
+    if (!strcmp(argv[i], "--config") && i + 1 < argc) config = argv[++i];
+    else if (!strcmp(argv[i], "--check")) check = 1;
+    else if (!strcmp(argv[i], "--quiet")) quiet = 1;
+    else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+      usage(stdout);
+      free(inputs);
+      return 0;
+    } else if (!strncmp(argv[i], "--", 2)) {
+      fprintf(stderr, "blizzard: unknown option %s (see --help)\n", argv[i]);
+      free(inputs);
+      return 2;
+    } else inputs[nin++] = argv[i];
+  }
+  if (!config) {
+    fprintf(stderr, "blizzard: run needs --config FILE\n");
+    free(inputs);
+    return 2;
+  }
+  blz_sink_config cfg;
+  blz_error err = {0};
+  if (blz_sink_config_load(config, &cfg, &err)) {
+    fprintf(stderr, "blizzard: %s\n", err.message);
+    free(inputs);
+    return 2;
+  }
+  if (check) {
+    printf("blizzard: %s is valid (sink.path %s)\n", config, cfg.path);
+    blz_sink_config_free(&cfg);
+    free(inputs);
+    return 0;
+  }
+  if (nin == 0) {
+    fprintf(stderr, "blizzard: run needs at least one INPUT (a file, a folder or -)\n");
+    blz_sink_config_free(&cfg);
+    free(inputs);
+    return 2;
+  }
+  char **files;
+  int nfiles;
+  if (expand_inputs(nin, inputs, &files, &nfiles)) {
+    blz_sink_config_free(&cfg);
+    free(inputs);
+    return 1;
+  }
+  free(inputs);
+
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_signal; /* no SA_RESTART: a blocking read returns so we can stop */
+  sigaction(SIGINT, &sa, NULL);
+  sigaction(SIGTERM, &sa, NULL);
+
+  run_state rs = {0};
+  rs.quiet = quiet;
+  blz_sink_hooks hooks = {NULL, on_finished, &rs};
+  struct ArrowSchema first_schema = {0};
+  pthread_t tick_thread;
+  int ticking = 0, rc = 0;
+  for (int i = 0; i < nfiles && !stop_requested && rc == 0; i++) {
+    const char *name = files[i];
+    int is_stdin = !strcmp(name, "-");
+    int fd = is_stdin ? 0 : open(name, O_RDONLY);
+    if (fd < 0) {
+      fprintf(stderr, "blizzard: cannot open %s: %s\n", name, strerror(errno));
+      rc = 1;
+      break;
+    }
+    struct ArrowArrayStream stream;
+    if (blz_ipc_stream_from_fd_cancellable(fd, &stop_requested, &stream, &err)) {
+      if (!stop_requested) {
+        fprintf(stderr, "blizzard: %s: %s\n", is_stdin ? "stdin" : name, err.message);
+        rc = 1;
+      }
+      if (!is_stdin) close(fd);
+      break;
+    }
+    struct ArrowSchema schema;
+    stream.get_schema(&stream, &schema);
+    if (!rs.sink) {
+      if (blz_sink_create(&cfg, &schema, &hooks, &rs.sink, &err)) {
+        fprintf(stderr, "blizzard: %s\n", err.message);
+        rc = 2;
+      } else {
+        first_schema = schema;
+        schema.release = NULL;
+        sigset_t block, old;
+        sigemptyset(&block);
+        sigaddset(&block, SIGINT);
+        sigaddset(&block, SIGTERM);
+        pthread_sigmask(SIG_BLOCK, &block, &old); /* signals go to the reading thread */
+        ticking = pthread_create(&tick_thread, NULL, ticker, &rs) == 0;
+        pthread_sigmask(SIG_SETMASK, &old, NULL);
+      }
+    } else if (!same_schema(&first_schema, &schema)) {
+      fprintf(stderr, "blizzard: %s: its schema differs from the first input's\n", name);
+      rc = 1;
+    }
+    if (schema.release) schema.release(&schema);
+    while (rc == 0 && !stop_requested) {
+      struct ArrowArray batch;
+      if (stream.get_next(&stream, &batch)) {
+        if (!stop_requested) {
+          fprintf(stderr, "blizzard: %s: %s\n", is_stdin ? "stdin" : name, stream.get_last_error(&stream));
+          rc = 1;
+        }
+        break;
+      }
+      if (!batch.release) break;
+      rs.rows_read += batch.length;
+      rs.batches_read++;
+      if (blz_sink_write(rs.sink, &batch, is_stdin ? NULL : name, &err)) {
+        fprintf(stderr, "blizzard: %s: %s\n", is_stdin ? "stdin" : name, err.message);
+        rc = 1;
+      }
+      batch.release(&batch);
+    }
+    stream.release(&stream);
+    if (!is_stdin) close(fd);
+  }
+  if (ticking) {
+    rs.ticker_stop = 1;
+    pthread_join(tick_thread, NULL);
+  }
+  if (rs.sink) {
+    if (blz_sink_close(rs.sink, &err)) {
+      fprintf(stderr, "blizzard: not stored: %s\n", err.message);
+      rc = rc ? rc : 1;
+    }
+    int64_t nf, rows, bytes, failed;
+    blz_sink_totals(rs.sink, &nf, &rows, &bytes, &failed);
+    fprintf(stderr, "blizzard: read %lld rows in %lld batches%s; stored %lld files, %lld rows, %lld bytes; %lld files failed\n",
+            (long long)rs.rows_read, (long long)rs.batches_read, stop_requested ? " (stopped by signal)" : "",
+            (long long)nf, (long long)rows, (long long)bytes, (long long)failed);
+    blz_sink_destroy(rs.sink);
+  }
+  if (first_schema.release) first_schema.release(&first_schema);
+  for (int i = 0; i < nfiles; i++) free(files[i]);
+  free(files);
+  blz_sink_config_free(&cfg);
+  return rc;
+}
+
 int main(int argc, char **argv) {
   if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
     usage(argc < 2 ? stderr : stdout);
@@ -138,6 +381,7 @@ int main(int argc, char **argv) {
     return 0;
   }
   if (!strcmp(argv[1], "convert")) return cmd_convert(argc - 2, argv + 2);
+  if (!strcmp(argv[1], "run")) return cmd_run(argc - 2, argv + 2);
   fprintf(stderr, "blizzard: unknown command '%s' (see --help)\n", argv[1]);
   return 2;
 }

@@ -151,6 +151,7 @@ typedef struct ipc_reader {
   uint8_t peek[8]; /* bytes read to sniff the file magic, served again before the fd */
   size_t peek_len, peek_pos;
   mapping *map;    /* mem is this mapping: bodies are used in place, not copied */
+  const volatile int *cancel;
   blz_error err;
 } ipc_reader;
 
@@ -171,6 +172,8 @@ static blz_status src_read(ipc_reader *r, void *dst, size_t n, size_t *got) {
   while (*got < n) {
     ssize_t k = read(r->fd, (uint8_t *)dst + *got, n - *got);
     if (k < 0) {
+      if (errno == EINTR && r->cancel && *r->cancel)
+        return blz_fail(&r->err, BLZ_EIO, "interrupted at byte %llu", (unsigned long long)r->pos);
       if (errno == EINTR) continue;
       return blz_fail(&r->err, BLZ_EIO, "read error at byte %llu: %s", (unsigned long long)r->pos, strerror(errno));
     }
@@ -882,10 +885,16 @@ blz_status blz_ipc_stream_from_buffer(const void *data, size_t len, struct Arrow
 }
 
 blz_status blz_ipc_stream_from_fd(int fd, struct ArrowArrayStream *out, blz_error *err) {
+  return blz_ipc_stream_from_fd_cancellable(fd, NULL, out, err);
+}
+
+blz_status blz_ipc_stream_from_fd_cancellable(int fd, const volatile int *cancel,
+                                              struct ArrowArrayStream *out, blz_error *err) {
   memset(out, 0, sizeof *out);
   ipc_reader *r = calloc(1, sizeof *r);
   if (!r) return blz_fail(err, BLZ_ENOMEM, "out of memory");
   r->fd = fd;
+  r->cancel = cancel;
   r->max_alloc = (int64_t)1 << 40;
   /* a regular file is mapped, so record batch bodies are used where they lie */
   struct stat stt;

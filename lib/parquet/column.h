@@ -81,6 +81,10 @@ void blz_column_free(blz_column *c);
 blz_status blz_column_gather(blz_column *c, const struct ArrowArray *a, int64_t row, int64_t n,
                              size_t *nvals, blz_error *err);
 
+/* Same for the rows base+rows[0..n) in that order (a selection, as partitioning produces). */
+blz_status blz_column_gather_rows(blz_column *c, const struct ArrowArray *a, int64_t base,
+                                  const int64_t *rows, int64_t n, size_t *nvals, blz_error *err);
+
 /* Feeds the gathered slice into pages, cutting pages by size and row count. */
 blz_status blz_column_feed(blz_column *c, int64_t n, size_t nvals, blz_error *err);
 

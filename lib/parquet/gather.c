@@ -217,3 +217,41 @@ blz_status blz_column_gather(blz_column *c, const struct ArrowArray *a, int64_t 
   *nvals = k;
   return BLZ_OK;
 }
+
+blz_status blz_column_gather_rows(blz_column *c, const struct ArrowArray *a, int64_t base,
+                                  const int64_t *rows, int64_t n, size_t *nvals, blz_error *err) {
+  c->def.len = 0;
+  c->dense.len = 0;
+  if (!blz_buf_reserve(&c->def, (size_t)n + 8) || !blz_buf_reserve(&c->dense, (size_t)n * (size_t)c->width + 16))
+    return blz_fail(err, BLZ_ENOMEM, "out of memory gathering column %s", c->name);
+  uint8_t *def = c->def.data, *o = c->dense.data;
+  size_t k = 0;
+  const struct ArrowArray *d = a->dictionary;
+  if (c->t.dict_encoded && !d) return blz_fail(err, BLZ_EINVAL, "column %s: dictionary array missing", c->name);
+  for (int64_t i = 0; i < n; i++) {
+    int64_t p = a->offset + base + rows[i];
+    def[i] = 0;
+    if (c->t.src == SRC_NULL || !valid_at(a, p)) continue;
+    blz_status st;
+    if (c->t.dict_encoded) {
+      int64_t j = index_at(c->t.index_src, a->buffers[1], p);
+      if (j < 0 || j >= d->length)
+        return blz_fail(err, BLZ_EFORMAT, "column %s: row %lld: dictionary index %lld out of range 0..%lld",
+                        c->name, (long long)(base + rows[i]), (long long)j, (long long)d->length);
+      if (!valid_at(d, d->offset + j)) continue;
+      st = value_at(c, d, d->offset + j, o + k * (size_t)c->width, err);
+    } else {
+      st = value_at(c, a, p, o + k * (size_t)c->width, err);
+    }
+    if (st) {
+      blz_error_prefix(err, "column %s: row %lld", c->name, (long long)(base + rows[i]));
+      return st;
+    }
+    def[i] = 1;
+    k++;
+  }
+  c->def.len = (size_t)n;
+  c->dense.len = k * (size_t)c->width;
+  *nvals = k;
+  return BLZ_OK;
+}

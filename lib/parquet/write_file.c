@@ -16,7 +16,7 @@ blz_status blz_write_stream_to_file(struct ArrowArrayStream *stream, const char 
     schema.release(&schema);
     return st;
   }
-  blz_sink sink = {&fs, blz_file_sink_write};
+  blz_output sink = {&fs, blz_file_sink_write};
   blz_writer *w = NULL;
   st = blz_writer_create(&schema, opts, &sink, &w, err);
   schema.release(&schema);

@@ -5,7 +5,7 @@
 
 struct blz_writer {
   blz_writer_options opts;
-  blz_sink sink;
+  blz_output sink;
   int ncols;
   blz_column *cols;
   int64_t offset;      /* bytes handed to the sink */
@@ -42,7 +42,7 @@ static blz_status emit(blz_writer *w, const void *p, size_t n, blz_error *err) {
 }
 
 blz_status blz_writer_create(const struct ArrowSchema *schema, const blz_writer_options *opts,
-                             const blz_sink *sink, blz_writer **out, blz_error *err) {
+                             const blz_output *sink, blz_writer **out, blz_error *err) {
   *out = NULL;
   if (!schema || !schema->format || strcmp(schema->format, "+s") != 0)
     return blz_fail(err, BLZ_EINVAL, "the schema must be a struct (format '+s') of columns");
@@ -155,7 +155,9 @@ static int64_t estimated_rg_size(const blz_writer *w) {
   return s;
 }
 
-blz_status blz_writer_write(blz_writer *w, const struct ArrowArray *batch, blz_error *err) {
+/* Writes rows of `batch`: all of them (rows == NULL) or rows[0..n) in that order. */
+static blz_status write_impl(blz_writer *w, const struct ArrowArray *batch, const int64_t *rows,
+                             int64_t n, blz_error *err) {
   if (!w || !batch) return blz_fail(err, BLZ_EINVAL, "NULL writer or batch");
   if (w->closed || w->failed) return blz_fail(err, BLZ_EINVAL, "writer is closed or has failed");
   if (batch->n_children != w->ncols)
@@ -165,35 +167,48 @@ blz_status blz_writer_write(blz_writer *w, const struct ArrowArray *batch, blz_e
     return blz_fail(err, BLZ_EINVAL, "batch has negative length or offset");
   if (batch->null_count > 0)
     return blz_fail(err, BLZ_EINVAL, "a record batch cannot have null rows");
-  int64_t n = batch->length;
+  if (rows) {
+    for (int64_t i = 0; i < n; i++)
+      if (rows[i] < 0 || rows[i] >= batch->length)
+        return blz_fail(err, BLZ_EINVAL, "row %lld outside the batch of %lld rows", (long long)rows[i], (long long)batch->length);
+  } else {
+    n = batch->length;
+  }
   for (int i = 0; i < w->ncols; i++)
-    BLZ_TRY(check_array(&w->cols[i], batch->children[i], batch->offset + n, err));
-  for (int64_t start = 0; start < n; start += SLICE_ROWS) {
+    BLZ_TRY(check_array(&w->cols[i], batch->children[i], batch->offset + batch->length, err));
+  size_t nv[64];
+  size_t *nvals = w->ncols <= 64 ? nv : malloc((size_t)w->ncols * sizeof *nvals);
+  if (!nvals) return blz_fail(err, BLZ_ENOMEM, "out of memory");
+  blz_status st = BLZ_OK;
+  for (int64_t start = 0; start < n && !st; start += SLICE_ROWS) {
     int64_t len = n - start < SLICE_ROWS ? n - start : SLICE_ROWS;
     /* gather every column first: bad input is found before any column has changed state */
-    size_t nv[64];
-    size_t *nvals = w->ncols <= 64 ? nv : malloc((size_t)w->ncols * sizeof *nvals);
-    if (!nvals) return blz_fail(err, BLZ_ENOMEM, "out of memory");
-    blz_status st = BLZ_OK;
     for (int i = 0; i < w->ncols && !st; i++)
-      st = blz_column_gather(&w->cols[i], batch->children[i], batch->offset + start, len, &nvals[i], err);
+      st = rows ? blz_column_gather_rows(&w->cols[i], batch->children[i], batch->offset, rows + start, len, &nvals[i], err)
+                : blz_column_gather(&w->cols[i], batch->children[i], batch->offset + start, len, &nvals[i], err);
     for (int i = 0; i < w->ncols && !st; i++) {
       st = blz_column_feed(&w->cols[i], len, nvals[i], err);
       if (st) w->failed = true;
     }
-    if (nvals != nv) free(nvals);
-    if (st) return st;
+    if (st) break;
     w->rows += len;
     w->rg_rows += len;
     if (estimated_rg_size(w) >= w->opts.row_group_size_bytes) {
       st = flush_row_group(w, err);
-      if (st) {
-        w->failed = true;
-        return st;
-      }
+      if (st) w->failed = true;
     }
   }
-  return BLZ_OK;
+  if (nvals != nv) free(nvals);
+  return st;
+}
+
+blz_status blz_writer_write(blz_writer *w, const struct ArrowArray *batch, blz_error *err) {
+  return write_impl(w, batch, NULL, 0, err);
+}
+
+blz_status blz_writer_write_rows(blz_writer *w, const struct ArrowArray *batch, const int64_t *rows,
+                                 int64_t n, blz_error *err) {
+  return write_impl(w, batch, rows, n, err);
 }
 
 blz_status blz_writer_flush_row_group(blz_writer *w, blz_error *err) {

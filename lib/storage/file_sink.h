@@ -12,7 +12,7 @@ typedef struct blz_file_sink {
 
 /* Creates a hidden temporary file next to `path`. */
 blz_status blz_file_sink_open(blz_file_sink *s, const char *path, blz_error *err);
-/* blz_sink-compatible write callback (ctx = blz_file_sink*). */
+/* blz_output-compatible write callback (ctx = blz_file_sink*). */
 blz_status blz_file_sink_write(void *ctx, const void *data, size_t len, blz_error *err);
 /* Flushes, fsyncs, renames to the final path and fsyncs the folder. */
 blz_status blz_file_sink_commit(blz_file_sink *s, blz_error *err);

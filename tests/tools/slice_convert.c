@@ -33,7 +33,7 @@ int main(int argc, char **argv) {
   }
   struct ArrowSchema sc;
   s.get_schema(&s, &sc);
-  blz_sink sink = {out, fwrite_sink};
+  blz_output sink = {out, fwrite_sink};
   blz_writer *w = NULL;
   blz_status st = blz_writer_create(&sc, NULL, &sink, &w, &e);
   sc.release(&sc);

@@ -62,7 +62,7 @@ static blz_status to_parquet(const uint8_t *p, size_t n, blz_buf *out, blz_error
   struct ArrowSchema sc;
   s.get_schema(&s, &sc);
   fx_mem m = {{0}, -1};
-  blz_sink sink = {&m, fx_mem_write};
+  blz_output sink = {&m, fx_mem_write};
   blz_writer *w = NULL;
   blz_status st = blz_writer_create(&sc, NULL, &sink, &w, e);
   sc.release(&sc);

@@ -14,7 +14,7 @@ static struct ArrowSchema *schema_i32_utf8(void) {
 static blz_writer *open_mem(struct ArrowSchema *s, const blz_writer_options *o, fx_mem *m) {
   memset(m, 0, sizeof *m);
   m->fail_after = -1;
-  blz_sink sink = {m, fx_mem_write};
+  blz_output sink = {m, fx_mem_write};
   blz_writer *w = NULL;
   blz_error e = {0};
   blz_status st = blz_writer_create(s, o, &sink, &w, &e);
@@ -210,7 +210,7 @@ void test_writer_rejects_bad_input(void) {
   /* unsupported types are refused at create, naming the column */
   struct ArrowSchema *nested_f[1] = {fx_schema("+s", "nest", true, 0, NULL)};
   struct ArrowSchema *ns = fx_struct_schema(1, nested_f);
-  blz_sink sink = {&m, fx_mem_write};
+  blz_output sink = {&m, fx_mem_write};
   blz_writer *w2 = NULL;
   CHECK(blz_writer_create(ns, NULL, &sink, &w2, &e) == BLZ_ENOTSUP);
   CHECK_CONTAINS(e.message, "column 'nest'");

@@ -1,0 +1,409 @@
+/* sink.c — the streaming sink: rows split by partition, one open file per partition, files rolled by
+ * size, inactivity and age, stored durably, then announced with staging metadata. */
+#include <pthread.h>
+#include <stdio.h>
+#include <time.h>
+
+#include "../arrow/ipc_internal.h"
+#include "../staging/staging.h"
+#include "partition.h"
+#include "uuid7.h"
+
+/* Rows are handed to a file's writer in chunks of this many, so the size policy is checked
+ * often enough for files to land close to their target. */
+#define WRITE_CHUNK 4096
+
+typedef struct open_file {
+  char *prefix;
+  char uuid[37];
+  char *relpath;
+  blz_writer *w;
+  blz_object *obj;
+  int64_t first_ms, last_ms;
+  uint64_t lru;
+  char *source;
+} open_file;
+
+typedef struct group {
+  char *prefix;
+  blz_buf rows; /* int64_t row indices */
+} group;
+
+struct blz_sink {
+  pthread_mutex_t mu;
+  blz_sink_config cfg;     /* only the scalars are used; strings are not owned */
+  blz_writer_options wopts;
+  blz_sink_hooks hooks;
+  blz_storage *storage;
+  blz_partitioner *part;
+  struct ArrowSchema data_schema; /* a borrowed view: top struct with the data columns */
+  struct ArrowSchema **data_fields;
+  int *data_cols, ndata;
+  open_file *files;
+  int nfiles, capfiles;
+  uint64_t seq;
+  char *source;
+  int64_t files_done, rows_done, bytes_done, failed;
+  blz_error first_failure;
+  group *groups;
+  int ngroups, capgroups;
+  blz_buf key;
+  struct ArrowSchema schema; /* our copy of the input schema */
+};
+
+static int64_t now_ms(blz_sink *s) {
+  if (s->hooks.now_ms) return s->hooks.now_ms(s->hooks.ctx);
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static blz_status discard(void *ctx, const void *data, size_t len, blz_error *err) {
+  (void)ctx, (void)data, (void)len, (void)err;
+  return BLZ_OK;
+}
+
+blz_status blz_sink_create(const blz_sink_config *cfg, const struct ArrowSchema *schema,
+                           const blz_sink_hooks *hooks, blz_sink **out, blz_error *err) {
+  *out = NULL;
+  if (!cfg || !cfg->path) return blz_fail(err, BLZ_EINVAL, "sink.path is required");
+  if (!schema || !schema->format || strcmp(schema->format, "+s"))
+    return blz_fail(err, BLZ_EINVAL, "the schema must be a struct of columns");
+  blz_sink *s = calloc(1, sizeof *s);
+  if (!s) return blz_fail(err, BLZ_ENOMEM, "out of memory");
+  pthread_mutex_init(&s->mu, NULL);
+  s->cfg = *cfg;
+  s->cfg.path = NULL;
+  s->cfg.partition_template = NULL;
+  s->cfg.partition_time_column = NULL;
+  s->cfg.storage_options = NULL;
+  s->cfg.n_storage_options = 0;
+  if (hooks) s->hooks = *hooks;
+  blz_writer_options_init(&s->wopts);
+  s->wopts.compression = cfg->compression;
+  s->wopts.compression_level = cfg->compression_level;
+  s->wopts.row_group_size_bytes = cfg->row_group_size_bytes;
+  blz_status st = blz_storage_open(cfg, &s->storage, err);
+  if (!st && ipc_schema_copy(schema, &s->schema)) st = blz_fail(err, BLZ_ENOMEM, "out of memory");
+  if (!st) schema = &s->schema;
+  if (!st && cfg->partition_template)
+    st = blz_partitioner_create(cfg->partition_template, cfg->partition_time_column, schema, &s->part, err);
+  if (!st) {
+    s->data_cols = calloc((size_t)schema->n_children + 1, sizeof *s->data_cols);
+    s->data_fields = calloc((size_t)schema->n_children + 1, sizeof *s->data_fields);
+    if (!s->data_cols || !s->data_fields) st = blz_fail(err, BLZ_ENOMEM, "out of memory");
+  }
+  for (int64_t i = 0; !st && i < schema->n_children; i++) {
+    if (s->part && blz_partitioner_uses_column(s->part, (int)i)) continue;
+    s->data_cols[s->ndata] = (int)i;
+    s->data_fields[s->ndata] = schema->children[i];
+    s->ndata++;
+  }
+  if (!st && s->ndata == 0) st = blz_fail(err, BLZ_EINVAL, "every column is a partition value: nothing left to write");
+  if (!st) {
+    s->data_schema = *schema;
+    s->data_schema.n_children = s->ndata;
+    s->data_schema.children = s->data_fields;
+    s->data_schema.release = NULL;
+    /* a trial writer checks the column types now, so a bad one fails at start-up */
+    blz_output nowhere = {NULL, discard};
+    blz_writer *w = NULL;
+    st = blz_writer_create(&s->data_schema, &s->wopts, &nowhere, &w, err);
+    blz_writer_destroy(w);
+  }
+  if (st) {
+    blz_sink_destroy(s);
+    return st;
+  }
+  *out = s;
+  return BLZ_OK;
+}
+
+/* Finishes file i: footer, durable store, staging metadata, callback. Removes it from the list. */
+static blz_status finish_file(blz_sink *s, int i, blz_error *err) {
+  open_file f = s->files[i];
+  s->files[i] = s->files[--s->nfiles];
+  blz_error e = {0};
+  blz_status st = blz_writer_close(f.w, &e);
+  int64_t rows = blz_writer_num_rows(f.w), size = blz_writer_bytes_written(f.w);
+  if (!st) {
+    st = blz_object_commit(f.obj, &e);
+    f.obj = NULL;
+  }
+  blz_finished_file ff;
+  memset(&ff, 0, sizeof ff);
+  char **keys = NULL, **vals = NULL;
+  int nkv = 0;
+  if (!blz_partition_values(f.prefix, &nkv, &keys, &vals) && !st)
+    st = blz_fail(&e, BLZ_ENOMEM, "out of memory");
+  ff.filename = f.relpath;
+  ff.size = size;
+  ff.record_count = rows;
+  ff.n_partition_values = nkv;
+  ff.partition_keys = (const char *const *)keys;
+  ff.partition_values = (const char *const *)vals;
+  ff.source_file = f.source;
+  ff.stored = st == BLZ_OK;
+  if (!st) st = blz_staging_write(s->storage, f.uuid, &ff, &e);
+  if (st) {
+    ff.stored = false;
+    blz_error_prefix(&e, "%s (%lld rows)", f.relpath, (long long)rows);
+    if (!s->failed) s->first_failure = e;
+    s->failed++;
+    if (err) *err = e;
+  } else {
+    s->files_done++;
+    s->rows_done += rows;
+    s->bytes_done += size;
+  }
+  if (s->hooks.on_finished) s->hooks.on_finished(s->hooks.ctx, &ff);
+  blz_partition_values_free(nkv, keys, vals);
+  blz_object_abort(f.obj);
+  blz_writer_destroy(f.w);
+  free(f.prefix);
+  free(f.relpath);
+  free(f.source);
+  return st;
+}
+
+static blz_status open_file_for(blz_sink *s, const char *prefix, size_t plen, int64_t now, int *idx,
+                                blz_error *err) {
+  if (s->nfiles >= s->cfg.max_open_files) {
+    int lru = 0;
+    for (int i = 1; i < s->nfiles; i++)
+      if (s->files[i].lru < s->files[lru].lru) lru = i;
+    blz_status st = finish_file(s, lru, err);
+    if (st) return st;
+  }
+  if (s->nfiles == s->capfiles) {
+    int cap = s->capfiles ? s->capfiles * 2 : 8;
+    open_file *f = realloc(s->files, (size_t)cap * sizeof *f);
+    if (!f) return blz_fail(err, BLZ_ENOMEM, "out of memory");
+    s->files = f;
+    s->capfiles = cap;
+  }
+  open_file f;
+  memset(&f, 0, sizeof f);
+  BLZ_TRY(blz_uuid7(now, f.uuid, err));
+  f.prefix = malloc(plen + 1);
+  f.relpath = malloc(plen + 48);
+  f.source = s->source ? strdup(s->source) : NULL;
+  if (!f.prefix || !f.relpath || (s->source && !f.source)) {
+    free(f.prefix);
+    free(f.relpath);
+    free(f.source);
+    return blz_fail(err, BLZ_ENOMEM, "out of memory");
+  }
+  memcpy(f.prefix, prefix, plen);
+  f.prefix[plen] = 0;
+  snprintf(f.relpath, plen + 48, "%s%s%s.parquet", f.prefix, plen ? "/" : "", f.uuid);
+  blz_status st = blz_storage_begin(s->storage, f.relpath, &f.obj, err);
+  if (!st) {
+    blz_output out = blz_object_output(f.obj);
+    st = blz_writer_create(&s->data_schema, &s->wopts, &out, &f.w, err);
+  }
+  if (st) {
+    blz_object_abort(f.obj);
+    free(f.prefix);
+    free(f.relpath);
+    free(f.source);
+    return st;
+  }
+  f.first_ms = f.last_ms = now;
+  s->files[s->nfiles] = f;
+  *idx = s->nfiles++;
+  return BLZ_OK;
+}
+
+static int find_file(blz_sink *s, const char *prefix, size_t plen) {
+  for (int i = 0; i < s->nfiles; i++)
+    if (strlen(s->files[i].prefix) == plen && !memcmp(s->files[i].prefix, prefix, plen)) return i;
+  return -1;
+}
+
+/* Writes rows[0..n) of the (projected) batch to the partition's file, rolling on size. */
+static blz_status write_partition(blz_sink *s, const char *prefix, const struct ArrowArray *view,
+                                  const int64_t *rows, int64_t n, int64_t now, blz_error *err) {
+  size_t plen = strlen(prefix);
+  int64_t target = s->cfg.file_size_mb << 20;
+  for (int64_t done = 0; done < n;) {
+    int i = find_file(s, prefix, plen);
+    if (i < 0) BLZ_TRY(open_file_for(s, prefix, plen, now, &i, err));
+    open_file *f = &s->files[i];
+    int64_t take = n - done < WRITE_CHUNK ? n - done : WRITE_CHUNK;
+    BLZ_TRY(blz_writer_write_rows(f->w, view, rows + done, take, err));
+    done += take;
+    f->last_ms = now;
+    f->lru = ++s->seq;
+    if (blz_writer_bytes_written(f->w) + blz_writer_buffered_bytes(f->w) >= target)
+      BLZ_TRY(finish_file(s, i, err));
+  }
+  return BLZ_OK;
+}
+
+static group *group_for(blz_sink *s, const uint8_t *key, size_t n) {
+  for (int i = s->ngroups - 1; i >= 0; i--)
+    if (strlen(s->groups[i].prefix) == n && !memcmp(s->groups[i].prefix, key, n)) return &s->groups[i];
+  if (s->ngroups == s->capgroups) {
+    int cap = s->capgroups ? s->capgroups * 2 : 8;
+    group *g = realloc(s->groups, (size_t)cap * sizeof *g);
+    if (!g) return NULL;
+    s->groups = g;
+    s->capgroups = cap;
+  }
+  group *g = &s->groups[s->ngroups];
+  memset(g, 0, sizeof *g);
+  g->prefix = malloc(n + 1);
+  if (!g->prefix) return NULL;
+  memcpy(g->prefix, key, n);
+  g->prefix[n] = 0;
+  s->ngroups++;
+  return g;
+}
+
+static void clear_groups(blz_sink *s) {
+  for (int i = 0; i < s->ngroups; i++) {
+    free(s->groups[i].prefix);
+    blz_buf_free(&s->groups[i].rows);
+  }
+  s->ngroups = 0;
+}
+
+static blz_status sink_write_locked(blz_sink *s, const struct ArrowArray *batch, const char *source,
+                                    blz_error *err) {
+  if (batch->n_children != s->schema.n_children)
+    return blz_fail(err, BLZ_EINVAL, "batch has %lld columns, the schema %lld", (long long)batch->n_children,
+                    (long long)s->schema.n_children);
+  int64_t now = now_ms(s);
+  /* a new input source: files holding the previous source's rows are finished first */
+  bool changed = (source == NULL) != (s->source == NULL) || (source && strcmp(source, s->source));
+  if (changed) {
+    blz_status first = BLZ_OK;
+    while (s->nfiles > 0) {
+      blz_status st = finish_file(s, s->nfiles - 1, err);
+      if (st && !first) first = st;
+    }
+    free(s->source);
+    s->source = source ? strdup(source) : NULL;
+    if (first) return first;
+  }
+  struct ArrowArray **kids = malloc(((size_t)s->ndata + 1) * sizeof *kids);
+  if (!kids) return blz_fail(err, BLZ_ENOMEM, "out of memory");
+  for (int i = 0; i < s->ndata; i++) {
+    if (s->data_cols[i] >= batch->n_children) {
+      free(kids);
+      return blz_fail(err, BLZ_EINVAL, "batch has %lld columns, fewer than the schema", (long long)batch->n_children);
+    }
+    kids[i] = batch->children[s->data_cols[i]];
+  }
+  struct ArrowArray view = *batch;
+  view.n_children = s->ndata;
+  view.children = kids;
+  view.release = NULL;
+  blz_status st = BLZ_OK;
+  if (!s->part) {
+    int64_t *all = malloc(((size_t)batch->length + 1) * sizeof *all);
+    if (!all) st = blz_fail(err, BLZ_ENOMEM, "out of memory");
+    for (int64_t r = 0; all && r < batch->length; r++) all[r] = r;
+    if (!st && batch->length > 0) st = write_partition(s, "", &view, all, batch->length, now, err);
+    free(all);
+  } else {
+    /* split rows by partition prefix; consecutive rows usually share one, so compare first */
+    clear_groups(s);
+    group *cur = NULL;
+    size_t curlen = 0;
+    for (int64_t r = 0; r < batch->length && !st; r++) {
+      s->key.len = 0;
+      st = blz_partitioner_render(s->part, batch, r, &s->key, err);
+      if (st) break;
+      if (!cur || curlen != s->key.len || memcmp(cur->prefix, s->key.data, curlen)) {
+        cur = group_for(s, s->key.data, s->key.len);
+        if (!cur) {
+          st = blz_fail(err, BLZ_ENOMEM, "out of memory");
+          break;
+        }
+        curlen = s->key.len;
+      }
+      if (!blz_buf_append(&cur->rows, &r, sizeof r)) st = blz_fail(err, BLZ_ENOMEM, "out of memory");
+    }
+    for (int g = 0; g < s->ngroups && !st; g++)
+      st = write_partition(s, s->groups[g].prefix, &view, (const int64_t *)s->groups[g].rows.data,
+                           (int64_t)(s->groups[g].rows.len / sizeof(int64_t)), now, err);
+    clear_groups(s);
+  }
+  free(kids);
+  return st;
+}
+
+blz_status blz_sink_write(blz_sink *s, const struct ArrowArray *batch, const char *source_file,
+                          blz_error *err) {
+  pthread_mutex_lock(&s->mu);
+  blz_status st = sink_write_locked(s, batch, source_file, err);
+  pthread_mutex_unlock(&s->mu);
+  return st;
+}
+
+blz_status blz_sink_tick(blz_sink *s, blz_error *err) {
+  pthread_mutex_lock(&s->mu);
+  int64_t now = now_ms(s);
+  blz_status first = BLZ_OK;
+  for (int i = s->nfiles - 1; i >= 0; i--) {
+    open_file *f = &s->files[i];
+    bool idle = now - f->last_ms >= s->cfg.inactivity_timeout_secs * 1000;
+    bool old = now - f->first_ms >= s->cfg.rollover_timeout_secs * 1000;
+    if (idle || old) {
+      blz_status st = finish_file(s, i, err);
+      if (st && !first) first = st;
+    }
+  }
+  pthread_mutex_unlock(&s->mu);
+  return first;
+}
+
+blz_status blz_sink_close(blz_sink *s, blz_error *err) {
+  pthread_mutex_lock(&s->mu);
+  while (s->nfiles > 0) finish_file(s, s->nfiles - 1, NULL);
+  blz_status st = BLZ_OK;
+  if (s->failed) {
+    st = s->first_failure.code ? s->first_failure.code : BLZ_EIO;
+    if (err) {
+      *err = s->first_failure;
+      if (s->failed > 1) blz_error_prefix(err, "%lld files could not be stored; first", (long long)s->failed);
+    }
+  }
+  pthread_mutex_unlock(&s->mu);
+  return st;
+}
+
+void blz_sink_totals(const blz_sink *s, int64_t *files, int64_t *rows, int64_t *bytes,
+                     int64_t *failed_files) {
+  pthread_mutex_lock((pthread_mutex_t *)&s->mu);
+  if (files) *files = s->files_done;
+  if (rows) *rows = s->rows_done;
+  if (bytes) *bytes = s->bytes_done;
+  if (failed_files) *failed_files = s->failed;
+  pthread_mutex_unlock((pthread_mutex_t *)&s->mu);
+}
+
+void blz_sink_destroy(blz_sink *s) {
+  if (!s) return;
+  for (int i = 0; i < s->nfiles; i++) {
+    blz_object_abort(s->files[i].obj);
+    blz_writer_destroy(s->files[i].w);
+    free(s->files[i].prefix);
+    free(s->files[i].relpath);
+    free(s->files[i].source);
+  }
+  free(s->files);
+  clear_groups(s);
+  free(s->groups);
+  blz_buf_free(&s->key);
+  free(s->source);
+  free(s->data_cols);
+  free(s->data_fields);
+  blz_partitioner_destroy(s->part);
+  blz_storage_destroy(s->storage);
+  if (s->schema.release) s->schema.release(&s->schema);
+  pthread_mutex_destroy(&s->mu);
+  free(s);
+}

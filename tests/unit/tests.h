@@ -28,7 +28,17 @@
   X(test_ipc_truncated_streams_fail_cleanly)        \
   X(test_ipc_corrupt_bytes_never_crash)             \
   X(test_ipc_schema_change_mid_stream)              \
-  X(test_ipc_not_a_stream)
+  X(test_ipc_not_a_stream)                          \
+  X(test_uuid7_layout_and_order)                    \
+  X(test_config_defaults_and_values)                \
+  X(test_config_errors_name_key_and_line)           \
+  X(test_partition_render_and_escape)               \
+  X(test_sink_rolls_on_inactivity_by_clock)         \
+  X(test_sink_rolls_on_age_while_writing)           \
+  X(test_sink_rolls_on_size)                        \
+  X(test_sink_partitions_and_max_open_files)        \
+  X(test_sink_source_change_finishes_files)         \
+  X(test_staging_json)
 
 #define X(name) void name(void);
 TEST_LIST

@@ -1,0 +1,382 @@
+/* test_sink.c — UUIDv7 layout, YAML config errors, partition escaping, and the sink's rolling
+ * policies with an injected clock. */
+#define _GNU_SOURCE /* nftw flags */
+#include <dirent.h>
+#include <ftw.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../../lib/sink/partition.h"
+#include "../../lib/sink/uuid7.h"
+#include "fixture.h"
+#include "test.h"
+#include "tests.h"
+#include "tread.h"
+
+void test_uuid7_layout_and_order(void) {
+  char prev[37] = "", cur[37];
+  blz_error e;
+  int64_t ms;
+  for (int i = 0; i < 10000; i++) {
+    CHECK(blz_uuid7(1700000000123, cur, &e) == BLZ_OK); /* the clock stands still */
+    CHECK(blz_uuid7_parse(cur, &ms));
+    CHECK(ms >= 1700000000123 && ms < 1700000000123 + 10);
+    CHECK(strcmp(prev, cur) < 0);
+    memcpy(prev, cur, 37);
+  }
+  CHECK(blz_uuid7(1600000000000, cur, &e) == BLZ_OK); /* the clock steps back: still increasing */
+  CHECK(strcmp(prev, cur) < 0);
+  CHECK(blz_uuid7(1800000000000, cur, &e) == BLZ_OK);
+  CHECK(blz_uuid7_parse(cur, &ms) && ms == 1800000000000);
+  CHECK(cur[14] == '7');                          /* version nibble */
+  CHECK(strchr("89ab", cur[19]) != NULL);         /* variant 10xx */
+  CHECK(cur[8] == '-' && cur[13] == '-' && cur[18] == '-' && cur[23] == '-');
+  char other[37];
+  CHECK(blz_uuid7(1800000000000, other, &e) == BLZ_OK);
+  CHECK(memcmp(other + 24, cur + 24, 12) != 0);   /* random tail */
+  CHECK(!blz_uuid7_parse("019234ab-cdef-4890-1234-567890abcdef", &ms)); /* version 4 */
+}
+
+static blz_status parse(const char *yaml, blz_sink_config *c, blz_error *e) {
+  return blz_sink_config_parse(yaml, strlen(yaml), c, e);
+}
+
+void test_config_defaults_and_values(void) {
+  blz_sink_config c;
+  blz_error e = {0};
+  setenv("BLZ_TEST_BUCKET", "bucket-1", 1);
+  unsetenv("BLZ_TEST_UNSET");
+  CHECK(parse("sink:\n  path: \"/data/${BLZ_TEST_BUCKET}/t\"\n  compression: zstd\n"
+              "  partition_by:\n    prefix_template: \"date=%Y-%m-%d\"\n    time_column: ts\n"
+              "  storage_options:\n    AWS_REGION: \"${BLZ_TEST_UNSET:-us-east-1}\"\n", &c, &e) == BLZ_OK);
+  CHECK(!strcmp(c.path, "/data/bucket-1/t"));
+  CHECK_EQ_INT(c.compression, BLZ_COMPRESSION_ZSTD);
+  CHECK_EQ_INT(c.file_size_mb, 128);
+  CHECK_EQ_INT(c.inactivity_timeout_secs, 60);
+  CHECK_EQ_INT(c.rollover_timeout_secs, 300);
+  CHECK_EQ_INT(c.row_group_size_bytes, 134217728);
+  CHECK_EQ_INT(c.max_open_files, 32);
+  CHECK_EQ_INT(c.max_concurrent_uploads, 4);
+  CHECK_EQ_INT(c.part_size_mb, 32);
+  CHECK_EQ_INT(c.min_multipart_size_mb, 5);
+  CHECK_EQ_INT(c.max_concurrent_parts, 8);
+  CHECK(!strcmp(c.partition_template, "date=%Y-%m-%d") && !strcmp(c.partition_time_column, "ts"));
+  CHECK(c.n_storage_options == 1 && !strcmp(c.storage_options[0].value, "us-east-1"));
+  blz_sink_config_free(&c);
+}
+
+void test_config_errors_name_key_and_line(void) {
+  static const struct { const char *yaml, *want; } cases[] = {
+      {"sink:\n  path: /x\n  file_size_mbb: 3\n", "line 3: sink: unknown key 'file_size_mbb'"},
+      {"sink:\n  path: /x\n  file_size_mb: lots\n", "line 3: sink.file_size_mb: expected an integer"},
+      {"sink:\n  path: /x\n  file_size_mb: 0\n", "line 3: sink.file_size_mb: 0 is out of range"},
+      {"sink:\n  path: /x\n  part_size_mb: 2\n", "line 3: sink.part_size_mb: 2 is out of range 5..5120"},
+      {"sink:\n  path: /x\n  compression: brotli\n", "line 3: sink.compression: unknown codec 'brotli'"},
+      {"sink:\n  file_size_mb: 3\n", "sink.path is required"},
+      {"sink:\n  path: /x\n  inactivity_timeout_secs: [1, 2]\n", "line 3: sink.inactivity_timeout_secs: expected a single value"},
+      {"sink:\n  path: \"${BLZ_TEST_UNSET}\"\n", "line 2: sink.path: environment variable BLZ_TEST_UNSET is not set"},
+      {"sinks:\n  path: /x\n", "line 1: unknown top-level key 'sinks'"},
+      {"sink:\n  path: /x\n   bad: [\n", "YAML"},
+      {"sink:\n  path: /x\n  partition_by:\n    prefix: x\n", "line 4: sink.partition_by: unknown key 'prefix'"},
+      {"", "empty"},
+  };
+  unsetenv("BLZ_TEST_UNSET");
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    blz_sink_config c;
+    blz_error e = {0};
+    CHECK(parse(cases[i].yaml, &c, &e) == BLZ_EINVAL);
+    CHECK_CONTAINS(e.message, cases[i].want);
+  }
+}
+
+static struct ArrowSchema *event_schema(void) {
+  struct ArrowSchema *f[3] = {fx_schema("tsu:UTC", "ts", false, 0, NULL),
+                              fx_schema("u", "region", true, 0, NULL),
+                              fx_schema("i", "value", true, 0, NULL)};
+  return fx_struct_schema(3, f);
+}
+
+/* n rows: ts = t0_us + i * step_us, region from the list (cycled), value = i */
+static struct ArrowArray *event_batch(int64_t n, int64_t t0_us, int64_t step_us, const char *const *regions, int nreg) {
+  int64_t *ts = malloc((size_t)n * 8);
+  int32_t *v = malloc((size_t)n * 4);
+  const char **r = malloc((size_t)n * sizeof *r);
+  for (int64_t i = 0; i < n; i++) {
+    ts[i] = t0_us + i * step_us;
+    v[i] = (int32_t)i;
+    r[i] = regions[i % nreg];
+  }
+  const void *tb[2] = {NULL, ts};
+  size_t tsz[2] = {0, (size_t)n * 8};
+  struct ArrowArray *cols[3] = {fx_array(n, 0, 0, 2, tb, tsz, 0, NULL), fx_utf8(r, n), fx_i32(v, n, NULL)};
+  free(ts);
+  free(v);
+  free(r);
+  return fx_batch(n, 3, cols);
+}
+
+void test_partition_render_and_escape(void) {
+  struct ArrowSchema *s = event_schema();
+  blz_partitioner *p;
+  blz_error e = {0};
+  CHECK(blz_partitioner_create("date=%Y-%m-%d/hour=%H/region={region}", "ts", s, &p, &e) == BLZ_OK);
+  CHECK(blz_partitioner_uses_column(p, 1) && !blz_partitioner_uses_column(p, 0));
+  const char *regions[4] = {"eu/west=1%", NULL, "", "tab\there"};
+  /* 1969-12-31T23:30:00Z, then +1h steps */
+  struct ArrowArray *b = event_batch(4, -1800LL * 1000000, 3600LL * 1000000, regions, 4);
+  blz_buf out = {0};
+  const char *want[4] = {"date=1969-12-31/hour=23/region=eu%2Fwest%3D1%25",
+                         "date=1970-01-01/hour=00/region=__HIVE_DEFAULT_PARTITION__",
+                         "date=1970-01-01/hour=01/region=__HIVE_DEFAULT_PARTITION__",
+                         "date=1970-01-01/hour=02/region=tab%09here"};
+  for (int i = 0; i < 4; i++) {
+    out.len = 0;
+    CHECK(blz_partitioner_render(p, b, i, &out, &e) == BLZ_OK);
+    blz_buf_push(&out, 0);
+    if (strcmp((char *)out.data, want[i])) fprintf(stderr, "  got %s\n  want %s\n", out.data, want[i]);
+    CHECK(!strcmp((char *)out.data, want[i]));
+  }
+  int n;
+  char **keys, **vals;
+  CHECK(blz_partition_values(want[0], &n, &keys, &vals));
+  CHECK(n == 3 && !strcmp(keys[2], "region") && !strcmp(vals[2], "eu/west=1%"));
+  blz_partition_values_free(n, keys, vals);
+  CHECK(blz_partition_values(want[1], &n, &keys, &vals));
+  CHECK(n == 3 && vals[2] == NULL);
+  blz_partition_values_free(n, keys, vals);
+  blz_buf_free(&out);
+  blz_partitioner_destroy(p);
+  fx_free_array(b);
+
+  CHECK(blz_partitioner_create("date=%Y", NULL, s, &p, &e) == BLZ_EINVAL);
+  CHECK_CONTAINS(e.message, "no time_column");
+  CHECK(blz_partitioner_create("x={nope}", NULL, s, &p, &e) == BLZ_EINVAL);
+  CHECK_CONTAINS(e.message, "no column named 'nope'");
+  CHECK(blz_partitioner_create("d=%Y", "region", s, &p, &e) == BLZ_EINVAL);
+  CHECK_CONTAINS(e.message, "not a timestamp or date");
+  CHECK(blz_partitioner_create("../x", NULL, s, &p, &e) == BLZ_EINVAL);
+  fx_free_schema(s);
+}
+
+/* ---- the sink, with a fake clock ---- */
+
+typedef struct sink_env {
+  char dir[64];
+  int64_t now;
+  int finished;
+  int64_t finished_rows;
+  char last_name[256];
+  char last_source[64];
+  int last_nkv;
+} sink_env;
+
+static int64_t fake_now(void *ctx) { return ((sink_env *)ctx)->now; }
+static void on_fin(void *ctx, const blz_finished_file *f) {
+  sink_env *e = ctx;
+  if (!f->stored) return;
+  e->finished++;
+  e->finished_rows += f->record_count;
+  snprintf(e->last_name, sizeof e->last_name, "%s", f->filename);
+  snprintf(e->last_source, sizeof e->last_source, "%s", f->source_file ? f->source_file : "(none)");
+  e->last_nkv = f->n_partition_values;
+}
+
+static int rm_entry(const char *p, const struct stat *s, int f, struct FTW *w) {
+  (void)s, (void)f, (void)w;
+  return remove(p);
+}
+
+static blz_sink *make_sink(sink_env *env, const char *extra_yaml) {
+  memset(env, 0, sizeof *env);
+  snprintf(env->dir, sizeof env->dir, "/tmp/blz-sink-XXXXXX");
+  CHECK(mkdtemp(env->dir) != NULL);
+  env->now = 1700000000000;
+  char yaml[1024];
+  snprintf(yaml, sizeof yaml, "sink:\n  path: %s\n%s", env->dir, extra_yaml);
+  blz_sink_config c;
+  blz_error e = {0};
+  blz_status st = parse(yaml, &c, &e);
+  if (st) fprintf(stderr, "  config: %s\n", e.message);
+  struct ArrowSchema *s = event_schema();
+  blz_sink_hooks h = {fake_now, on_fin, env};
+  blz_sink *k = NULL;
+  st = blz_sink_create(&c, s, &h, &k, &e);
+  if (st) fprintf(stderr, "  create: %s\n", e.message);
+  CHECK(st == BLZ_OK);
+  fx_free_schema(s); /* the sink keeps its own copy */
+  blz_sink_config_free(&c);
+  return k;
+}
+
+static void drop_sink(sink_env *env, blz_sink *k) {
+  blz_sink_destroy(k);
+  nftw(env->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* Counts *.parquet files under dir (recursively) and sums their sizes. */
+static int count_files(const char *dir, const char *suffix, int64_t *max_size) {
+  DIR *d = opendir(dir);
+  if (!d) return 0;
+  int n = 0;
+  struct dirent *e;
+  while ((e = readdir(d))) {
+    if (e->d_name[0] == '.') continue;
+    char p[1024];
+    snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
+    struct stat st;
+    if (stat(p, &st)) continue;
+    if (S_ISDIR(st.st_mode)) {
+      n += count_files(p, suffix, max_size);
+    } else {
+      size_t l = strlen(e->d_name), sl = strlen(suffix);
+      if (l > sl && !strcmp(e->d_name + l - sl, suffix)) {
+        n++;
+        if (max_size && st.st_size > *max_size) *max_size = st.st_size;
+      }
+    }
+  }
+  closedir(d);
+  return n;
+}
+
+static const char *one_region[1] = {"eu"};
+
+void test_sink_rolls_on_inactivity_by_clock(void) {
+  sink_env env;
+  blz_sink *k = make_sink(&env, "  inactivity_timeout_secs: 60\n");
+  blz_error e = {0};
+  struct ArrowArray *b = event_batch(100, 0, 1000, one_region, 1);
+  CHECK(blz_sink_write(k, b, "in-1.arrows", &e) == BLZ_OK);
+  env.now += 59 * 1000;
+  CHECK(blz_sink_tick(k, &e) == BLZ_OK);
+  CHECK_EQ_INT(env.finished, 0);
+  CHECK_EQ_INT(count_files(env.dir, ".parquet", NULL), 0); /* nothing visible while open */
+  env.now += 1000; /* no data arrives: the clock alone finishes the file */
+  CHECK(blz_sink_tick(k, &e) == BLZ_OK);
+  CHECK_EQ_INT(env.finished, 1);
+  CHECK_EQ_INT(env.finished_rows, 100);
+  CHECK(!strcmp(env.last_source, "in-1.arrows"));
+  CHECK_EQ_INT(count_files(env.dir, ".parquet", NULL), 1);
+  char staging[128];
+  snprintf(staging, sizeof staging, "%s/_staging/pending", env.dir);
+  CHECK_EQ_INT(count_files(staging, ".meta.json", NULL), 1);
+  fx_free_array(b);
+  drop_sink(&env, k);
+}
+
+void test_sink_rolls_on_age_while_writing(void) {
+  sink_env env;
+  blz_sink *k = make_sink(&env, "  inactivity_timeout_secs: 60\n  rollover_timeout_secs: 300\n");
+  blz_error e = {0};
+  struct ArrowArray *b = event_batch(10, 0, 1000, one_region, 1);
+  for (int i = 0; i < 35; i++) { /* a batch every 10 s: never inactive, but older than 300 s */
+    CHECK(blz_sink_write(k, b, NULL, &e) == BLZ_OK);
+    CHECK(blz_sink_tick(k, &e) == BLZ_OK);
+    env.now += 10 * 1000;
+  }
+  CHECK_EQ_INT(env.finished, 1);
+  CHECK_EQ_INT(env.finished_rows, 310); /* written at t = 0, 10, ..., 300 s */
+  CHECK(blz_sink_close(k, &e) == BLZ_OK);
+  CHECK_EQ_INT(env.finished, 2);
+  CHECK_EQ_INT(env.finished_rows, 350);
+  fx_free_array(b);
+  drop_sink(&env, k);
+}
+
+void test_sink_rolls_on_size(void) {
+  sink_env env;
+  blz_sink *k = make_sink(&env, "  file_size_mb: 1\n  compression: uncompressed\n");
+  blz_error e = {0};
+  static const char *wide[3] = {"a-region-name-that-is-long-enough-to-fill-pages-quickly-0000000000000000",
+                                "another-region-name-that-is-long-enough-to-fill-pages-111111111111111",
+                                "third"};
+  for (int i = 0; i < 40; i++) { /* distinct timestamps: about 3.6 MB in all */
+    struct ArrowArray *b = event_batch(8192, (int64_t)i * 8192, 1, wide, 3);
+    CHECK(blz_sink_write(k, b, NULL, &e) == BLZ_OK);
+    fx_free_array(b);
+  }
+  CHECK(blz_sink_close(k, &e) == BLZ_OK);
+  int64_t max = 0;
+  int n = count_files(env.dir, ".parquet", &max);
+  CHECK(n >= 3);
+  CHECK(max <= (1 << 20) * 105 / 100); /* never far above the target */
+  CHECK(max >= (1 << 20) * 80 / 100);  /* and close to it */
+  CHECK_EQ_INT(env.finished_rows, 40 * 8192);
+  drop_sink(&env, k);
+}
+
+void test_sink_partitions_and_max_open_files(void) {
+  sink_env env;
+  blz_sink *k = make_sink(&env, "  max_open_files: 2\n  partition_by:\n    prefix_template: \"region={region}\"\n");
+  blz_error e = {0};
+  static const char *three[3] = {"a", "b", "c"};
+  struct ArrowArray *b = event_batch(30, 0, 1000, three, 3);
+  CHECK(blz_sink_write(k, b, NULL, &e) == BLZ_OK);
+  CHECK_EQ_INT(env.finished, 1); /* three partitions, two open files: the least recent is rolled */
+  CHECK(blz_sink_close(k, &e) == BLZ_OK);
+  CHECK_EQ_INT(env.finished, 3);
+  CHECK_EQ_INT(env.finished_rows, 30);
+  CHECK_EQ_INT(env.last_nkv, 1);
+  char d[128];
+  snprintf(d, sizeof d, "%s/region=b", env.dir);
+  CHECK_EQ_INT(count_files(d, ".parquet", NULL), 1);
+  /* the region column is in the folder name, not in the file */
+  DIR *dir = opendir(d);
+  struct dirent *de;
+  char path[512] = "";
+  while ((de = readdir(dir)))
+    if (de->d_name[0] != '.') snprintf(path, sizeof path, "%s/%s", d, de->d_name);
+  closedir(dir);
+  FILE *f = fopen(path, "rb");
+  CHECK(f != NULL);
+  static uint8_t buf[1 << 16];
+  size_t len = f ? fread(buf, 1, sizeof buf, f) : 0;
+  if (f) fclose(f);
+  tnode footer;
+  CHECK(tread_footer(buf, len, &footer) == 0);
+  CHECK_EQ_INT(tget(&footer, 2)->n, 3); /* root + ts + value */
+  CHECK_EQ_INT(tget(&footer, 3)->i, 10);
+  tnode_free(&footer);
+  fx_free_array(b);
+  drop_sink(&env, k);
+}
+
+void test_sink_source_change_finishes_files(void) {
+  sink_env env;
+  blz_sink *k = make_sink(&env, "");
+  blz_error e = {0};
+  struct ArrowArray *b = event_batch(5, 0, 1000, one_region, 1);
+  CHECK(blz_sink_write(k, b, "one.arrows", &e) == BLZ_OK);
+  CHECK(blz_sink_write(k, b, "one.arrows", &e) == BLZ_OK);
+  CHECK_EQ_INT(env.finished, 0);
+  CHECK(blz_sink_write(k, b, "two.arrows", &e) == BLZ_OK);
+  CHECK_EQ_INT(env.finished, 1);
+  CHECK(!strcmp(env.last_source, "one.arrows"));
+  CHECK_EQ_INT(env.finished_rows, 10);
+  CHECK(blz_sink_close(k, &e) == BLZ_OK);
+  CHECK(!strcmp(env.last_source, "two.arrows"));
+  fx_free_array(b);
+  drop_sink(&env, k);
+}
+
+void test_staging_json(void) {
+  const char *keys[2] = {"date", "region"};
+  const char *vals[2] = {"2024-01-01", NULL};
+  blz_finished_file f = {0};
+  f.filename = "date=2024-01-01/region=__HIVE_DEFAULT_PARTITION__/x.parquet";
+  f.size = 123;
+  f.record_count = 4;
+  f.n_partition_values = 2;
+  f.partition_keys = keys;
+  f.partition_values = vals;
+  f.source_file = "in \"quoted\".arrows";
+  blz_buf b = {0};
+  extern bool blz_staging_json(const blz_finished_file *f, blz_buf *out);
+  CHECK(blz_staging_json(&f, &b));
+  blz_buf_push(&b, 0);
+  CHECK(!strcmp((char *)b.data,
+                "{\"filename\":\"date=2024-01-01/region=__HIVE_DEFAULT_PARTITION__/x.parquet\",\"size\":123,"
+                "\"record_count\":4,\"partition_values\":{\"date\":\"2024-01-01\",\"region\":null},"
+                "\"source_file\":\"in \\\"quoted\\\".arrows\"}\n"));
+  blz_buf_free(&b);
+}

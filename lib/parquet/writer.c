@@ -1,6 +1,8 @@
 /* writer.c — the public Parquet writer: batches in, row groups flushed by size, footer at close. */
 #include "footer.h"
 
+#include "../arrow/ipc_schema_writer.h"
+
 #define SLICE_ROWS 8192
 
 struct blz_writer {
@@ -75,6 +77,21 @@ blz_status blz_writer_create(const struct ArrowSchema *schema, const blz_writer_
     st = blz_column_init(&w->cols[i], f, &w->opts, err);
     if (st) goto fail;
   }
+  /* ARROW:schema, as Arrow C++ and arrow-rs write it, lets Arrow readers restore the exact
+   * types (date64, timestamp[s], time zones, large and dictionary types) */
+  blz_buf ipc = {0}, b64 = {0};
+  blz_error ignored;
+  if (blz_ipc_write_schema_message(schema, &ipc, &ignored) == BLZ_OK && blz_base64(ipc.data, ipc.len, &b64)) {
+    w->kv = calloc(1, sizeof *w->kv);
+    if (w->kv) {
+      w->kv[0].key = strdup("ARROW:schema");
+      w->kv[0].value = (char *)b64.data;
+      b64.data = NULL;
+      w->nkv = 1;
+    }
+  }
+  blz_buf_free(&ipc);
+  blz_buf_free(&b64);
   st = emit(w, "PAR1", 4, err);
   if (st) goto fail;
   *out = w;

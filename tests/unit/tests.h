@@ -29,6 +29,7 @@
   X(test_ipc_corrupt_bytes_never_crash)             \
   X(test_ipc_schema_change_mid_stream)              \
   X(test_ipc_not_a_stream)                          \
+  X(test_ipc_schema_message_roundtrip)              \
   X(test_uuid7_layout_and_order)                    \
   X(test_config_defaults_and_values)                \
   X(test_config_errors_name_key_and_line)           \

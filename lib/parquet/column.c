@@ -43,7 +43,9 @@ void blz_column_free(blz_column *c) {
   free(c->name);
   blz_codec_destroy(c->codec);
   blz_buf *bufs[] = {&c->def, &c->dense, &c->page_def, &c->page_idx, &c->page_plain,
-                     &c->chunk, &c->scratch, &c->scratch2};
+                     &c->scratch, &c->scratch2};
+  for (int i = 0; i < c->chunk.cap; i++) blz_buf_free(&c->chunk.seg[i]);
+  free(c->chunk.seg);
   for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++) blz_buf_free(bufs[i]);
   blz_stats_free(&c->page_stats);
   blz_stats_free(&c->chunk_stats);
@@ -59,7 +61,24 @@ static int64_t page_estimate(const blz_column *c) {
 }
 
 int64_t blz_column_estimated_size(const blz_column *c) {
-  return (int64_t)c->chunk.len + page_estimate(c) + (int64_t)c->dict_data.len;
+  return (int64_t)c->chunk.total + page_estimate(c) + (int64_t)c->dict_data.len;
+}
+
+#define SEGMENT (4u << 20)
+
+/* A segment with room for `need` more bytes: the current one, or the next. */
+static blz_buf *segment_for(blz_segs *s, size_t need) {
+  if (s->n > 0 && s->seg[s->n - 1].cap - s->seg[s->n - 1].len >= need) return &s->seg[s->n - 1];
+  if (s->n == s->cap) {
+    blz_buf *g = realloc(s->seg, (size_t)(s->cap + 1) * sizeof *g);
+    if (!g) return NULL;
+    s->seg = g;
+    memset(&g[s->cap++], 0, sizeof *g);
+  }
+  blz_buf *b = &s->seg[s->n++];
+  b->len = 0;
+  if (!blz_buf_reserve(b, need > SEGMENT ? need : SEGMENT)) return NULL;
+  return b;
 }
 
 static blz_status finish_page(blz_column *c, blz_error *err) {
@@ -100,12 +119,16 @@ static blz_status finish_page(blz_column *c, blz_error *err) {
   BLZ_TRY(blz_codec_compress(c->codec, b->data, b->len, &c->scratch2, err));
   blz_stats_out so;
   blz_stats_output(&c->page_stats, &c->t, c->opts->statistics_truncate_length, &so);
-  size_t before = c->chunk.len;
-  if (!blz_write_data_page_header(&c->chunk, (int32_t)b->len, (int32_t)c->scratch2.len,
+  /* a page header is at most a few hundred bytes: statistics are capped at 80 bytes a bound */
+  blz_buf *seg = segment_for(&c->chunk, c->scratch2.len + 512);
+  if (!seg) goto oom;
+  size_t before = seg->len;
+  if (!blz_write_data_page_header(seg, (int32_t)b->len, (int32_t)c->scratch2.len,
                                   (int32_t)c->page_rows, encoding, &so))
     goto oom;
-  size_t header = c->chunk.len - before;
-  if (!blz_buf_append(&c->chunk, c->scratch2.data, c->scratch2.len)) goto oom;
+  size_t header = seg->len - before;
+  if (!blz_buf_append(seg, c->scratch2.data, c->scratch2.len)) goto oom;
+  c->chunk.total += header + c->scratch2.len;
   c->chunk_uncompressed += (int64_t)(header + b->len);
   c->chunk_rows += c->page_rows;
   if (!blz_stats_merge(&c->chunk_stats, &c->page_stats, &c->t)) goto oom;
@@ -201,7 +224,7 @@ blz_status blz_column_finish_chunk(blz_column *c, blz_buf *dict_page, blz_chunk_
     m->dict_pages = 1;
   }
   m->total_uncompressed = c->chunk_uncompressed + dict_uncompressed;
-  m->total_compressed = (int64_t)(dict_page->len + c->chunk.len);
+  m->total_compressed = (int64_t)(dict_page->len + c->chunk.total);
   m->num_values = c->chunk_rows;
   m->dict_data_pages = c->dict_data_pages;
   m->plain_data_pages = c->plain_data_pages;
@@ -210,7 +233,8 @@ blz_status blz_column_finish_chunk(blz_column *c, blz_buf *dict_page, blz_chunk_
 }
 
 void blz_column_reset_chunk(blz_column *c) {
-  c->chunk.len = 0;
+  c->chunk.n = 0;
+  c->chunk.total = 0;
   c->chunk_uncompressed = c->chunk_rows = 0;
   c->dict_data_pages = c->plain_data_pages = 0;
   blz_stats_reset(&c->chunk_stats);

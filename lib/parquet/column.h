@@ -37,6 +37,14 @@ typedef struct blz_chunk_meta {
   blz_stats_out stats;
 } blz_chunk_meta;
 
+/* Encoded pages in segments of a few MiB, so a growing chunk is never copied by realloc and its
+ * memory is reused by the next row group. */
+typedef struct blz_segs {
+  blz_buf *seg;
+  int n, cap; /* segments in use, allocated */
+  size_t total;
+} blz_segs;
+
 typedef struct blz_column {
   blz_coltype t;
   char *name;
@@ -55,7 +63,7 @@ typedef struct blz_column {
 
   /* the open column chunk */
   blz_stats chunk_stats;
-  blz_buf chunk;             /* data pages, headers included, ready to write */
+  blz_segs chunk;            /* data pages, headers included, ready to write */
   int64_t chunk_uncompressed, chunk_rows;
   int32_t dict_data_pages, plain_data_pages;
   bool dict_on;              /* new values go to the dictionary */
@@ -92,7 +100,7 @@ blz_status blz_column_feed(blz_column *c, int64_t n, size_t nvals, blz_error *er
 int64_t blz_column_estimated_size(const blz_column *c);
 
 /* Closes the open page; then produces the chunk's dictionary page (into *dict_page, may be empty)
- * and leaves its data pages in c->chunk. Fills *m except the offsets. */
+ * and leaves its data pages in c->chunk (segments in order). Fills *m except the offsets. */
 blz_status blz_column_finish_chunk(blz_column *c, blz_buf *dict_page, blz_chunk_meta *m,
                                    blz_error *err);
 /* Forgets the chunk (after it was written) so the next row group starts clean. */

@@ -43,7 +43,14 @@ static inline bool same_bytes(const uint8_t *a, const uint8_t *b, size_t n) {
       if (load64(a + i) != load64(b + i)) return false;
     return load64(a + n - 8) == load64(b + n - 8);
   }
-  return n == 0 || memcmp(a, b, n) == 0;
+  if (n >= 4) {
+    uint32_t x, y, z, w;
+    memcpy(&x, a, 4), memcpy(&y, b, 4), memcpy(&z, a + n - 4, 4), memcpy(&w, b + n - 4, 4);
+    return x == y && z == w;
+  }
+  for (size_t i = 0; i < n; i++)
+    if (a[i] != b[i]) return false;
+  return true;
 }
 
 /* Remembers that the open page uses entry e (once per page). */
@@ -98,7 +105,13 @@ bool blz_dict_encode(blz_column *c, const void *dense, size_t n) {
   uint32_t *out = (uint32_t *)(c->page_idx.data + c->page_idx.len);
   if (c->t.phys == PQ_BYTE_ARRAY) {
     const blz_bytes_ref *v = dense;
+    uint32_t last = UINT32_MAX; /* runs of one value (sorted or bursty columns) skip the hash */
     for (size_t i = 0; i < n; i++) {
+      if (last != UINT32_MAX && c->entry_len[last] == v[i].len &&
+          same_bytes(c->dict_data.data + c->entry_off[last] + 4, v[i].p, v[i].len)) {
+        out[i] = last;
+        continue;
+      }
       if ((c->count + 1) * 2 > c->nslots && !grow(c)) return false;
       uint32_t h = hash_bytes(v[i].p, v[i].len);
       uint32_t mask = c->nslots - 1, s = h & mask, e;
@@ -122,7 +135,7 @@ bool blz_dict_encode(blz_column *c, const void *dense, size_t n) {
         c->slots[s] = e + 1;
       }
       if (!mark(c, e)) return false;
-      out[i] = e;
+      out[i] = last = e;
     }
   } else {
     size_t w = (size_t)c->width;
@@ -139,7 +152,7 @@ bool blz_dict_encode(blz_column *c, const void *dense, size_t n) {
         e = c->slots[s];
         if (!e) break;
         e--;
-        if (c->entry_hash[e] == h && !memcmp(c->dict_data.data + (size_t)e * w, val, w)) break;
+        if (c->entry_hash[e] == h && same_bytes(c->dict_data.data + (size_t)e * w, val, w)) break;
         s = (s + 1) & mask;
       }
       if (!c->slots[s]) {

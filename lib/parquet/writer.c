@@ -157,7 +157,7 @@ static blz_status flush_row_group(blz_writer *w, blz_error *err) {
     m->dict_page_offset = w->dict_page.len ? w->offset : -1;
     m->data_page_offset = w->offset + (int64_t)w->dict_page.len;
     BLZ_TRY(emit(w, w->dict_page.data, w->dict_page.len, err));
-    BLZ_TRY(emit(w, c->chunk.data, c->chunk.len, err));
+    for (int k = 0; k < c->chunk.n; k++) BLZ_TRY(emit(w, c->chunk.seg[k].data, c->chunk.seg[k].len, err));
     rg->total_byte_size += m->total_uncompressed;
     rg->total_compressed += m->total_compressed;
     blz_column_reset_chunk(c);

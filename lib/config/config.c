@@ -18,6 +18,7 @@ void blz_sink_config_init(blz_sink_config *c) {
   c->part_size_mb = 32;
   c->min_multipart_size_mb = 5;
   c->max_concurrent_parts = 8;
+  c->max_retries = 5;
 }
 
 void blz_sink_config_free(blz_sink_config *c) {
@@ -25,6 +26,7 @@ void blz_sink_config_free(blz_sink_config *c) {
   free(c->path);
   free(c->partition_template);
   free(c->partition_time_column);
+  free(c->spill_path);
   for (int i = 0; i < c->n_storage_options; i++) {
     free(c->storage_options[i].key);
     free(c->storage_options[i].value);
@@ -185,11 +187,13 @@ static blz_status parse_sink(ctx *c, yaml_node_t *m, blz_sink_config *cfg) {
     else if (!strcmp(key, "min_multipart_size_mb")) BLZ_TRY(integer(c, v, name, 5, 5120, &cfg->min_multipart_size_mb));
     else if (!strcmp(key, "max_concurrent_parts")) BLZ_TRY(integer(c, v, name, 1, 1024, &cfg->max_concurrent_parts));
     else if (!strcmp(key, "storage_options")) BLZ_TRY(parse_options(c, v, cfg));
+    else if (!strcmp(key, "max_retries")) BLZ_TRY(integer(c, v, name, 0, 100, &cfg->max_retries));
+    else if (!strcmp(key, "spill_path")) BLZ_TRY(string_field(c, v, name, &cfg->spill_path));
     else
       return blz_fail(c->err, BLZ_EINVAL,
                       "line %zu: sink: unknown key '%s' (path, file_size_mb, inactivity_timeout_secs, rollover_timeout_secs, "
                       "row_group_size_bytes, compression, compression_level, partition_by, max_open_files, "
-                      "max_concurrent_uploads, part_size_mb, min_multipart_size_mb, max_concurrent_parts, storage_options)",
+                      "max_concurrent_uploads, part_size_mb, min_multipart_size_mb, max_concurrent_parts, max_retries, spill_path, storage_options)",
                       line_of(k), key);
   }
   if (!cfg->path || !*cfg->path) return blz_fail(c->err, BLZ_EINVAL, "line %zu: sink.path is required", line_of(m));
@@ -230,8 +234,12 @@ blz_status blz_sink_config_parse(const char *yaml, size_t len, blz_sink_config *
     }
     if (!st && !have_sink) st = blz_fail(err, BLZ_EINVAL, "line 1: a sink: section is required");
   }
-  if (!st && cfg->min_multipart_size_mb > 5120)
-    st = blz_fail(err, BLZ_EINVAL, "sink.min_multipart_size_mb: at most 5120");
+  /* S3's limits: parts of 5 MiB to 5 GiB, at most 10,000 of them; files may run a little past
+   * file_size_mb, so a margin is kept */
+  if (!st && (cfg->file_size_mb * 11 / 10 + cfg->part_size_mb - 1) / cfg->part_size_mb > 10000)
+    st = blz_fail(err, BLZ_EINVAL, "sink.part_size_mb: %lld MiB parts would need more than S3's 10,000 parts for files of %lld MiB",
+                  (long long)cfg->part_size_mb, (long long)cfg->file_size_mb);
+
   yaml_document_delete(&doc);
   yaml_parser_delete(&parser);
   if (st) blz_sink_config_free(cfg);

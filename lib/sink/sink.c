@@ -2,6 +2,7 @@
  * size, inactivity and age, stored durably, then announced with staging metadata. */
 #include <pthread.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "../arrow/ipc_internal.h"
@@ -45,6 +46,7 @@ struct blz_sink {
   char *source;
   int64_t files_done, rows_done, bytes_done, failed;
   blz_error first_failure;
+  pthread_mutex_t stats_mu; /* counters: completions arrive on uploader threads */
   group *groups;
   int ngroups, capgroups;
   blz_buf key;
@@ -72,6 +74,7 @@ blz_status blz_sink_create(const blz_sink_config *cfg, const struct ArrowSchema 
   blz_sink *s = calloc(1, sizeof *s);
   if (!s) return blz_fail(err, BLZ_ENOMEM, "out of memory");
   pthread_mutex_init(&s->mu, NULL);
+  pthread_mutex_init(&s->stats_mu, NULL);
   s->cfg = *cfg;
   s->cfg.path = NULL;
   s->cfg.partition_template = NULL;
@@ -119,51 +122,115 @@ blz_status blz_sink_create(const blz_sink_config *cfg, const struct ArrowSchema 
   return BLZ_OK;
 }
 
-/* Finishes file i: footer, durable store, staging metadata, callback. Removes it from the list. */
+/* A finished file on its way to storage; its completion runs on an uploader thread for S3. */
+typedef struct pending {
+  blz_sink *s;
+  char uuid[37];
+  char *relpath, *prefix, *source;
+  int64_t rows, size;
+} pending;
+
+static void record(blz_sink *s, const blz_finished_file *ff, blz_status st, const blz_error *e) {
+  pthread_mutex_lock(&s->stats_mu);
+  if (st) {
+    if (!s->failed) s->first_failure = *e;
+    s->failed++;
+  } else {
+    s->files_done++;
+    s->rows_done += ff->record_count;
+    s->bytes_done += ff->size;
+  }
+  pthread_mutex_unlock(&s->stats_mu);
+  if (s->hooks.on_finished) s->hooks.on_finished(s->hooks.ctx, ff);
+}
+
+/* Staging metadata strictly after the Parquet file is stored; a failure is reported with the
+ * file's rows and, after a failed upload, where its local copy was kept. */
+static void on_stored(void *ctx, blz_status st, const blz_error *stored_err, const char *spilled) {
+  pending *p = ctx;
+  blz_sink *s = p->s;
+  blz_error e = {0};
+  if (st) e = *stored_err;
+  blz_finished_file ff;
+  memset(&ff, 0, sizeof ff);
+  char **keys = NULL, **vals = NULL;
+  int nkv = 0;
+  if (!blz_partition_values(p->prefix, &nkv, &keys, &vals) && !st) st = blz_fail(&e, BLZ_ENOMEM, "out of memory");
+  ff.filename = p->relpath;
+  ff.size = p->size;
+  ff.record_count = p->rows;
+  ff.n_partition_values = nkv;
+  ff.partition_keys = (const char *const *)keys;
+  ff.partition_values = (const char *const *)vals;
+  ff.source_file = p->source;
+  if (!st) st = blz_staging_write(s->storage, p->uuid, &ff, &e);
+  ff.stored = st == BLZ_OK;
+  if (st) {
+    if (spilled) {
+      /* the spill folder mirrors the table, metadata included, so it can be replayed later */
+      blz_buf json = {0};
+      char rel[128], *dir = strdup(spilled);
+      char *cut = dir ? strstr(dir, p->relpath) : NULL;
+      if (cut && blz_staging_json(&ff, &json)) {
+        *cut = 0;
+        snprintf(rel, sizeof rel, "%s_staging/pending/%s.meta.json", dir, p->uuid);
+        FILE *f = fopen(rel, "wb");
+        if (!f) {
+          char mk[512];
+          snprintf(mk, sizeof mk, "%s_staging", dir);
+          mkdir(mk, 0755);
+          snprintf(mk, sizeof mk, "%s_staging/pending", dir);
+          mkdir(mk, 0755);
+          f = fopen(rel, "wb");
+        }
+        if (f) {
+          fwrite(json.data, 1, json.len, f);
+          fclose(f);
+        }
+      }
+      free(dir);
+      blz_buf_free(&json);
+      blz_error_prefix(&e, "%s (%lld rows, kept in %s)", p->relpath, (long long)p->rows, spilled);
+    } else {
+      blz_error_prefix(&e, "%s (%lld rows)", p->relpath, (long long)p->rows);
+    }
+  }
+  record(s, &ff, st, &e);
+  blz_partition_values_free(nkv, keys, vals);
+  free(p->relpath);
+  free(p->prefix);
+  free(p->source);
+  free(p);
+}
+
+/* Finishes file i: footer, then durable storage (queued for S3). Removes it from the list. */
 static blz_status finish_file(blz_sink *s, int i, blz_error *err) {
   open_file f = s->files[i];
   s->files[i] = s->files[--s->nfiles];
   blz_error e = {0};
   blz_status st = blz_writer_close(f.w, &e);
-  int64_t rows = blz_writer_num_rows(f.w), size = blz_writer_bytes_written(f.w);
-  if (!st) {
-    st = blz_object_commit(f.obj, &e);
-    f.obj = NULL;
+  pending *p = calloc(1, sizeof *p);
+  if (!st && !p) st = blz_fail(&e, BLZ_ENOMEM, "out of memory");
+  if (p) {
+    p->s = s;
+    memcpy(p->uuid, f.uuid, sizeof f.uuid);
+    p->relpath = f.relpath, p->prefix = f.prefix, p->source = f.source;
+    p->rows = blz_writer_num_rows(f.w);
+    p->size = blz_writer_bytes_written(f.w);
   }
-  blz_finished_file ff;
-  memset(&ff, 0, sizeof ff);
-  char **keys = NULL, **vals = NULL;
-  int nkv = 0;
-  if (!blz_partition_values(f.prefix, &nkv, &keys, &vals) && !st)
-    st = blz_fail(&e, BLZ_ENOMEM, "out of memory");
-  ff.filename = f.relpath;
-  ff.size = size;
-  ff.record_count = rows;
-  ff.n_partition_values = nkv;
-  ff.partition_keys = (const char *const *)keys;
-  ff.partition_values = (const char *const *)vals;
-  ff.source_file = f.source;
-  ff.stored = st == BLZ_OK;
-  if (!st) st = blz_staging_write(s->storage, f.uuid, &ff, &e);
-  if (st) {
-    ff.stored = false;
-    blz_error_prefix(&e, "%s (%lld rows)", f.relpath, (long long)rows);
-    if (!s->failed) s->first_failure = e;
-    s->failed++;
-    if (err) *err = e;
-  } else {
-    s->files_done++;
-    s->rows_done += rows;
-    s->bytes_done += size;
-  }
-  if (s->hooks.on_finished) s->hooks.on_finished(s->hooks.ctx, &ff);
-  blz_partition_values_free(nkv, keys, vals);
-  blz_object_abort(f.obj);
   blz_writer_destroy(f.w);
-  free(f.prefix);
-  free(f.relpath);
-  free(f.source);
-  return st;
+  if (st) {
+    blz_object_abort(f.obj);
+    if (p) {
+      on_stored(p, st, &e, NULL);
+    } else {
+      free(f.relpath), free(f.prefix), free(f.source);
+    }
+    if (err) *err = e;
+    return st;
+  }
+  blz_object_commit_async(f.obj, on_stored, p);
+  return BLZ_OK;
 }
 
 static blz_status open_file_for(blz_sink *s, const char *prefix, size_t plen, int64_t now, int *idx,
@@ -363,6 +430,8 @@ blz_status blz_sink_tick(blz_sink *s, blz_error *err) {
 blz_status blz_sink_close(blz_sink *s, blz_error *err) {
   pthread_mutex_lock(&s->mu);
   while (s->nfiles > 0) finish_file(s, s->nfiles - 1, NULL);
+  blz_storage_drain(s->storage);
+  pthread_mutex_lock(&s->stats_mu);
   blz_status st = BLZ_OK;
   if (s->failed) {
     st = s->first_failure.code ? s->first_failure.code : BLZ_EIO;
@@ -371,18 +440,19 @@ blz_status blz_sink_close(blz_sink *s, blz_error *err) {
       if (s->failed > 1) blz_error_prefix(err, "%lld files could not be stored; first", (long long)s->failed);
     }
   }
+  pthread_mutex_unlock(&s->stats_mu);
   pthread_mutex_unlock(&s->mu);
   return st;
 }
 
 void blz_sink_totals(const blz_sink *s, int64_t *files, int64_t *rows, int64_t *bytes,
                      int64_t *failed_files) {
-  pthread_mutex_lock((pthread_mutex_t *)&s->mu);
+  pthread_mutex_lock((pthread_mutex_t *)&s->stats_mu);
   if (files) *files = s->files_done;
   if (rows) *rows = s->rows_done;
   if (bytes) *bytes = s->bytes_done;
   if (failed_files) *failed_files = s->failed;
-  pthread_mutex_unlock((pthread_mutex_t *)&s->mu);
+  pthread_mutex_unlock((pthread_mutex_t *)&s->stats_mu);
 }
 
 void blz_sink_destroy(blz_sink *s) {
@@ -402,8 +472,9 @@ void blz_sink_destroy(blz_sink *s) {
   free(s->data_cols);
   free(s->data_fields);
   blz_partitioner_destroy(s->part);
-  blz_storage_destroy(s->storage);
+  blz_storage_destroy(s->storage); /* waits for queued uploads, whose completions use the sink */
   if (s->schema.release) s->schema.release(&s->schema);
   pthread_mutex_destroy(&s->mu);
+  pthread_mutex_destroy(&s->stats_mu);
   free(s);
 }

@@ -1,29 +1,39 @@
-/* storage.h — where finished files land: one small interface, a local-disk backend for now. */
+/* storage.h — where finished files land: one small interface over local disk and S3. */
 #ifndef BLZ_STORAGE_H
 #define BLZ_STORAGE_H
 
 #include "../common/blz_common.h"
+#include "../s3/s3.h"
 
 typedef struct blz_storage blz_storage;
 typedef struct blz_object blz_object;
 
-/* Opens the storage named by cfg->path: a local folder or a file:// URL. */
+/* Opens the storage named by cfg->path: a local folder, a file:// URL or an s3:// URL. */
 blz_status blz_storage_open(const blz_sink_config *cfg, blz_storage **out, blz_error *err);
+/* Waits for pending uploads (see blz_object_commit_async), then frees. NULL is a no-op. */
 void blz_storage_destroy(blz_storage *s);
-/* The root as given, for messages. */
-const char *blz_storage_root(const blz_storage *s);
 
-/* Starts an object at `relpath` (folders are created). Nothing is visible under that name until
- * commit. */
+/* Starts an object at `relpath`. Nothing is visible under that name until it is committed. */
 blz_status blz_storage_begin(blz_storage *s, const char *relpath, blz_object **out, blz_error *err);
 /* The byte sink writing into the object. */
 blz_output blz_object_output(blz_object *o);
-/* Makes the object durable under its name and frees it (also on failure). */
-blz_status blz_object_commit(blz_object *o, blz_error *err);
+
+/* Called once an object is durably stored, or has finally failed to be. `spilled` names the
+ * local copy kept after a failed upload (NULL if none). Runs on an uploader thread for S3. */
+typedef void (*blz_stored_fn)(void *ctx, blz_status st, const blz_error *err, const char *spilled);
+
+/* Stores the object and frees it. Local disk: at once (fsync, rename). S3: the file waits on local
+ * disk in the spill folder and is queued for upload; this blocks while max_concurrent_uploads
+ * uploads are already queued (back-pressure). `done` is always called exactly once. */
+void blz_object_commit_async(blz_object *o, blz_stored_fn done, void *ctx);
 /* Drops the object: nothing is left behind. NULL is a no-op. */
 void blz_object_abort(blz_object *o);
-/* Writes a whole small object durably (temp, fsync, rename). */
+/* Writes a whole small object durably and synchronously (with retries on S3). */
 blz_status blz_storage_put(blz_storage *s, const char *relpath, const void *data, size_t len,
                            blz_error *err);
+/* Waits until every queued commit has called back. */
+void blz_storage_drain(blz_storage *s);
+/* Upload counters (zeros for local disk). */
+blz_s3_counters blz_storage_counters(const blz_storage *s, int64_t *active_uploads);
 
 #endif

@@ -1,0 +1,36 @@
+/* s3.h — an S3 client over libcurl: PUT, multipart uploads with parallel parts, retries with backoff. */
+#ifndef BLZ_S3_H
+#define BLZ_S3_H
+
+#include "../common/blz_common.h"
+
+typedef struct blz_s3_options {
+  char *bucket, *prefix;         /* from s3://bucket/prefix */
+  char *region, *endpoint;       /* endpoint: scheme://host[:port], no trailing slash */
+  char *access_key, *secret_key, *session_token;
+  bool allow_http, virtual_hosted;
+  int max_retries;               /* per request */
+  int64_t retry_base_ms, retry_max_ms;
+  long connect_timeout_s, low_speed_time_s;
+} blz_s3_options;
+
+/* Builds options from the sink config's path and storage_options (upper- or lower-case keys),
+ * falling back to the AWS_* environment variables. */
+blz_status blz_s3_options_from(const blz_sink_config *cfg, blz_s3_options *o, blz_error *err);
+void blz_s3_options_free(blz_s3_options *o);
+
+/* Live counters, updated atomically (read by metrics). */
+typedef struct blz_s3_counters {
+  int64_t active_parts, multipart_uploads, retries, failures, bytes_uploaded;
+} blz_s3_counters;
+
+/* Uploads data to key (prefix applied): one PUT below min_multipart bytes, else a multipart upload
+ * of part_size parts, max_parts in flight. On final failure a multipart upload is aborted. */
+blz_status blz_s3_upload(const blz_s3_options *o, const char *key, const uint8_t *data, size_t len,
+                         int64_t min_multipart, int64_t part_size, int max_parts,
+                         blz_s3_counters *counters, blz_error *err);
+
+/* Text of the first <tag>...</tag> in an XML document (S3 responses), or false. */
+bool blz_xml_value(const char *xml, size_t n, const char *tag, char *out, size_t outlen);
+
+#endif

@@ -1,0 +1,272 @@
+/* storage.c — the storage backends: local folders (durable rename) and S3 (spill file, upload queue). */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "file_sink.h"
+#include "storage.h"
+
+typedef struct job {
+  blz_object *o;
+  blz_stored_fn done;
+  void *ctx;
+  struct job *next;
+} job;
+
+struct blz_storage {
+  char *root;          /* local: the folder; S3: the spill folder */
+  bool s3;
+  blz_s3_options s3o;
+  int64_t min_multipart, part_size;
+  int max_parts;
+  blz_s3_counters ctr;
+  /* upload queue */
+  pthread_mutex_t mu;
+  pthread_cond_t cv_job, cv_space, cv_idle;
+  job *head, *tail;
+  int queued, active, capacity, nworkers;
+  bool stopping;
+  pthread_t *workers;
+};
+
+struct blz_object {
+  blz_storage *s;
+  char *relpath;
+  char *local; /* S3: path of the local copy */
+  blz_file_sink fs;
+};
+
+/* mkdir -p of the folder holding `path`. */
+static blz_status make_parents(const char *path, blz_error *err) {
+  char *p = strdup(path);
+  if (!p) return blz_fail(err, BLZ_ENOMEM, "out of memory");
+  for (char *q = p + 1; *q; q++) {
+    if (*q != '/') continue;
+    *q = 0;
+    if (mkdir(p, 0755) != 0 && errno != EEXIST) {
+      blz_status st = blz_fail(err, BLZ_EIO, "cannot create folder %s: %s", p, strerror(errno));
+      free(p);
+      return st;
+    }
+    *q = '/';
+  }
+  free(p);
+  return BLZ_OK;
+}
+
+static char *join(const char *root, const char *rel) {
+  size_t n = strlen(root) + strlen(rel) + 2;
+  char *p = malloc(n);
+  if (p) snprintf(p, n, "%s/%s", root, rel);
+  return p;
+}
+
+static void *upload_worker(void *arg);
+
+blz_status blz_storage_open(const blz_sink_config *cfg, blz_storage **out, blz_error *err) {
+  const char *p = cfg->path;
+  blz_storage *s = calloc(1, sizeof *s);
+  if (!s) return blz_fail(err, BLZ_ENOMEM, "out of memory");
+  pthread_mutex_init(&s->mu, NULL);
+  pthread_cond_init(&s->cv_job, NULL);
+  pthread_cond_init(&s->cv_space, NULL);
+  pthread_cond_init(&s->cv_idle, NULL);
+  blz_status st = BLZ_OK;
+  if (!strncmp(p, "s3://", 5)) {
+    s->s3 = true;
+    st = blz_s3_options_from(cfg, &s->s3o, err);
+    p = cfg->spill_path ? cfg->spill_path : "./blizzard-spill";
+    s->min_multipart = cfg->min_multipart_size_mb << 20;
+    s->part_size = cfg->part_size_mb << 20;
+    s->max_parts = (int)cfg->max_concurrent_parts;
+    s->capacity = (int)cfg->max_concurrent_uploads;
+    s->nworkers = (int)cfg->max_concurrent_uploads;
+  } else if (!strncmp(p, "file://", 7)) {
+    p += 7;
+  } else if (strstr(p, "://")) {
+    st = blz_fail(err, BLZ_ENOTSUP, "sink.path '%s': only local paths, file:// and s3:// URLs are supported", cfg->path);
+  }
+  if (!st && !*p) st = blz_fail(err, BLZ_EINVAL, "sink.path is empty");
+  if (!st && !(s->root = strdup(p))) st = blz_fail(err, BLZ_ENOMEM, "out of memory");
+  if (!st) {
+    size_t n = strlen(s->root);
+    while (n > 1 && s->root[n - 1] == '/') s->root[--n] = 0;
+  }
+  if (!st && s->s3) {
+    s->workers = calloc((size_t)s->nworkers, sizeof *s->workers);
+    if (!s->workers) st = blz_fail(err, BLZ_ENOMEM, "out of memory");
+    for (int i = 0; !st && i < s->nworkers; i++)
+      if (pthread_create(&s->workers[i], NULL, upload_worker, s)) {
+        s->nworkers = i;
+        st = blz_fail(err, BLZ_EIO, "cannot start upload threads");
+      }
+  }
+  if (st) {
+    blz_storage_destroy(s);
+    return st;
+  }
+  *out = s;
+  return BLZ_OK;
+}
+
+void blz_storage_drain(blz_storage *s) {
+  pthread_mutex_lock(&s->mu);
+  while (s->queued > 0 || s->active > 0) pthread_cond_wait(&s->cv_idle, &s->mu);
+  pthread_mutex_unlock(&s->mu);
+}
+
+void blz_storage_destroy(blz_storage *s) {
+  if (!s) return;
+  if (s->workers) {
+    blz_storage_drain(s);
+    pthread_mutex_lock(&s->mu);
+    s->stopping = true;
+    pthread_cond_broadcast(&s->cv_job);
+    pthread_mutex_unlock(&s->mu);
+    for (int i = 0; i < s->nworkers; i++) pthread_join(s->workers[i], NULL);
+    free(s->workers);
+  }
+  if (s->s3) blz_s3_options_free(&s->s3o);
+  pthread_mutex_destroy(&s->mu);
+  pthread_cond_destroy(&s->cv_job);
+  pthread_cond_destroy(&s->cv_space);
+  pthread_cond_destroy(&s->cv_idle);
+  free(s->root);
+  free(s);
+}
+
+blz_s3_counters blz_storage_counters(const blz_storage *s, int64_t *active_uploads) {
+  blz_s3_counters c;
+  c.active_parts = __atomic_load_n(&s->ctr.active_parts, __ATOMIC_RELAXED);
+  c.multipart_uploads = __atomic_load_n(&s->ctr.multipart_uploads, __ATOMIC_RELAXED);
+  c.retries = __atomic_load_n(&s->ctr.retries, __ATOMIC_RELAXED);
+  c.failures = __atomic_load_n(&s->ctr.failures, __ATOMIC_RELAXED);
+  c.bytes_uploaded = __atomic_load_n(&s->ctr.bytes_uploaded, __ATOMIC_RELAXED);
+  if (active_uploads) *active_uploads = __atomic_load_n(&s->active, __ATOMIC_RELAXED);
+  return c;
+}
+
+blz_status blz_storage_begin(blz_storage *s, const char *relpath, blz_object **out, blz_error *err) {
+  blz_object *o = calloc(1, sizeof *o);
+  if (!o) return blz_fail(err, BLZ_ENOMEM, "out of memory");
+  o->s = s;
+  o->relpath = strdup(relpath);
+  o->local = join(s->root, relpath);
+  if (!o->relpath || !o->local) {
+    free(o->relpath);
+    free(o->local);
+    free(o);
+    return blz_fail(err, BLZ_ENOMEM, "out of memory");
+  }
+  blz_status st = make_parents(o->local, err);
+  if (!st) st = blz_file_sink_open(&o->fs, o->local, err);
+  if (st) {
+    free(o->relpath);
+    free(o->local);
+    free(o);
+    return st;
+  }
+  *out = o;
+  return BLZ_OK;
+}
+
+blz_output blz_object_output(blz_object *o) {
+  blz_output out = {&o->fs, blz_file_sink_write};
+  return out;
+}
+
+static void object_free(blz_object *o) {
+  blz_file_sink_discard(&o->fs);
+  free(o->relpath);
+  free(o->local);
+  free(o);
+}
+
+void blz_object_abort(blz_object *o) {
+  if (o) object_free(o);
+}
+
+/* Uploads the committed local copy; removes it once stored. */
+static blz_status upload_local_copy(blz_storage *s, blz_object *o, blz_error *err) {
+  int fd = open(o->local, O_RDONLY);
+  if (fd < 0) return blz_fail(err, BLZ_EIO, "cannot reopen %s: %s", o->local, strerror(errno));
+  struct stat st;
+  fstat(fd, &st);
+  size_t len = (size_t)st.st_size;
+  void *data = len ? mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0) : NULL;
+  close(fd);
+  if (len && data == MAP_FAILED) return blz_fail(err, BLZ_EIO, "cannot map %s: %s", o->local, strerror(errno));
+  blz_status rc = blz_s3_upload(&s->s3o, o->relpath, data ? data : "", len, s->min_multipart, s->part_size,
+                                s->max_parts, &s->ctr, err);
+  if (data) munmap(data, len);
+  if (!rc) unlink(o->local); /* the bytes are released once the object is stored */
+  return rc;
+}
+
+static void *upload_worker(void *arg) {
+  blz_storage *s = arg;
+  pthread_mutex_lock(&s->mu);
+  for (;;) {
+    while (!s->head && !s->stopping) pthread_cond_wait(&s->cv_job, &s->mu);
+    if (!s->head) break;
+    job *j = s->head;
+    s->head = j->next;
+    if (!s->head) s->tail = NULL;
+    s->queued--;
+    s->active++;
+    pthread_cond_signal(&s->cv_space);
+    pthread_mutex_unlock(&s->mu);
+    blz_error e = {0};
+    blz_status st = upload_local_copy(s, j->o, &e);
+    j->done(j->ctx, st, &e, st ? j->o->local : NULL);
+    object_free(j->o);
+    free(j);
+    pthread_mutex_lock(&s->mu);
+    s->active--;
+    if (!s->queued && !s->active) pthread_cond_broadcast(&s->cv_idle);
+  }
+  pthread_mutex_unlock(&s->mu);
+  return NULL;
+}
+
+void blz_object_commit_async(blz_object *o, blz_stored_fn done, void *ctx) {
+  blz_error e = {0};
+  blz_status st = blz_file_sink_commit(&o->fs, &e);
+  blz_storage *s = o->s;
+  if (st || !s->s3) {
+    done(ctx, st, &e, NULL);
+    object_free(o);
+    return;
+  }
+  job *j = calloc(1, sizeof *j);
+  if (!j) { /* cannot queue: upload on this thread */
+    st = upload_local_copy(s, o, &e);
+    done(ctx, st, &e, st ? o->local : NULL);
+    object_free(o);
+    return;
+  }
+  j->o = o, j->done = done, j->ctx = ctx;
+  pthread_mutex_lock(&s->mu);
+  while (s->queued >= s->capacity) pthread_cond_wait(&s->cv_space, &s->mu);
+  if (s->tail) s->tail->next = j;
+  else s->head = j;
+  s->tail = j;
+  s->queued++;
+  pthread_cond_signal(&s->cv_job);
+  pthread_mutex_unlock(&s->mu);
+}
+
+blz_status blz_storage_put(blz_storage *s, const char *relpath, const void *data, size_t len,
+                           blz_error *err) {
+  if (s->s3) return blz_s3_upload(&s->s3o, relpath, data, len, INT64_MAX, s->part_size, 1, &s->ctr, err);
+  blz_object *o;
+  BLZ_TRY(blz_storage_begin(s, relpath, &o, err));
+  blz_status st = blz_file_sink_write(&o->fs, data, len, err);
+  if (!st) st = blz_file_sink_commit(&o->fs, err);
+  object_free(o);
+  return st;
+}

@@ -253,6 +253,16 @@ blz_status blz_sink_close(blz_sink *s, blz_error *err);
 /* Totals so far. */
 void blz_sink_totals(const blz_sink *s, int64_t *files, int64_t *rows, int64_t *bytes,
                      int64_t *failed_files);
+/* A snapshot of the sink's counters and gauges (for metrics and summaries). */
+typedef struct blz_sink_stats {
+  int64_t files_written, rows_written, bytes_written, files_failed; /* stored files */
+  int64_t open_files, buffered_bytes;                               /* gauges */
+  int64_t active_uploads, active_multipart_parts;                   /* gauges (S3) */
+  int64_t multipart_uploads, upload_retries, upload_failures, bytes_uploaded;
+} blz_sink_stats;
+/* Fills *out. Safe from any thread. */
+void blz_sink_get_stats(blz_sink *s, blz_sink_stats *out);
+
 /* Frees the sink. Open files are abandoned (nothing is left under a final name). NULL is a no-op. */
 void blz_sink_destroy(blz_sink *s);
 

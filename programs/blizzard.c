@@ -357,11 +357,16 @@ static int cmd_run(int argc, char **argv) {
       fprintf(stderr, "blizzard: not stored: %s\n", err.message);
       rc = rc ? rc : 1;
     }
-    int64_t nf, rows, bytes, failed;
-    blz_sink_totals(rs.sink, &nf, &rows, &bytes, &failed);
+    blz_sink_stats ss;
+    blz_sink_get_stats(rs.sink, &ss);
     fprintf(stderr, "blizzard: read %lld rows in %lld batches%s; stored %lld files, %lld rows, %lld bytes; %lld files failed\n",
             (long long)rs.rows_read, (long long)rs.batches_read, stop_requested ? " (stopped by signal)" : "",
-            (long long)nf, (long long)rows, (long long)bytes, (long long)failed);
+            (long long)ss.files_written, (long long)ss.rows_written, (long long)ss.bytes_written,
+            (long long)ss.files_failed);
+    if (ss.bytes_uploaded || ss.upload_failures || ss.upload_retries)
+      fprintf(stderr, "blizzard: uploaded %lld bytes; %lld multipart uploads, %lld retries, %lld failed uploads\n",
+              (long long)ss.bytes_uploaded, (long long)ss.multipart_uploads, (long long)ss.upload_retries,
+              (long long)ss.upload_failures);
     blz_sink_destroy(rs.sink);
   }
   if (first_schema.release) first_schema.release(&first_schema);

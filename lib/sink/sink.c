@@ -478,3 +478,18 @@ void blz_sink_destroy(blz_sink *s) {
   pthread_mutex_destroy(&s->stats_mu);
   free(s);
 }
+
+void blz_sink_get_stats(blz_sink *s, blz_sink_stats *out) {
+  memset(out, 0, sizeof *out);
+  pthread_mutex_lock(&s->mu);
+  out->open_files = s->nfiles;
+  for (int i = 0; i < s->nfiles; i++) out->buffered_bytes += blz_writer_buffered_bytes(s->files[i].w);
+  pthread_mutex_unlock(&s->mu);
+  blz_sink_totals(s, &out->files_written, &out->rows_written, &out->bytes_written, &out->files_failed);
+  blz_s3_counters c = blz_storage_counters(s->storage, &out->active_uploads);
+  out->active_multipart_parts = c.active_parts;
+  out->multipart_uploads = c.multipart_uploads;
+  out->upload_retries = c.retries;
+  out->upload_failures = c.failures;
+  out->bytes_uploaded = c.bytes_uploaded;
+}

@@ -1,0 +1,129 @@
+#!/usr/bin/env bash
+# run-s3.sh — `blizzard run` into a real S3-compatible server (s3rver behind a SigV4-checking
+# front, on 127.0.0.1, started and stopped here): single PUTs and multipart uploads, objects read
+# back with the aws CLI and byte-compared with a local run, no multipart upload left open, bad
+# credentials and a missing bucket, and faults injected by a proxy (500/503, cut connections, slow
+# answers) with every row still landing exactly once.
+set -uo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+BLZ=${BLZ:-$root/build/blizzard}
+case "$BLZ" in /*) ;; *) BLZ="$root/$BLZ" ;; esac
+AWS=/usr/bin/aws
+out="$here/out/s3"
+rm -rf "$out"
+mkdir -p "$out"
+pass=0
+fail=0
+ok() { echo "ok   $1"; pass=$((pass + 1)); }
+bad() { echo "FAIL $1"; fail=$((fail + 1)); }
+check() { local name=$1; shift; if "$@"; then ok "$name"; else bad "$name"; fi; }
+
+port=$((20000 + RANDOM % 20000))
+pport=$((port + 1))
+srv="$out/server"
+export AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER AWS_DEFAULT_REGION=us-east-1 AWS_EC2_METADATA_DISABLED=true
+proxy_pid=
+cleanup() {
+  [ -n "$proxy_pid" ] && kill "$proxy_pid" 2>/dev/null
+  bash "$here/s3-server.sh" stop --dir "$srv" >/dev/null 2>&1
+}
+trap cleanup EXIT
+bash "$here/s3-server.sh" start --port "$port" --dir "$srv" --bucket test-bucket >/dev/null || { echo "cannot start s3rver"; echo "0 passed, 1 failed"; exit 1; }
+s3api() { "$AWS" --endpoint-url "http://127.0.0.1:$port" s3api "$@"; }
+
+node "$here/gen.mjs" --dataset logs --rows 120000 --days 2 --batch-rows 20000 --out "$out/logs.arrows" >/dev/null
+
+config() { # name path endpoint_port [extra yaml]
+  cat > "$out/$1.yaml" <<YAML
+sink:
+  path: "$2"
+  file_size_mb: 12
+  compression: uncompressed
+  part_size_mb: 5
+  min_multipart_size_mb: 5
+  max_concurrent_parts: 4
+  max_concurrent_uploads: 3
+  spill_path: "$out/spill-$1"
+  partition_by:
+    prefix_template: "level={level}"
+  storage_options:
+    AWS_ENDPOINT_URL: "http://127.0.0.1:$3"
+    AWS_ALLOW_HTTP: "true"
+    aws_region: us-east-1
+${4:-}
+YAML
+}
+# sorted "partition size sha256" of every parquet file under a folder
+digest() { (cd "$1" && find . -name '*.parquet' -not -name '.*' | while read -r f; do echo "$(dirname "$f") $(stat -c %s "$f") $(sha256sum < "$f" | cut -c1-64)"; done | sort); }
+meta_ok() { # dir rows: every object has its meta.json and the rows add up
+  node -e '
+    const fs = require("fs"), path = require("path");
+    const [dir, want] = process.argv.slice(1);
+    const walk = (d) => fs.readdirSync(d, { withFileTypes: true }).flatMap((e) => e.isDirectory() ? walk(path.join(d, e.name)) : [path.join(d, e.name)]);
+    const pq = walk(dir).filter((f) => f.endsWith(".parquet"));
+    const pend = path.join(dir, "_staging", "pending");
+    const metas = fs.existsSync(pend) ? fs.readdirSync(pend) : [];
+    let rows = 0; const bad = [];
+    for (const m of metas) {
+      const j = JSON.parse(fs.readFileSync(path.join(pend, m)));
+      const f = path.join(dir, j.filename);
+      if (!fs.existsSync(f) || fs.statSync(f).size !== j.size) bad.push("object for " + m);
+      rows += j.record_count;
+    }
+    if (metas.length !== pq.length) bad.push(`${pq.length} objects, ${metas.length} meta.json`);
+    if (String(rows) !== want) bad.push(`rows ${rows} != ${want}`);
+    if (bad.length) { console.error(bad.join("; ")); process.exit(1); }' "$1" "$2"
+}
+no_open_uploads() { [ "$(s3api list-multipart-uploads --bucket test-bucket --query 'length(Uploads || `[]`)' --output text)" = 0 ]; }
+
+# 1. the same table to local disk and to S3 (five level partitions: INFO above 5 MiB goes up in
+#    parts, the others by single PUTs, three files at a time): the objects are the local files, byte for byte
+config local "$out/local" "$port"
+"$BLZ" run --config "$out/local.yaml" --quiet "$out/logs.arrows" 2>"$out/local.err"
+config s3 "s3://test-bucket/t1" "$port"
+"$BLZ" run --config "$out/s3.yaml" --quiet "$out/logs.arrows" 2>"$out/s3.err"; rc=$?
+check "S3: run exits 0" test $rc -eq 0
+"$AWS" --endpoint-url "http://127.0.0.1:$port" s3 sync s3://test-bucket/t1 "$out/back1" --only-show-errors
+check "S3: multipart uploads were used" grep -q "multipart" "$out/s3.err"
+check "S3: objects equal the local files byte for byte" test "$(digest "$out/back1")" = "$(digest "$out/local")"
+check "S3: some objects are over 5 MiB (multipart), some under (PUT)" bash -c "find '$out/back1' -name '*.parquet' -size +5M | grep -q . && find '$out/back1' -name '*.parquet' -size -5M | grep -q ."
+check "S3: meta.json for every object" meta_ok "$out/back1" 120000
+node "$here/verify.mjs" --arrow "$out/logs.arrows" --partition-col level --readers duckdb,polars "$out/back1" > "$out/verify1.log" 2>&1
+check "S3: DuckDB and Polars read every row back" test $? -eq 0
+check "S3: no multipart upload left open" no_open_uploads
+check "S3: local copies released after upload" test -z "$(find "$out/spill-s3" -name '*.parquet' 2>/dev/null)"
+
+# 2. wrong secret: fails fast, says why, never prints the secret, keeps the rows in the spill folder
+config badkey "s3://test-bucket/t2" "$port" "  max_retries: 1"
+sed -i 's|aws_region: us-east-1|aws_region: us-east-1\n    AWS_ACCESS_KEY_ID: S3RVER\n    AWS_SECRET_ACCESS_KEY: "not-the-secret-123"|' "$out/badkey.yaml"
+"$BLZ" run --config "$out/badkey.yaml" --quiet "$out/logs.arrows" 2>"$out/badkey.err"; rc=$?
+check "bad credentials: exit non-zero" test $rc -ne 0
+check "bad credentials: S3's reason is named" grep -q "SignatureDoesNotMatch\|403" "$out/badkey.err"
+check "bad credentials: the secret is never printed" bash -c "! grep -q 'not-the-secret-123' '$out/badkey.err'"
+check "bad credentials: the spill folder keeps every row" meta_ok "$out/spill-badkey" 120000
+check "bad credentials: the error says where files were kept" grep -q "kept in $out/spill-badkey" "$out/badkey.err"
+
+# 3. a missing bucket
+config nobucket "s3://no-such-bucket/t" "$port" "  max_retries: 1"
+"$BLZ" run --config "$out/nobucket.yaml" --quiet "$out/logs.arrows" 2>"$out/nobucket.err"; rc=$?
+check "missing bucket: exit non-zero and NoSuchBucket named" bash -c "test $rc -ne 0 && grep -q NoSuchBucket '$out/nobucket.err'"
+
+# 4. faults between blizzard and the server: 500s, 503s, cut connections, slow answers
+node "$here/fault-proxy.mjs" --port "$pport" --target-port "$port" --every-500 7 --every-503 11 --every-cut 5 --every-slow 13 --slow-ms 400 > "$out/proxy.log" 2>&1 &
+proxy_pid=$!
+for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$pport/" && break; sleep 0.1; done
+config faults "s3://test-bucket/t3" "$pport" "  max_retries: 8"
+"$BLZ" run --config "$out/faults.yaml" --quiet "$out/logs.arrows" 2>"$out/faults.err"; rc=$?
+kill "$proxy_pid"; wait "$proxy_pid" 2>/dev/null; proxy_pid=
+check "faults: run exits 0 after retries" test $rc -eq 0
+check "faults: faults were injected" grep -q '"e500":[1-9]' "$out/proxy.log"
+check "faults: connections were cut" grep -q '"cut":[1-9]' "$out/proxy.log"
+check "faults: retries are counted" grep -q "[1-9][0-9]* retries" "$out/faults.err"
+"$AWS" --endpoint-url "http://127.0.0.1:$port" s3 sync s3://test-bucket/t3 "$out/back3" --only-show-errors
+check "faults: objects equal the local files byte for byte" test "$(digest "$out/back3")" = "$(digest "$out/local")"
+check "faults: meta.json only and exactly for complete objects" meta_ok "$out/back3" 120000
+check "faults: no multipart upload left open" no_open_uploads
+
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]

@@ -33,9 +33,13 @@ $(BUILD)/blizzard: $(BUILD)/programs/blizzard.o $(BUILD)/libblizzard.a
 $(BUILD)/unit_tests: $(patsubst %.c,$(BUILD)/%.o,$(TEST_SRC)) $(BUILD)/libblizzard.a
 	$(CC) $(LDFLAGS) $^ $(LIBS) -o $@
 
-$(BUILD)/fuzz_ipc: fuzz/fuzz_ipc.c $(LIB_SRC)
+FUZZERS = $(BUILD)/fuzz_ipc $(BUILD)/fuzz_config $(BUILD)/fuzz_s3_xml
+$(BUILD)/fuzz_%: fuzz/fuzz_%.c $(LIB_SRC)
 	@mkdir -p $(BUILD)
 	clang $(CPPFLAGS) -O1 -g -fsanitize=fuzzer,address,undefined $(WARN) $^ $(LIBS) -o $@
+
+fuzzers: $(FUZZERS)
+.PHONY: fuzzers
 
 clean:
 	rm -rf build

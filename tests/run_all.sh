@@ -8,12 +8,14 @@ bash scripts/install-deps.sh --test
 
 make -j2 all >/dev/null
 make -j2 SAN=1 build/san/unit_tests build/san/blizzard build/san/slice_convert >/dev/null
-make build/fuzz_ipc >/dev/null
+make -j2 fuzzers >/dev/null
 
 total_pass=0
 total_fail=0
 count() { # reads a runner's "N passed, M failed" line
-  local line; line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$1" | tail -1)
+  local line; line=$(grep -E '^([A-Za-z0-9_]+: )?[0-9]+ passed, [0-9]+ failed' "$1" | tail -1 || true)
+  [ -n "$line" ] || { total_fail=$((total_fail + 1)); return; } # a runner that said nothing failed
+  line=${line#*: }
   total_pass=$((total_pass + $(echo "$line" | cut -d' ' -f1)))
   total_fail=$((total_fail + $(echo "$line" | cut -d' ' -f3)))
 }
@@ -26,12 +28,14 @@ echo "== unit tests under AddressSanitizer + UndefinedBehaviorSanitizer"
 ASAN_OPTIONS=detect_leaks=1 ./build/san/unit_tests | tee "$log/san" | grep -v '^ok' || true
 count "$log/san"
 echo "== fuzz corpus replay"
-if ./build/fuzz_ipc fuzz/corpus/ipc/* >"$log/fuzz" 2>&1; then
-  echo "$(ls fuzz/corpus/ipc | wc -l) passed, 0 failed" | tee "$log/fuzzc"
-else
-  tail -30 "$log/fuzz"; echo "0 passed, 1 failed" | tee "$log/fuzzc"
-fi
-count "$log/fuzzc"
+for target in ipc config s3_xml; do
+  if ./build/fuzz_$target fuzz/corpus/$target/* >"$log/fuzz" 2>&1; then
+    echo "fuzz_$target: $(ls fuzz/corpus/$target | wc -l) passed, 0 failed" | tee "$log/fuzzc"
+  else
+    tail -30 "$log/fuzz"; echo "fuzz_$target: 0 passed, 1 failed" | tee "$log/fuzzc"
+  fi
+  count "$log/fuzzc"
+done
 echo "== CLI"
 BLZ=./build/san/blizzard bash tests/cli_test.sh | tee "$log/cli"
 count "$log/cli"

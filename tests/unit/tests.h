@@ -39,7 +39,12 @@
   X(test_sink_rolls_on_size)                        \
   X(test_sink_partitions_and_max_open_files)        \
   X(test_sink_source_change_finishes_files)         \
-  X(test_staging_json)
+  X(test_staging_json)                              \
+  X(test_sigv4_aws_example)                         \
+  X(test_uri_encode)                                \
+  X(test_s3_options)                                \
+  X(test_xml_value)                                 \
+  X(test_config_s3_part_limits)
 
 #define X(name) void name(void);
 TEST_LIST

@@ -266,6 +266,12 @@ void blz_sink_get_stats(blz_sink *s, blz_sink_stats *out);
 /* Frees the sink. Open files are abandoned (nothing is left under a final name). NULL is a no-op. */
 void blz_sink_destroy(blz_sink *s);
 
+/* Uploads existing local files to the storage of cfg (an s3:// path) under the given relative
+ * names, with the same multipart settings, concurrency and retries as the sink. Useful to replay
+ * a spill folder. The local files are left in place. Ownership: all arguments are borrowed. */
+blz_status blz_upload_files(const blz_sink_config *cfg, int n, const char *const *local,
+                            const char *const *relpath, blz_error *err);
+
 /* ---------------------------------------------------------------------------------------------
  * Arrow IPC stream reader: exposes an Arrow IPC stream (the "streaming format", also the file
  * format's body) as an ArrowArrayStream.

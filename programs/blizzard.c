@@ -18,6 +18,7 @@ static void usage(FILE *f) {
   fprintf(f,
           "usage: blizzard convert IN OUT [options]\n"
           "       blizzard run --config FILE [--check] [--quiet] INPUT...\n"
+          "       blizzard upload --config FILE [--prefix P] LOCAL_FILE...\n"
           "       blizzard --version\n"
           "\n"
           "convert: reads an Arrow IPC stream (or IPC file) from IN, a path or - for stdin, and\n"
@@ -41,7 +42,10 @@ static void usage(FILE *f) {
           "  --config FILE          the YAML configuration (sink: path, file_size_mb, ...)\n"
           "  --check                validate the configuration only\n"
           "  --quiet                no per-file lines, only errors\n"
-          "SIGINT/SIGTERM stop reading, finish and store every open file, and exit 0.\n");
+          "SIGINT/SIGTERM stop reading, finish and store every open file, and exit 0.\n"
+          "\n"
+          "upload: puts local files into the configured s3:// sink.path as P/NAME (P defaults to\n"
+          "nothing), with the sink's part size, concurrency and retries; e.g. to replay a spill folder.\n");
 }
 
 static int parse_i64(const char *flag, const char *s, int64_t min, int64_t *out) {
@@ -376,6 +380,47 @@ static int cmd_run(int argc, char **argv) {
   return rc;
 }
 
+static int cmd_upload(int argc, char **argv) {
+  const char *config = NULL, *prefix = "";
+  int n = 0;
+  const char **local = calloc((size_t)argc + 1, sizeof *local), **rel = calloc((size_t)argc + 1, sizeof *rel);
+  char **owned = calloc((size_t)argc + 1, sizeof *owned);
+  for (int i = 0; i < argc; i++) {
+    if (!strcmp(argv[i], "--config") && i + 1 < argc) config = argv[++i];
+    else if (!strcmp(argv[i], "--prefix") && i + 1 < argc) prefix = argv[++i];
+    else local[n++] = argv[i];
+  }
+  int rc = 0;
+  blz_sink_config cfg;
+  blz_error err = {0};
+  if (!config || n == 0) {
+    fprintf(stderr, "blizzard: upload needs --config FILE and at least one file\n");
+    rc = 2;
+  } else if (blz_sink_config_load(config, &cfg, &err)) {
+    fprintf(stderr, "blizzard: %s\n", err.message);
+    rc = 2;
+  } else {
+    for (int i = 0; i < n; i++) {
+      const char *base = strrchr(local[i], '/');
+      base = base ? base + 1 : local[i];
+      size_t len = strlen(prefix) + strlen(base) + 2;
+      owned[i] = malloc(len);
+      snprintf(owned[i], len, "%s%s%s", prefix, *prefix ? "/" : "", base);
+      rel[i] = owned[i];
+    }
+    if (blz_upload_files(&cfg, n, local, rel, &err)) {
+      fprintf(stderr, "blizzard: %s\n", err.message);
+      rc = 1;
+    }
+    blz_sink_config_free(&cfg);
+  }
+  for (int i = 0; i < n; i++) free(owned[i]);
+  free(owned);
+  free(local);
+  free(rel);
+  return rc;
+}
+
 int main(int argc, char **argv) {
   if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
     usage(argc < 2 ? stderr : stdout);
@@ -387,6 +432,7 @@ int main(int argc, char **argv) {
   }
   if (!strcmp(argv[1], "convert")) return cmd_convert(argc - 2, argv + 2);
   if (!strcmp(argv[1], "run")) return cmd_run(argc - 2, argv + 2);
+  if (!strcmp(argv[1], "upload")) return cmd_upload(argc - 2, argv + 2);
   fprintf(stderr, "blizzard: unknown command '%s' (see --help)\n", argv[1]);
   return 2;
 }

@@ -37,6 +37,7 @@ struct blz_object {
   blz_storage *s;
   char *relpath;
   char *local; /* S3: path of the local copy */
+  bool keep_local; /* an existing file handed in for upload: never removed */
   blz_file_sink fs;
 };
 
@@ -180,7 +181,7 @@ blz_output blz_object_output(blz_object *o) {
 }
 
 static void object_free(blz_object *o) {
-  blz_file_sink_discard(&o->fs);
+  if (!o->keep_local) blz_file_sink_discard(&o->fs);
   free(o->relpath);
   free(o->local);
   free(o);
@@ -203,7 +204,7 @@ static blz_status upload_local_copy(blz_storage *s, blz_object *o, blz_error *er
   blz_status rc = blz_s3_upload(&s->s3o, o->relpath, data ? data : "", len, s->min_multipart, s->part_size,
                                 s->max_parts, &s->ctr, err);
   if (data) munmap(data, len);
-  if (!rc) unlink(o->local); /* the bytes are released once the object is stored */
+  if (!rc && !o->keep_local) unlink(o->local); /* the bytes are released once the object is stored */
   return rc;
 }
 
@@ -233,6 +234,8 @@ static void *upload_worker(void *arg) {
   return NULL;
 }
 
+static void enqueue(blz_storage *s, job *j);
+
 void blz_object_commit_async(blz_object *o, blz_stored_fn done, void *ctx) {
   blz_error e = {0};
   blz_status st = blz_file_sink_commit(&o->fs, &e);
@@ -250,6 +253,10 @@ void blz_object_commit_async(blz_object *o, blz_stored_fn done, void *ctx) {
     return;
   }
   j->o = o, j->done = done, j->ctx = ctx;
+  enqueue(s, j);
+}
+
+static void enqueue(blz_storage *s, job *j) {
   pthread_mutex_lock(&s->mu);
   while (s->queued >= s->capacity) pthread_cond_wait(&s->cv_space, &s->mu);
   if (s->tail) s->tail->next = j;
@@ -269,4 +276,50 @@ blz_status blz_storage_put(blz_storage *s, const char *relpath, const void *data
   if (!st) st = blz_file_sink_commit(&o->fs, err);
   object_free(o);
   return st;
+}
+
+typedef struct upload_result {
+  pthread_mutex_t mu;
+  int failed;
+  blz_error first;
+} upload_result;
+
+static void upload_done(void *ctx, blz_status st, const blz_error *err, const char *spilled) {
+  (void)spilled;
+  upload_result *r = ctx;
+  if (!st) return;
+  pthread_mutex_lock(&r->mu);
+  if (!r->failed++) r->first = *err;
+  pthread_mutex_unlock(&r->mu);
+}
+
+blz_status blz_upload_files(const blz_sink_config *cfg, int n, const char *const *local,
+                            const char *const *relpath, blz_error *err) {
+  if (strncmp(cfg->path, "s3://", 5)) return blz_fail(err, BLZ_EINVAL, "upload needs an s3:// sink.path");
+  blz_storage *s;
+  BLZ_TRY(blz_storage_open(cfg, &s, err));
+  upload_result r = {PTHREAD_MUTEX_INITIALIZER, 0, {0}};
+  for (int i = 0; i < n; i++) {
+    blz_object *o = calloc(1, sizeof *o);
+    job *j = calloc(1, sizeof *j);
+    if (!o || !j || !(o->relpath = strdup(relpath[i])) || !(o->local = strdup(local[i]))) {
+      if (o) free(o->relpath), free(o->local);
+      free(o), free(j);
+      blz_error e;
+      blz_fail(&e, BLZ_ENOMEM, "out of memory");
+      upload_done(&r, BLZ_ENOMEM, &e, NULL);
+      break;
+    }
+    o->s = s;
+    o->keep_local = true;
+    j->o = o, j->done = upload_done, j->ctx = &r;
+    enqueue(s, j);
+  }
+  blz_storage_destroy(s);
+  if (r.failed) {
+    if (err) *err = r.first;
+    if (r.failed > 1) blz_error_prefix(err, "%d of %d uploads failed; first", r.failed, n);
+    return r.first.code ? r.first.code : BLZ_EIO;
+  }
+  return BLZ_OK;
 }

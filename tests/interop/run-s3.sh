@@ -104,6 +104,12 @@ check "bad credentials: the secret is never printed" bash -c "! grep -q 'not-the
 check "bad credentials: the spill folder keeps every row" meta_ok "$out/spill-badkey" 120000
 check "bad credentials: the error says where files were kept" grep -q "kept in $out/spill-badkey" "$out/badkey.err"
 
+# replaying the spill folder with `blizzard upload` lands the same bytes
+spilled=$(find "$out/spill-badkey" -name '*.parquet' | head -1)
+"$BLZ" upload --config "$out/s3.yaml" --prefix replay "$spilled" 2>"$out/upload.err"
+"$AWS" --endpoint-url "http://127.0.0.1:$port" s3 cp "s3://test-bucket/t1/replay/$(basename "$spilled")" "$out/replayed.parquet" --only-show-errors
+check "upload: a spilled file replays byte for byte" cmp -s "$spilled" "$out/replayed.parquet"
+
 # 3. a missing bucket
 config nobucket "s3://no-such-bucket/t" "$port" "  max_retries: 1"
 "$BLZ" run --config "$out/nobucket.yaml" --quiet "$out/logs.arrows" 2>"$out/nobucket.err"; rc=$?

@@ -20,15 +20,16 @@ TEST_SRC = $(wildcard tests/unit/*.c)
 
 all: $(BUILD)/blizzard $(BUILD)/unit_tests $(BUILD)/slice_convert
 
-$(BUILD)/%.o: %.c $(wildcard include/*.h lib/*/*.h tests/unit/*.h)
+$(BUILD)/%.o: %.c $(wildcard include/*.h lib/*/*.h tests/unit/*.h programs/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -c $< -o $@
 
 $(BUILD)/libblizzard.a: $(LIB_OBJ)
 	rm -f $@ && ar rcs $@ $^
 
-$(BUILD)/blizzard: $(BUILD)/programs/blizzard.o $(BUILD)/libblizzard.a
-	$(CC) $(LDFLAGS) $^ $(LIBS) -o $@
+CLI_OBJ = $(patsubst %.c,$(BUILD)/%.o,$(wildcard programs/*.c))
+$(BUILD)/blizzard: $(CLI_OBJ) $(BUILD)/libblizzard.a
+	$(CC) $(LDFLAGS) $^ $(LIBS) -lmicrohttpd -o $@
 
 $(BUILD)/unit_tests: $(patsubst %.c,$(BUILD)/%.o,$(TEST_SRC)) $(BUILD)/libblizzard.a
 	$(CC) $(LDFLAGS) $^ $(LIBS) -o $@

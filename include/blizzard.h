@@ -150,6 +150,8 @@ blz_status blz_writer_flush_row_group(blz_writer *w, blz_error *err);
 /* Flushes the last row group and writes the footer. After this only destroy is allowed. */
 blz_status blz_writer_close(blz_writer *w, blz_error *err);
 
+/* Row groups flushed so far. */
+int64_t blz_writer_num_row_groups(const blz_writer *w);
 /* Rows written so far (including the open row group), and bytes handed to the sink so far. */
 int64_t blz_writer_num_rows(const blz_writer *w);
 int64_t blz_writer_bytes_written(const blz_writer *w);
@@ -193,6 +195,9 @@ typedef struct blz_sink_config {
   char *spill_path;                 /* where files that could not be uploaded are kept; ./blizzard-spill */
   blz_kv_pair *storage_options;
   int n_storage_options;
+  /* from the top-level `metrics:` section (served by the CLI, not the library) */
+  bool metrics_enabled;             /* default false */
+  char *metrics_address;            /* HOST:PORT; default 0.0.0.0:9090 */
 } blz_sink_config;
 
 /* Fills *cfg with the defaults above (no path). Owns nothing yet. */
@@ -254,12 +259,30 @@ blz_status blz_sink_close(blz_sink *s, blz_error *err);
 void blz_sink_totals(const blz_sink *s, int64_t *files, int64_t *rows, int64_t *bytes,
                      int64_t *failed_files);
 /* A snapshot of the sink's counters and gauges (for metrics and summaries). */
+#define BLZ_DURATION_BUCKETS 12
 typedef struct blz_sink_stats {
   int64_t files_written, rows_written, bytes_written, files_failed; /* stored files */
+  int64_t batches_received, rows_received, row_groups_written, staging_files_written;
   int64_t open_files, buffered_bytes;                               /* gauges */
   int64_t active_uploads, active_multipart_parts;                   /* gauges (S3) */
   int64_t multipart_uploads, upload_retries, upload_failures, bytes_uploaded;
+  /* retries and final failures by reason: server (5xx), throttled (429, 503 SlowDown),
+   * timeout (408, transport timeouts), connection (refused, reset, cut), client (other 4xx) */
+  int64_t retries_by_reason[5], failures_by_reason[5];
+  /* seconds spent encoding and writing each finished Parquet file: cumulative bucket counts for
+   * the upper bounds blz_duration_buckets[], then sum and count */
+  int64_t write_duration_buckets[BLZ_DURATION_BUCKETS];
+  double write_duration_sum;
+  int64_t write_duration_count;
 } blz_sink_stats;
+/* Upper bounds (seconds) of the write-duration histogram buckets. Static storage. */
+extern const double blz_duration_buckets[BLZ_DURATION_BUCKETS];
+/* Names of the reasons indexed in retries_by_reason / failures_by_reason. */
+extern const char *const blz_upload_reasons[5];
+
+/* Appends the Prometheus text exposition (format 0.0.4) of *s to a newly allocated NUL-terminated
+ * string in *out, to free with free(). Returns BLZ_ENOMEM on allocation failure. */
+blz_status blz_metrics_render(const blz_sink_stats *s, char **out);
 /* Fills *out. Safe from any thread. */
 void blz_sink_get_stats(blz_sink *s, blz_sink_stats *out);
 

@@ -13,6 +13,8 @@
 #include <sys/stat.h>
 
 #include "blizzard.h"
+#include "log.h"
+#include "metrics_server.h"
 
 static void usage(FILE *f) {
   fprintf(f,
@@ -41,7 +43,12 @@ static void usage(FILE *f) {
           "UUIDv7 plus _staging/pending/{uuid}.meta.json for each stored file.\n"
           "  --config FILE          the YAML configuration (sink: path, file_size_mb, ...)\n"
           "  --check                validate the configuration only\n"
-          "  --quiet                no per-file lines, only errors\n"
+          "  --quiet                warnings and errors only, no progress line\n"
+          "  --log-level L          error, warn, info (default) or debug: one line per event on stderr\n"
+          "  --log-format F         text (default) or json\n"
+          "A `metrics:` section (enabled: true, address: HOST:PORT, default 0.0.0.0:9090) serves\n"
+          "GET /metrics (Prometheus text format) and GET /health while the run lasts. On a terminal a\n"
+          "progress line shows rows/s, MB/s, files written and uploads in flight.\n"
           "SIGINT/SIGTERM stop reading, finish and store every open file, and exit 0.\n"
           "\n"
           "upload: puts local files into the configured s3:// sink.path as P/NAME (P defaults to\n"
@@ -157,28 +164,56 @@ static void on_signal(int sig) {
 }
 
 typedef struct run_state {
-  blz_sink *sink;
-  int quiet;
+  blz_sink *sink; /* read by the metrics thread: set once, before the ticker starts */
+  int quiet, progress;
   volatile int ticker_stop;
   int64_t rows_read, batches_read;
 } run_state;
 
 static void on_finished(void *ctx, const blz_finished_file *f) {
+  (void)ctx;
+  char rows[32], bytes[32];
+  snprintf(rows, sizeof rows, "%lld", (long long)f->record_count);
+  snprintf(bytes, sizeof bytes, "%lld", (long long)f->size);
+  if (f->stored)
+    log_event(LOG_INFO, "file_stored", "file", f->filename, "rows", rows, "bytes", bytes, "source", f->source_file, NULL);
+  else
+    log_event(LOG_ERROR, "file_not_stored", "file", f->filename, "rows", rows, "bytes", bytes, NULL);
+}
+
+static void snapshot(void *ctx, blz_sink_stats *s) {
   run_state *rs = ctx;
-  if (!f->stored) return; /* reported with the sink's error */
-  if (!rs->quiet)
-    fprintf(stdout, "stored %s rows=%lld bytes=%lld\n", f->filename, (long long)f->record_count, (long long)f->size);
-  fflush(stdout);
+  blz_sink *sink = __atomic_load_n(&rs->sink, __ATOMIC_ACQUIRE);
+  if (sink) blz_sink_get_stats(sink, s);
+}
+
+static double now_s(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 static void *ticker(void *arg) {
   run_state *rs = arg;
+  double start = now_s(), last_progress = start;
   while (!rs->ticker_stop) {
     struct timespec ts = {0, 100 * 1000 * 1000};
     nanosleep(&ts, NULL);
     blz_error e = {0};
-    if (blz_sink_tick(rs->sink, &e) != BLZ_OK) fprintf(stderr, "blizzard: %s\n", e.message);
+    if (blz_sink_tick(rs->sink, &e) != BLZ_OK) log_event(LOG_ERROR, "tick_failed", "error", e.message, NULL);
+    double t = now_s();
+    if (rs->progress && t - last_progress >= 1.0) {
+      last_progress = t;
+      blz_sink_stats s;
+      blz_sink_get_stats(rs->sink, &s);
+      double el = t - start;
+      fprintf(stderr, "\r%lld rows  %.0f rows/s  %.1f MB/s written  %lld files  %lld uploads in flight   ",
+              (long long)s.rows_received, (double)s.rows_received / el, (double)s.bytes_written / 1e6 / el,
+              (long long)s.files_written, (long long)s.active_uploads);
+      fflush(stderr);
+    }
   }
+  if (rs->progress) fputc('\n', stderr);
   return NULL;
 }
 
@@ -230,11 +265,27 @@ static int same_schema(const struct ArrowSchema *a, const struct ArrowSchema *b)
 
 static int cmd_run(int argc, char **argv) {
   const char *config = NULL;
-  int check = 0, quiet = 0, nin = 0;
+  int check = 0, quiet = 0, nin = 0, level = LOG_INFO;
+  bool json = false;
   char **inputs = calloc((size_t)argc + 1, sizeof *inputs);
   for (int i = 0; i < argc; i++) {
     if (!strcmp(argv[i], "--config") && i + 1 < argc) config = argv[++i];
-    else if (!strcmp(argv[i], "--check")) check = 1;
+    else if (!strcmp(argv[i], "--log-level") && i + 1 < argc) {
+      level = log_level_parse(argv[++i]);
+      if (level < 0) {
+        fprintf(stderr, "blizzard: --log-level: error, warn, info or debug, not '%s'\n", argv[i]);
+        free(inputs);
+        return 2;
+      }
+    } else if (!strcmp(argv[i], "--log-format") && i + 1 < argc) {
+      i++;
+      if (strcmp(argv[i], "json") && strcmp(argv[i], "text")) {
+        fprintf(stderr, "blizzard: --log-format: text or json, not '%s'\n", argv[i]);
+        free(inputs);
+        return 2;
+      }
+      json = !strcmp(argv[i], "json");
+    } else if (!strcmp(argv[i], "--check")) check = 1;
     else if (!strcmp(argv[i], "--quiet")) quiet = 1;
     else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
       usage(stdout);
@@ -246,6 +297,8 @@ static int cmd_run(int argc, char **argv) {
       return 2;
     } else inputs[nin++] = argv[i];
   }
+  if (quiet && level > LOG_WARN) level = LOG_WARN;
+  log_setup(level, json);
   if (!config) {
     fprintf(stderr, "blizzard: run needs --config FILE\n");
     free(inputs);
@@ -287,7 +340,22 @@ static int cmd_run(int argc, char **argv) {
 
   run_state rs = {0};
   rs.quiet = quiet;
+  rs.progress = !quiet && isatty(2);
   blz_sink_hooks hooks = {NULL, on_finished, &rs};
+  metrics_server *ms = NULL;
+  if (cfg.metrics_enabled) {
+    char merr[512];
+    ms = metrics_server_start(cfg.metrics_address, snapshot, &rs, merr, sizeof merr);
+    if (!ms) {
+      fprintf(stderr, "blizzard: %s\n", merr);
+      for (int i = 0; i < nfiles; i++) free(files[i]);
+      free(files);
+      blz_sink_config_free(&cfg);
+      return 2;
+    }
+    log_event(LOG_INFO, "metrics_listening", "address", cfg.metrics_address, NULL);
+  }
+  log_event(LOG_INFO, "run_started", "config", config, "path", cfg.path, NULL);
   struct ArrowSchema first_schema = {0};
   pthread_t tick_thread;
   int ticking = 0, rc = 0;
@@ -311,11 +379,14 @@ static int cmd_run(int argc, char **argv) {
     }
     struct ArrowSchema schema;
     stream.get_schema(&stream, &schema);
+    log_event(LOG_INFO, "input_opened", "input", is_stdin ? "stdin" : name, NULL);
     if (!rs.sink) {
-      if (blz_sink_create(&cfg, &schema, &hooks, &rs.sink, &err)) {
+      blz_sink *sink = NULL;
+      if (blz_sink_create(&cfg, &schema, &hooks, &sink, &err)) {
         fprintf(stderr, "blizzard: %s\n", err.message);
         rc = 2;
       } else {
+        __atomic_store_n(&rs.sink, sink, __ATOMIC_RELEASE);
         first_schema = schema;
         schema.release = NULL;
         sigset_t block, old;
@@ -371,8 +442,13 @@ static int cmd_run(int argc, char **argv) {
       fprintf(stderr, "blizzard: uploaded %lld bytes; %lld multipart uploads, %lld retries, %lld failed uploads\n",
               (long long)ss.bytes_uploaded, (long long)ss.multipart_uploads, (long long)ss.upload_retries,
               (long long)ss.upload_failures);
-    blz_sink_destroy(rs.sink);
+    blz_sink *sink = rs.sink;
+    __atomic_store_n(&rs.sink, NULL, __ATOMIC_RELEASE);
+    metrics_server_stop(ms); /* no scrape may run while the sink is freed */
+    ms = NULL;
+    blz_sink_destroy(sink);
   }
+  metrics_server_stop(ms);
   if (first_schema.release) first_schema.release(&first_schema);
   for (int i = 0; i < nfiles; i++) free(files[i]);
   free(files);

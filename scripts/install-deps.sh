@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # install-deps.sh — installs the Debian packages blizzard builds and tests with (idempotent).
 set -euo pipefail
-pkgs=(build-essential clang libclang-rt-dev pkg-config libsnappy-dev zlib1g-dev libzstd-dev liblz4-dev libyaml-dev libcurl4-openssl-dev libssl-dev)
-[ "${1:-}" = "--test" ] && pkgs+=(nodejs npm awscli)
+pkgs=(build-essential clang libclang-rt-dev pkg-config libsnappy-dev zlib1g-dev libzstd-dev liblz4-dev libyaml-dev libcurl4-openssl-dev libssl-dev libmicrohttpd-dev)
+[ "${1:-}" = "--test" ] && pkgs+=(nodejs npm awscli prometheus)
 missing=()
 for p in "${pkgs[@]}"; do
   # node may come from elsewhere on the machine; only install Debian's if there is none

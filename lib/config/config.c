@@ -27,6 +27,7 @@ void blz_sink_config_free(blz_sink_config *c) {
   free(c->partition_template);
   free(c->partition_time_column);
   free(c->spill_path);
+  free(c->metrics_address);
   for (int i = 0; i < c->n_storage_options; i++) {
     free(c->storage_options[i].key);
     free(c->storage_options[i].value);
@@ -200,6 +201,31 @@ static blz_status parse_sink(ctx *c, yaml_node_t *m, blz_sink_config *cfg) {
   return BLZ_OK;
 }
 
+static blz_status parse_metrics(ctx *c, yaml_node_t *m, blz_sink_config *cfg) {
+  if (m->type != YAML_MAPPING_NODE) return blz_fail(c->err, BLZ_EINVAL, "line %zu: metrics: expected a mapping", line_of(m));
+  for (yaml_node_pair_t *p = m->data.mapping.pairs.start; p < m->data.mapping.pairs.top; p++) {
+    yaml_node_t *k = yaml_document_get_node(c->doc, p->key), *v = yaml_document_get_node(c->doc, p->value);
+    const char *key = k->type == YAML_SCALAR_NODE ? (const char *)k->data.scalar.value : "?";
+    if (!strcmp(key, "enabled")) {
+      char *s;
+      BLZ_TRY(scalar(c, v, "metrics.enabled", &s));
+      bool t = !strcmp(s, "true") || !strcmp(s, "yes"), f = !strcmp(s, "false") || !strcmp(s, "no");
+      free(s);
+      if (!t && !f) return blz_fail(c->err, BLZ_EINVAL, "line %zu: metrics.enabled: expected true or false", line_of(v));
+      cfg->metrics_enabled = t;
+    } else if (!strcmp(key, "address")) {
+      BLZ_TRY(string_field(c, v, "metrics.address", &cfg->metrics_address));
+      const char *colon = strrchr(cfg->metrics_address, ':');
+      long port = colon ? strtol(colon + 1, NULL, 10) : 0;
+      if (!colon || port < 1 || port > 65535)
+        return blz_fail(c->err, BLZ_EINVAL, "line %zu: metrics.address: expected HOST:PORT, got '%s'", line_of(v), cfg->metrics_address);
+    } else {
+      return blz_fail(c->err, BLZ_EINVAL, "line %zu: metrics: unknown key '%s' (enabled, address)", line_of(k), key);
+    }
+  }
+  return BLZ_OK;
+}
+
 blz_status blz_sink_config_parse(const char *yaml, size_t len, blz_sink_config *cfg, blz_error *err) {
   blz_sink_config_init(cfg);
   yaml_parser_t parser;
@@ -228,11 +254,15 @@ blz_status blz_sink_config_parse(const char *yaml, size_t len, blz_sink_config *
       if (!strcmp(key, "sink")) {
         have_sink = true;
         st = parse_sink(&c, v, cfg);
+      } else if (!strcmp(key, "metrics")) {
+        st = parse_metrics(&c, v, cfg);
       } else {
-        st = blz_fail(err, BLZ_EINVAL, "line %zu: unknown top-level key '%s' (sink)", line_of(k), key);
+        st = blz_fail(err, BLZ_EINVAL, "line %zu: unknown top-level key '%s' (sink, metrics)", line_of(k), key);
       }
     }
     if (!st && !have_sink) st = blz_fail(err, BLZ_EINVAL, "line 1: a sink: section is required");
+  if (!st && !cfg->metrics_address && !(cfg->metrics_address = strdup("0.0.0.0:9090")))
+    st = blz_fail(err, BLZ_ENOMEM, "out of memory");
   }
   /* S3's limits: parts of 5 MiB to 5 GiB, at most 10,000 of them; files may run a little past
    * file_size_mb, so a margin is kept */

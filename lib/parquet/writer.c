@@ -261,6 +261,7 @@ blz_status blz_writer_close(blz_writer *w, blz_error *err) {
 }
 
 int64_t blz_writer_num_rows(const blz_writer *w) { return w->rows; }
+int64_t blz_writer_num_row_groups(const blz_writer *w) { return w->nrgs; }
 int64_t blz_writer_bytes_written(const blz_writer *w) { return w->offset; }
 int64_t blz_writer_buffered_bytes(const blz_writer *w) { return estimated_rg_size(w); }
 

@@ -223,7 +223,7 @@ static bool target(const blz_s3_options *o, const char *key, blz_buf *url, char 
  * returns BLZ_EIO with *transient telling whether a retry may help. */
 static blz_status request_once(const blz_s3_options *o, const char *method, const char *key,
                                const char *query, const uint8_t *body, size_t len, bool md5,
-                               response *r, bool *transient, blz_error *err) {
+                               response *r, bool *transient, int *reason, blz_error *err) {
   blz_buf url = {0}, path = {0}, auth = {0};
   char host[512];
   *transient = false;
@@ -294,6 +294,7 @@ static blz_status request_once(const blz_s3_options *o, const char *method, cons
     *transient = rc == CURLE_OPERATION_TIMEDOUT || rc == CURLE_COULDNT_CONNECT || rc == CURLE_SEND_ERROR ||
                  rc == CURLE_RECV_ERROR || rc == CURLE_GOT_NOTHING || rc == CURLE_PARTIAL_FILE ||
                  rc == CURLE_COULDNT_RESOLVE_HOST || rc == CURLE_HTTP2 || rc == CURLE_HTTP2_STREAM;
+    *reason = rc == CURLE_OPERATION_TIMEDOUT ? BLZ_REASON_TIMEOUT : BLZ_REASON_CONNECTION;
     st = blz_fail(err, BLZ_EIO, "%s %s: %s", method, (const char *)path.data, curl_easy_strerror(rc));
   } else {
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
@@ -329,8 +330,9 @@ static blz_status request(const blz_s3_options *o, const char *method, const cha
     r->status = 0;
     r->etag[0] = r->request_id[0] = 0;
     bool transient;
+    int reason = BLZ_REASON_CONNECTION;
     blz_error e = {0};
-    blz_status st = request_once(o, method, key, query, body, len, md5, r, &transient, &e);
+    blz_status st = request_once(o, method, key, query, body, len, md5, r, &transient, &reason, &e);
     bool retry;
     if (st == BLZ_OK) {
       /* CompleteMultipartUpload can answer 200 with an <Error> document */
@@ -341,11 +343,14 @@ static blz_status request(const blz_s3_options *o, const char *method, const cha
       blz_xml_value((const char *)r->body.data, r->body.len, "Code", code, sizeof code);
       blz_xml_value((const char *)r->body.data, r->body.len, "Message", msg, sizeof msg);
       retry = r->status >= 500 || r->status == 429 || r->status == 408 || error_doc;
+      reason = r->status == 429 || !strcmp(code, "SlowDown") ? BLZ_REASON_THROTTLED
+             : r->status == 408 ? BLZ_REASON_TIMEOUT : retry ? BLZ_REASON_SERVER : BLZ_REASON_CLIENT;
       blz_fail(&e, retry ? BLZ_EIO : BLZ_EINVAL, "%s s3://%s/%s%s%s: HTTP %ld %s%s%s", method, o->bucket,
                *o->prefix ? o->prefix : "", *o->prefix ? "/" : "", key, r->status, code,
                *msg ? ": " : "", msg);
       if (!retry) {
         if (err) *err = e;
+        if (ctr) __atomic_add_fetch(&ctr->failures_by_reason[reason], 1, __ATOMIC_RELAXED);
         return BLZ_EINVAL;
       }
     } else {
@@ -353,10 +358,14 @@ static blz_status request(const blz_s3_options *o, const char *method, const cha
     }
     if (!retry || attempt >= o->max_retries) {
       if (err) *err = e;
+      if (ctr) __atomic_add_fetch(&ctr->failures_by_reason[reason], 1, __ATOMIC_RELAXED);
       if (attempt > 0) blz_error_prefix(err, "after %d attempts", attempt + 1);
       return BLZ_EIO;
     }
-    if (ctr) __atomic_add_fetch(&ctr->retries, 1, __ATOMIC_RELAXED);
+    if (ctr) {
+      __atomic_add_fetch(&ctr->retries, 1, __ATOMIC_RELAXED);
+      __atomic_add_fetch(&ctr->retries_by_reason[reason], 1, __ATOMIC_RELAXED);
+    }
     sleep_ms(backoff(o, attempt));
   }
 }

@@ -20,8 +20,10 @@ blz_status blz_s3_options_from(const blz_sink_config *cfg, blz_s3_options *o, bl
 void blz_s3_options_free(blz_s3_options *o);
 
 /* Live counters, updated atomically (read by metrics). */
+enum { BLZ_REASON_SERVER, BLZ_REASON_THROTTLED, BLZ_REASON_TIMEOUT, BLZ_REASON_CONNECTION, BLZ_REASON_CLIENT };
 typedef struct blz_s3_counters {
   int64_t active_parts, multipart_uploads, retries, failures, bytes_uploaded;
+  int64_t retries_by_reason[5], failures_by_reason[5];
 } blz_s3_counters;
 
 /* Uploads data to key (prefix applied): one PUT below min_multipart bytes, else a multipart upload

@@ -23,6 +23,7 @@ typedef struct open_file {
   int64_t first_ms, last_ms;
   uint64_t lru;
   char *source;
+  double write_secs; /* time spent in the writer for this file */
 } open_file;
 
 typedef struct group {
@@ -45,6 +46,9 @@ struct blz_sink {
   uint64_t seq;
   char *source;
   int64_t files_done, rows_done, bytes_done, failed;
+  int64_t batches_in, rows_in, row_groups, staging_done;
+  int64_t dur_buckets[BLZ_DURATION_BUCKETS], dur_count;
+  double dur_sum;
   blz_error first_failure;
   pthread_mutex_t stats_mu; /* counters: completions arrive on uploader threads */
   group *groups;
@@ -52,6 +56,15 @@ struct blz_sink {
   blz_buf key;
   struct ArrowSchema schema; /* our copy of the input schema */
 };
+
+const double blz_duration_buckets[BLZ_DURATION_BUCKETS] = {0.001, 0.005, 0.01, 0.025, 0.05, 0.1,
+                                                            0.25, 0.5, 1, 2.5, 5, 10};
+
+static double mono(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
 
 static int64_t now_ms(blz_sink *s) {
   if (s->hooks.now_ms) return s->hooks.now_ms(s->hooks.ctx);
@@ -127,10 +140,11 @@ typedef struct pending {
   blz_sink *s;
   char uuid[37];
   char *relpath, *prefix, *source;
-  int64_t rows, size;
+  int64_t rows, size, row_groups;
+  double write_secs;
 } pending;
 
-static void record(blz_sink *s, const blz_finished_file *ff, blz_status st, const blz_error *e) {
+static void record(blz_sink *s, const pending *p, const blz_finished_file *ff, blz_status st, const blz_error *e) {
   pthread_mutex_lock(&s->stats_mu);
   if (st) {
     if (!s->failed) s->first_failure = *e;
@@ -139,6 +153,12 @@ static void record(blz_sink *s, const blz_finished_file *ff, blz_status st, cons
     s->files_done++;
     s->rows_done += ff->record_count;
     s->bytes_done += ff->size;
+    s->row_groups += p->row_groups;
+    s->staging_done++;
+    for (int i = 0; i < BLZ_DURATION_BUCKETS; i++)
+      if (p->write_secs <= blz_duration_buckets[i]) s->dur_buckets[i]++;
+    s->dur_sum += p->write_secs;
+    s->dur_count++;
   }
   pthread_mutex_unlock(&s->stats_mu);
   if (s->hooks.on_finished) s->hooks.on_finished(s->hooks.ctx, ff);
@@ -195,7 +215,7 @@ static void on_stored(void *ctx, blz_status st, const blz_error *stored_err, con
       blz_error_prefix(&e, "%s (%lld rows)", p->relpath, (long long)p->rows);
     }
   }
-  record(s, &ff, st, &e);
+  record(s, p, &ff, st, &e);
   blz_partition_values_free(nkv, keys, vals);
   free(p->relpath);
   free(p->prefix);
@@ -208,7 +228,9 @@ static blz_status finish_file(blz_sink *s, int i, blz_error *err) {
   open_file f = s->files[i];
   s->files[i] = s->files[--s->nfiles];
   blz_error e = {0};
+  double t0 = mono();
   blz_status st = blz_writer_close(f.w, &e);
+  f.write_secs += mono() - t0;
   pending *p = calloc(1, sizeof *p);
   if (!st && !p) st = blz_fail(&e, BLZ_ENOMEM, "out of memory");
   if (p) {
@@ -217,6 +239,8 @@ static blz_status finish_file(blz_sink *s, int i, blz_error *err) {
     p->relpath = f.relpath, p->prefix = f.prefix, p->source = f.source;
     p->rows = blz_writer_num_rows(f.w);
     p->size = blz_writer_bytes_written(f.w);
+    p->row_groups = blz_writer_num_row_groups(f.w);
+    p->write_secs = f.write_secs;
   }
   blz_writer_destroy(f.w);
   if (st) {
@@ -298,7 +322,10 @@ static blz_status write_partition(blz_sink *s, const char *prefix, const struct 
     if (i < 0) BLZ_TRY(open_file_for(s, prefix, plen, now, &i, err));
     open_file *f = &s->files[i];
     int64_t take = n - done < WRITE_CHUNK ? n - done : WRITE_CHUNK;
-    BLZ_TRY(blz_writer_write_rows(f->w, view, rows + done, take, err));
+    double t0 = mono();
+    blz_status wst = blz_writer_write_rows(f->w, view, rows + done, take, err);
+    f->write_secs += mono() - t0;
+    BLZ_TRY(wst);
     done += take;
     f->last_ms = now;
     f->lru = ++s->seq;
@@ -404,6 +431,10 @@ static blz_status sink_write_locked(blz_sink *s, const struct ArrowArray *batch,
 
 blz_status blz_sink_write(blz_sink *s, const struct ArrowArray *batch, const char *source_file,
                           blz_error *err) {
+  pthread_mutex_lock(&s->stats_mu);
+  s->batches_in++;
+  s->rows_in += batch->length;
+  pthread_mutex_unlock(&s->stats_mu);
   pthread_mutex_lock(&s->mu);
   blz_status st = sink_write_locked(s, batch, source_file, err);
   pthread_mutex_unlock(&s->mu);
@@ -485,11 +516,25 @@ void blz_sink_get_stats(blz_sink *s, blz_sink_stats *out) {
   out->open_files = s->nfiles;
   for (int i = 0; i < s->nfiles; i++) out->buffered_bytes += blz_writer_buffered_bytes(s->files[i].w);
   pthread_mutex_unlock(&s->mu);
-  blz_sink_totals(s, &out->files_written, &out->rows_written, &out->bytes_written, &out->files_failed);
+  pthread_mutex_lock(&s->stats_mu);
+  out->files_written = s->files_done;
+  out->rows_written = s->rows_done;
+  out->bytes_written = s->bytes_done;
+  out->files_failed = s->failed;
+  out->batches_received = s->batches_in;
+  out->rows_received = s->rows_in;
+  out->row_groups_written = s->row_groups;
+  out->staging_files_written = s->staging_done;
+  memcpy(out->write_duration_buckets, s->dur_buckets, sizeof s->dur_buckets);
+  out->write_duration_sum = s->dur_sum;
+  out->write_duration_count = s->dur_count;
+  pthread_mutex_unlock(&s->stats_mu);
   blz_s3_counters c = blz_storage_counters(s->storage, &out->active_uploads);
   out->active_multipart_parts = c.active_parts;
   out->multipart_uploads = c.multipart_uploads;
   out->upload_retries = c.retries;
   out->upload_failures = c.failures;
   out->bytes_uploaded = c.bytes_uploaded;
+  memcpy(out->retries_by_reason, c.retries_by_reason, sizeof c.retries_by_reason);
+  memcpy(out->failures_by_reason, c.failures_by_reason, sizeof c.failures_by_reason);
 }

@@ -147,6 +147,10 @@ blz_s3_counters blz_storage_counters(const blz_storage *s, int64_t *active_uploa
   c.retries = __atomic_load_n(&s->ctr.retries, __ATOMIC_RELAXED);
   c.failures = __atomic_load_n(&s->ctr.failures, __ATOMIC_RELAXED);
   c.bytes_uploaded = __atomic_load_n(&s->ctr.bytes_uploaded, __ATOMIC_RELAXED);
+  for (int i = 0; i < 5; i++) {
+    c.retries_by_reason[i] = __atomic_load_n(&s->ctr.retries_by_reason[i], __ATOMIC_RELAXED);
+    c.failures_by_reason[i] = __atomic_load_n(&s->ctr.failures_by_reason[i], __ATOMIC_RELAXED);
+  }
   if (active_uploads) *active_uploads = __atomic_load_n(&s->active, __ATOMIC_RELAXED);
   return c;
 }

@@ -66,7 +66,7 @@ check "log lines are JSON with an event" node -e '
   if (!lines.some((l) => JSON.parse(l).event === "file_stored")) process.exit(1);' "$d/err"
 
 # a taken address is a clear start-up error
-node -e 'require("net").createServer().listen(Number(process.argv[1]), "127.0.0.1"); setTimeout(() => {}, 10000)' "$port" &
+node -e 'require("net").createServer().listen(Number(process.argv[1]), "127.0.0.1"); setTimeout(() => process.exit(0), 10000)' "$port" &
 holder=$!
 sleep 0.5
 out=$("$BLZ" run --config "$d/m.yaml" tests/data/logs_small.arrows 2>&1); rc=$?
@@ -75,6 +75,17 @@ check "address in use: says so" grep -q "cannot listen on 127.0.0.1:$port for me
 kill "$holder"; holder=
 out=$("$BLZ" run --config "$d/m.yaml" --log-level error tests/data/logs_small.arrows 2>&1)
 check "--log-level error hides info events" bash -c "! grep -q file_stored <<<'$out'"
+
+# on a terminal (script gives the run a pseudo-terminal) a progress line appears; not otherwise
+if command -v script >/dev/null; then
+  mkfifo "$d/in2"
+  (head -c $((n - 8)) tests/data/logs_small.arrows; sleep 2) > "$d/in2" &
+  feeder=$!
+  script -qec "$BLZ run --config '$d/m.yaml' --log-level error - < '$d/in2'" /dev/null > "$d/tty.txt" 2>&1
+  wait "$feeder"; feeder=
+  check "progress line on a terminal" grep -q "rows/s" "$d/tty.txt"
+  check "no progress line when not a terminal" bash -c "! grep -q 'rows/s' '$d/err'"
+fi
 
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

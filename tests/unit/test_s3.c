@@ -103,3 +103,46 @@ void test_config_s3_part_limits(void) {
   CHECK(blz_sink_config_parse(y, strlen(y), &c, &e) == BLZ_EINVAL);
   CHECK_CONTAINS(e.message, "sink.part_size_mb: 6000 is out of range 5..5120");
 }
+
+void test_metrics_render(void) {
+  blz_sink_stats s;
+  memset(&s, 0, sizeof s);
+  s.bytes_written = 1234;
+  s.files_written = 2;
+  s.retries_by_reason[1] = 7;
+  s.write_duration_buckets[5] = 2; /* le 0.1 */
+  for (int i = 6; i < BLZ_DURATION_BUCKETS; i++) s.write_duration_buckets[i] = 2;
+  s.write_duration_count = 2;
+  s.write_duration_sum = 0.15;
+  char *t = NULL;
+  CHECK(blz_metrics_render(&s, &t) == BLZ_OK);
+  CHECK_CONTAINS(t, "# TYPE blizzard_bytes_written_total counter\nblizzard_bytes_written_total 1234\n");
+  CHECK_CONTAINS(t, "blizzard_parquet_files_written_total 2\n");
+  CHECK_CONTAINS(t, "blizzard_upload_retries_total{reason=\"throttled\"} 7\n");
+  CHECK_CONTAINS(t, "# TYPE blizzard_parquet_write_duration_seconds histogram\n");
+  CHECK_CONTAINS(t, "blizzard_parquet_write_duration_seconds_bucket{le=\"0.1\"} 2\n");
+  CHECK_CONTAINS(t, "blizzard_parquet_write_duration_seconds_bucket{le=\"0.05\"} 0\n");
+  CHECK_CONTAINS(t, "blizzard_parquet_write_duration_seconds_bucket{le=\"+Inf\"} 2\n");
+  CHECK_CONTAINS(t, "blizzard_parquet_write_duration_seconds_count 2\n");
+  CHECK_CONTAINS(t, "# TYPE blizzard_active_uploads gauge\n");
+  free(t);
+}
+
+void test_config_metrics_section(void) {
+  blz_sink_config c;
+  blz_error e = {0};
+  const char *y = "sink:\n  path: /x\n";
+  CHECK(blz_sink_config_parse(y, strlen(y), &c, &e) == BLZ_OK);
+  CHECK(!c.metrics_enabled && !strcmp(c.metrics_address, "0.0.0.0:9090"));
+  blz_sink_config_free(&c);
+  y = "sink:\n  path: /x\nmetrics:\n  enabled: true\n  address: 127.0.0.1:9999\n";
+  CHECK(blz_sink_config_parse(y, strlen(y), &c, &e) == BLZ_OK);
+  CHECK(c.metrics_enabled && !strcmp(c.metrics_address, "127.0.0.1:9999"));
+  blz_sink_config_free(&c);
+  y = "sink:\n  path: /x\nmetrics:\n  enabled: maybe\n";
+  CHECK(blz_sink_config_parse(y, strlen(y), &c, &e) == BLZ_EINVAL);
+  CHECK_CONTAINS(e.message, "line 4: metrics.enabled: expected true or false");
+  y = "sink:\n  path: /x\nmetrics:\n  address: nowhere\n";
+  CHECK(blz_sink_config_parse(y, strlen(y), &c, &e) == BLZ_EINVAL);
+  CHECK_CONTAINS(e.message, "line 4: metrics.address: expected HOST:PORT");
+}

@@ -44,7 +44,9 @@
   X(test_uri_encode)                                \
   X(test_s3_options)                                \
   X(test_xml_value)                                 \
-  X(test_config_s3_part_limits)
+  X(test_config_s3_part_limits)                     \
+  X(test_metrics_render)                            \
+  X(test_config_metrics_section)
 
 #define X(name) void name(void);
 TEST_LIST

@@ -6,11 +6,7 @@ cd "$(dirname "$0")/.."
 BLZ=${BLZ:-./build/blizzard}
 d=$(mktemp -d)
 trap 'rm -rf "$d"' EXIT
-pass=0
-fail=0
-ok() { echo "ok   $1"; pass=$((pass + 1)); }
-bad() { echo "FAIL $1"; fail=$((fail + 1)); }
-check() { local name=$1; shift; if "$@"; then ok "$name"; else bad "$name"; fi; }
+source "$(dirname "$0")/lib.sh"
 
 no_leftovers() { [ -z "$(ls -A "$d/out" 2>/dev/null)" ]; }
 mkdir -p "$d/out"
@@ -59,5 +55,4 @@ check "refused runs leave no file" no_leftovers
 out=$($BLZ convert /nonexistent/in.arrows "$d/out/x.parquet" 2>&1); rc=$?
 check "missing input is named" grep -q "/nonexistent/in.arrows" <<<"$out"
 
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+summary

@@ -6,11 +6,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 BLZ=${BLZ:-./build/blizzard}
 d=$(mktemp -d)
-pass=0
-fail=0
-ok() { echo "ok   $1"; pass=$((pass + 1)); }
-bad() { echo "FAIL $1"; fail=$((fail + 1)); }
-check() { local name=$1; shift; if "$@"; then ok "$name"; else bad "$name"; fi; }
+source "$(dirname "$0")/lib.sh"
 val() { grep -E "^$1 " "$2" | awk '{print $2}'; }
 port=$((30000 + RANDOM % 20000))
 feeder= blz= holder=
@@ -87,5 +83,4 @@ if command -v script >/dev/null; then
   check "no progress line when not a terminal" bash -c "! grep -q 'rows/s' '$d/err'"
 fi
 
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+summary

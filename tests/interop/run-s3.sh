@@ -13,11 +13,7 @@ AWS=/usr/bin/aws
 out="$here/out/s3"
 rm -rf "$out"
 mkdir -p "$out"
-pass=0
-fail=0
-ok() { echo "ok   $1"; pass=$((pass + 1)); }
-bad() { echo "FAIL $1"; fail=$((fail + 1)); }
-check() { local name=$1; shift; if "$@"; then ok "$name"; else bad "$name"; fi; }
+source "$here/../lib.sh"
 
 port=$((20000 + RANDOM % 20000))
 pport=$((port + 1))
@@ -56,25 +52,7 @@ YAML
 }
 # sorted "partition size sha256" of every parquet file under a folder
 digest() { (cd "$1" && find . -name '*.parquet' -not -name '.*' | while read -r f; do echo "$(dirname "$f") $(stat -c %s "$f") $(sha256sum < "$f" | cut -c1-64)"; done | sort); }
-meta_ok() { # dir rows: every object has its meta.json and the rows add up
-  node -e '
-    const fs = require("fs"), path = require("path");
-    const [dir, want] = process.argv.slice(1);
-    const walk = (d) => fs.readdirSync(d, { withFileTypes: true }).flatMap((e) => e.isDirectory() ? walk(path.join(d, e.name)) : [path.join(d, e.name)]);
-    const pq = walk(dir).filter((f) => f.endsWith(".parquet"));
-    const pend = path.join(dir, "_staging", "pending");
-    const metas = fs.existsSync(pend) ? fs.readdirSync(pend) : [];
-    let rows = 0; const bad = [];
-    for (const m of metas) {
-      const j = JSON.parse(fs.readFileSync(path.join(pend, m)));
-      const f = path.join(dir, j.filename);
-      if (!fs.existsSync(f) || fs.statSync(f).size !== j.size) bad.push("object for " + m);
-      rows += j.record_count;
-    }
-    if (metas.length !== pq.length) bad.push(`${pq.length} objects, ${metas.length} meta.json`);
-    if (String(rows) !== want) bad.push(`rows ${rows} != ${want}`);
-    if (bad.length) { console.error(bad.join("; ")); process.exit(1); }' "$1" "$2"
-}
+meta_ok() { node "$here/check-meta.mjs" "$1" "$2"; } # dir rows: every object has its meta.json
 no_open_uploads() { [ "$(s3api list-multipart-uploads --bucket test-bucket --query 'length(Uploads || `[]`)' --output text)" = 0 ]; }
 
 # 1. the same table to local disk and to S3 (five level partitions: INFO above 5 MiB goes up in
@@ -131,5 +109,4 @@ check "faults: objects equal the local files byte for byte" test "$(digest "$out
 check "faults: meta.json only and exactly for complete objects" meta_ok "$out/back3" 120000
 check "faults: no multipart upload left open" no_open_uploads
 
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+summary

@@ -10,39 +10,13 @@ case "$BLZ" in /*) ;; *) BLZ="$root/$BLZ" ;; esac
 out="$here/out/sink"
 rm -rf "$out"
 mkdir -p "$out"
-pass=0
-fail=0
-ok() { echo "ok   $1"; pass=$((pass + 1)); }
-bad() { echo "FAIL $1"; fail=$((fail + 1)); }
-check() { local name=$1; shift; if "$@"; then ok "$name"; else bad "$name"; fi; }
+source "$here/../lib.sh"
 verify() { # name arrow dir [args]
   local name=$1 src=$2 dir=$3; shift 3
   if node "$here/verify.mjs" --arrow "$src" "$@" "$dir" >"$out/${name//\//_}.log" 2>&1; then ok "$name"
   else bad "$name"; tail -12 "$out/${name//\//_}.log"; fi
 }
-# every parquet file has a meta.json with its name, size and row count, and the counts add up
-meta_consistent() { # dir expected_rows
-  node -e '
-    const fs = require("fs"), path = require("path");
-    const [dir, want] = process.argv.slice(1);
-    const walk = (d) => fs.readdirSync(d, { withFileTypes: true }).flatMap((e) => e.isDirectory() ? walk(path.join(d, e.name)) : [path.join(d, e.name)]);
-    const pq = walk(dir).filter((f) => f.endsWith(".parquet") && !path.basename(f).startsWith("."));
-    const pending = path.join(dir, "_staging", "pending");
-    const metas = fs.existsSync(pending) ? fs.readdirSync(pending).filter((f) => f.endsWith(".meta.json")) : [];
-    let rows = 0, bad = [];
-    for (const m of metas) {
-      const j = JSON.parse(fs.readFileSync(path.join(pending, m), "utf8"));
-      const f = path.join(dir, j.filename);
-      if (!fs.existsSync(f)) bad.push("missing " + j.filename);
-      else if (fs.statSync(f).size !== j.size) bad.push("size of " + j.filename);
-      if (path.basename(j.filename, ".parquet") + ".meta.json" !== m) bad.push("name " + m);
-      rows += j.record_count;
-    }
-    if (metas.length !== pq.length) bad.push(`${pq.length} files, ${metas.length} meta.json`);
-    if (String(rows) !== want) bad.push(`meta rows ${rows}, want ${want}`);
-    if (bad.length) { console.error(bad.slice(0, 5).join("; ")); process.exit(1); }
-  ' "$1" "$2"
-}
+meta_consistent() { node "$here/check-meta.mjs" "$1" "$2"; } # dir rows
 max_size_ok() { # dir limit_bytes
   local big; big=$(find "$1" -name '*.parquet' -size +"$2"c | head -1)
   [ -z "$big" ] || { echo "too big: $big ($(stat -c %s "$big"))"; return 1; }
@@ -126,5 +100,4 @@ verify "SIGTERM: the rows read, each exactly once" "$out/read.arrows" "$out/d" -
 check "SIGTERM: meta.json for every file" meta_consistent "$out/d" "${rows:-0}"
 check "SIGTERM: no temporary files left" test -z "$(find "$out/d" -name '.*' -type f)"
 
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+summary

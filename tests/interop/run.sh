@@ -11,16 +11,15 @@ case "$SLICE" in /*) ;; *) SLICE="$root/$SLICE" ;; esac
 out="$here/out"
 rm -rf "$out"
 mkdir -p "$out"
-pass=0
-fail=0
+source "$here/../lib.sh"
 
 gen() { node "$here/gen.mjs" "$@" >/dev/null; }
 verify() { # name arrow parquet [verify args]
   local name=$1 src=$2 pq=$3; shift 3
   if node "$here/verify.mjs" --arrow "$src" "$@" "$pq" >"$out/${name//\//_}.log" 2>&1; then
-    echo "ok   $name"; pass=$((pass + 1))
+    ok "$name"
   else
-    echo "FAIL $name"; tail -15 "$out/${name//\//_}.log"; fail=$((fail + 1))
+    bad "$name"; tail -15 "$out/${name//\//_}.log"
   fi
 }
 
@@ -58,5 +57,4 @@ verify "utf8view-ipc-file" "$root/tests/data/views_plain.arrow" "$out/views.parq
 "$BLZ" convert "$root/tests/data/dict_delta.arrows" "$out/dict_delta.parquet" --quiet
 verify "dictionary-delta" "$root/tests/data/dict_delta.arrows" "$out/dict_delta.parquet"
 
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+summary

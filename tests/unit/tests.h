@@ -46,7 +46,10 @@
   X(test_xml_value)                                 \
   X(test_config_s3_part_limits)                     \
   X(test_metrics_render)                            \
-  X(test_config_metrics_section)
+  X(test_config_metrics_section)                    \
+  X(test_pages_dictionary_roundtrip)                \
+  X(test_pages_plain_roundtrip)                     \
+  X(test_pages_many_small_pages)
 
 #define X(name) void name(void);
 TEST_LIST

@@ -172,7 +172,9 @@ static int type_table(fbb *b, const char *f, uint32_t *ref) {
     return T_DATE;
   }
   if (f[0] == 't' && f[1] == 't' && unit_of(f[2]) >= 0 && !f[3]) {
-    int u = unit_of(f[2]);
+    /* time32[s] is stored as TIME(MILLIS); announcing seconds makes Polars read nulls, so the
+     * schema names the unit actually stored */
+    int u = f[2] == 's' ? 1 : unit_of(f[2]);
     start(b);
     add_i16(b, 0, (int16_t)u);
     add_i32(b, 1, u <= 1 ? 32 : 64);

@@ -53,6 +53,15 @@ verify "zero-row-batches" "$out/empty_batches.arrows" "$out/empty_batches.parque
 "$BLZ" convert "$root/tests/data/views_plain.arrow" "$out/views.parquet" --quiet
 verify "utf8view-ipc-file" "$root/tests/data/views_plain.arrow" "$out/views.parquet"
 
+# types gen.mjs leaves out: time32[s], int8/uint16 dictionary indices for every reader; float16,
+# null, decimal256 and time64[ns] where readers support them exactly (hyparquet)
+node "$here/make-extra-types.mjs" "$out/core.arrows" core >/dev/null
+"$BLZ" convert "$out/core.arrows" "$out/core.parquet" --quiet
+verify "extra-types/core" "$out/core.arrows" "$out/core.parquet"
+node "$here/make-extra-types.mjs" "$out/wide.arrows" wide >/dev/null
+"$BLZ" convert "$out/wide.arrows" "$out/wide.parquet" --quiet
+verify "extra-types/float16-null-decimal256-time-ns" "$out/wide.arrows" "$out/wide.parquet" --readers hyparquet --no-footer
+
 # a delta dictionary batch (isDelta) extends the dictionary of earlier batches
 "$BLZ" convert "$root/tests/data/dict_delta.arrows" "$out/dict_delta.parquet" --quiet
 verify "dictionary-delta" "$root/tests/data/dict_delta.arrows" "$out/dict_delta.parquet"

@@ -200,9 +200,17 @@ static blz_status write_impl(blz_writer *w, const struct ArrowArray *batch, cons
   for (int64_t start = 0; start < n && !st; start += SLICE_ROWS) {
     int64_t len = n - start < SLICE_ROWS ? n - start : SLICE_ROWS;
     /* gather every column first: bad input is found before any column has changed state */
+    /* a selection that is one ascending run (time-sorted rows of one partition) is a slice */
+    const int64_t *sel = rows ? rows + start : NULL;
+    int64_t first = rows ? sel[0] : start;
+    if (sel && sel[len - 1] - sel[0] == len - 1) {
+      bool run = true;
+      for (int64_t k = 1; k < len && run; k++) run = sel[k] == sel[k - 1] + 1;
+      if (run) sel = NULL;
+    }
     for (int i = 0; i < w->ncols && !st; i++)
-      st = rows ? blz_column_gather_rows(&w->cols[i], batch->children[i], batch->offset, rows + start, len, &nvals[i], err)
-                : blz_column_gather(&w->cols[i], batch->children[i], batch->offset + start, len, &nvals[i], err);
+      st = sel ? blz_column_gather_rows(&w->cols[i], batch->children[i], batch->offset, sel, len, &nvals[i], err)
+               : blz_column_gather(&w->cols[i], batch->children[i], batch->offset + first, len, &nvals[i], err);
     for (int i = 0; i < w->ncols && !st; i++) {
       st = blz_column_feed(&w->cols[i], len, nvals[i], err);
       if (st) w->failed = true;

@@ -36,6 +36,10 @@ struct blz_partitioner {
   int ncols_schema;
   bool *uses;
   col_ref *refs;
+  bool has_cols;       /* any {column} part: the key depends on more than the time bucket */
+  blz_buf key_cache;   /* the rendered key of the current bucket, when !has_cols */
+  bool key_cached;
+  bool last_null;      /* the cached key is for a null time */
 };
 
 static int find_col(const struct ArrowSchema *s, const char *name, size_t n) {
@@ -55,6 +59,7 @@ void blz_partitioner_destroy(blz_partitioner *p) {
   free(p->segs);
   free(p->uses);
   free(p->refs);
+  blz_buf_free(&p->key_cache);
   free(p);
 }
 
@@ -148,6 +153,7 @@ blz_status blz_partitioner_create(const char *tpl, const char *time_column,
           r->dict = f->dictionary != NULL;
           r->index_fmt = f->format[0];
           p->uses[col] = true;
+          p->has_cols = true;
           if (!add_part(seg, PART_COL, "", 0, col)) st = blz_fail(err, BLZ_ENOMEM, "out of memory");
           c = close + 1;
         }
@@ -327,6 +333,8 @@ blz_status blz_partitioner_render(blz_partitioner *p, const struct ArrowArray *b
     time_null = !time_at(p, batch, row, &secs);
     if (!time_null) {
       int64_t bucket = secs / p->gran - (secs % p->gran < 0);
+      if (p->key_cached && !p->has_cols && !p->last_null && p->have_bucket && bucket == p->bucket)
+        return blz_buf_append(out, p->key_cache.data, p->key_cache.len) ? BLZ_OK : blz_fail(err, BLZ_ENOMEM, "out of memory");
       if (!p->have_bucket || bucket != p->bucket) {
         time_t t = (time_t)secs;
         struct tm tm;
@@ -341,6 +349,7 @@ blz_status blz_partitioner_render(blz_partitioner *p, const struct ArrowArray *b
       }
     }
   }
+  size_t start = out->len;
   for (int s = 0; s < p->nsegs; s++) {
     tpl_segment *seg = &p->segs[s];
     if (s > 0 && !blz_buf_push(out, '/')) goto oom;
@@ -373,6 +382,11 @@ blz_status blz_partitioner_render(blz_partitioner *p, const struct ArrowArray *b
       }
       if (!blz_buf_append(out, BLZ_HIVE_NULL, strlen(BLZ_HIVE_NULL))) goto oom;
     }
+  }
+  if (!p->has_cols) { /* remember the key: the next rows of this bucket reuse it */
+    p->key_cache.len = 0;
+    p->key_cached = blz_buf_append(&p->key_cache, out->data + start, out->len - start);
+    p->last_null = time_null;
   }
   return BLZ_OK;
 oom:

@@ -144,6 +144,11 @@ blz_status blz_writer_write(blz_writer *w, const struct ArrowArray *batch, blz_e
 blz_status blz_writer_write_rows(blz_writer *w, const struct ArrowArray *batch, const int64_t *rows,
                                  int64_t n, blz_error *err);
 
+/* Checks, without writing anything, that every row of `batch` can be written: the buffers its
+ * types need, dictionary indices in range, decimals within their precision, unit conversions that
+ * do not overflow. Lets a caller refuse a whole batch before any of it is written. */
+blz_status blz_writer_validate(blz_writer *w, const struct ArrowArray *batch, blz_error *err);
+
 /* Flushes the open row group (if it holds rows) now. */
 blz_status blz_writer_flush_row_group(blz_writer *w, blz_error *err);
 

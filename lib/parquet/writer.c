@@ -288,3 +288,27 @@ void blz_writer_destroy(blz_writer *w) {
   blz_buf_free(&w->dict_page);
   free(w);
 }
+
+/* Types whose values can be refused (out-of-range dictionary indices, decimals beyond their
+ * precision, overflowing unit conversions, views pointing nowhere). */
+static bool needs_value_checks(const blz_coltype *t) {
+  return t->dict_encoded || t->src == SRC_DEC128 || t->src == SRC_DEC256 || t->src == SRC_DATE64 ||
+         t->src == SRC_I32_X1000 || t->src == SRC_I64_X1000 || t->src == SRC_VIEW || t->src == SRC_BIN64;
+}
+
+blz_status blz_writer_validate(blz_writer *w, const struct ArrowArray *batch, blz_error *err) {
+  if (batch->n_children != w->ncols)
+    return blz_fail(err, BLZ_EINVAL, "batch has %lld columns, schema has %d", (long long)batch->n_children, w->ncols);
+  if (batch->length < 0 || batch->offset < 0) return blz_fail(err, BLZ_EINVAL, "batch has negative length or offset");
+  for (int i = 0; i < w->ncols; i++) {
+    blz_column *c = &w->cols[i];
+    BLZ_TRY(check_array(c, batch->children[i], batch->offset + batch->length, err));
+    if (!needs_value_checks(&c->t)) continue;
+    for (int64_t start = 0; start < batch->length; start += SLICE_ROWS) {
+      int64_t len = batch->length - start < SLICE_ROWS ? batch->length - start : SLICE_ROWS;
+      size_t nv;
+      BLZ_TRY(blz_column_gather(c, batch->children[i], batch->offset + start, len, &nv, err));
+    }
+  }
+  return BLZ_OK;
+}

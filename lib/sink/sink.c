@@ -55,6 +55,7 @@ struct blz_sink {
   int ngroups, capgroups;
   blz_buf key;
   struct ArrowSchema schema; /* our copy of the input schema */
+  blz_writer *validator;     /* writes nowhere: checks a whole batch before any row is written */
 };
 
 const double blz_duration_buckets[BLZ_DURATION_BUCKETS] = {0.001, 0.005, 0.01, 0.025, 0.05, 0.1,
@@ -121,11 +122,10 @@ blz_status blz_sink_create(const blz_sink_config *cfg, const struct ArrowSchema 
     s->data_schema.n_children = s->ndata;
     s->data_schema.children = s->data_fields;
     s->data_schema.release = NULL;
-    /* a trial writer checks the column types now, so a bad one fails at start-up */
+    /* a writer to nowhere checks the column types now (a bad one fails at start-up) and each
+     * batch before it is split, so a refused batch leaves no part of itself in any file */
     blz_output nowhere = {NULL, discard};
-    blz_writer *w = NULL;
-    st = blz_writer_create(&s->data_schema, &s->wopts, &nowhere, &w, err);
-    blz_writer_destroy(w);
+    st = blz_writer_create(&s->data_schema, &s->wopts, &nowhere, &s->validator, err);
   }
   if (st) {
     blz_sink_destroy(s);
@@ -394,7 +394,11 @@ static blz_status sink_write_locked(blz_sink *s, const struct ArrowArray *batch,
   view.n_children = s->ndata;
   view.children = kids;
   view.release = NULL;
-  blz_status st = BLZ_OK;
+  blz_status st = blz_writer_validate(s->validator, &view, err);
+  if (st) {
+    free(kids);
+    return st;
+  }
   if (!s->part) {
     int64_t *all = malloc(((size_t)batch->length + 1) * sizeof *all);
     if (!all) st = blz_fail(err, BLZ_ENOMEM, "out of memory");
@@ -503,6 +507,7 @@ void blz_sink_destroy(blz_sink *s) {
   free(s->data_cols);
   free(s->data_fields);
   blz_partitioner_destroy(s->part);
+  blz_writer_destroy(s->validator);
   blz_storage_destroy(s->storage); /* waits for queued uploads, whose completions use the sink */
   if (s->schema.release) s->schema.release(&s->schema);
   pthread_mutex_destroy(&s->mu);

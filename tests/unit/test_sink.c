@@ -380,3 +380,44 @@ void test_staging_json(void) {
                 "\"source_file\":\"in \\\"quoted\\\".arrows\"}\n"));
   blz_buf_free(&b);
 }
+
+/* A batch with one bad row is refused whole: none of its rows reach any file. */
+void test_sink_refuses_whole_batch(void) {
+  sink_env env;
+  memset(&env, 0, sizeof env);
+  snprintf(env.dir, sizeof env.dir, "/tmp/blz-sink-XXXXXX");
+  CHECK(mkdtemp(env.dir) != NULL);
+  env.now = 1700000000000;
+  char yaml[512];
+  snprintf(yaml, sizeof yaml, "sink:\n  path: %s\n  partition_by:\n    prefix_template: \"hour=%%H\"\n    time_column: ts\n", env.dir);
+  blz_sink_config c;
+  blz_error e = {0};
+  CHECK(parse(yaml, &c, &e) == BLZ_OK);
+  struct ArrowSchema *tag = fx_schema("i", "tag", true, 0, NULL);
+  tag->dictionary = fx_schema("u", "", true, 0, NULL);
+  struct ArrowSchema *f[2] = {fx_schema("tsu:UTC", "ts", false, 0, NULL), tag};
+  struct ArrowSchema *s = fx_struct_schema(2, f);
+  blz_sink_hooks h = {fake_now, on_fin, &env};
+  blz_sink *k = NULL;
+  CHECK(blz_sink_create(&c, s, &h, &k, &e) == BLZ_OK);
+  int64_t ts[6];
+  int32_t idx[6] = {0, 1, 0, 1, 0, 1};
+  for (int i = 0; i < 6; i++) ts[i] = (int64_t)i * 3600 * 1000000; /* one hour each: six partitions */
+  const void *tb[2] = {NULL, ts};
+  size_t tsz[2] = {0, sizeof ts};
+  const char *words[2] = {"a", "b"};
+  struct ArrowArray *ia = fx_i32(idx, 6, NULL);
+  ia->dictionary = fx_utf8(words, 2);
+  struct ArrowArray *cols[2] = {fx_array(6, 0, 0, 2, tb, tsz, 0, NULL), ia};
+  struct ArrowArray *b = fx_batch(6, 2, cols);
+  CHECK(blz_sink_write(k, b, NULL, &e) == BLZ_OK);
+  ((int32_t *)ia->buffers[1])[4] = 7; /* row 4 of the next batch points past the dictionary */
+  CHECK(blz_sink_write(k, b, NULL, &e) == BLZ_EFORMAT);
+  CHECK_CONTAINS(e.message, "column tag: row 4: dictionary index 7 out of range");
+  CHECK(blz_sink_close(k, &e) == BLZ_OK);
+  CHECK_EQ_INT(env.finished_rows, 6); /* the first batch only */
+  fx_free_array(b);
+  fx_free_schema(s);
+  blz_sink_config_free(&c);
+  drop_sink(&env, k);
+}

@@ -40,6 +40,7 @@
   X(test_sink_partitions_and_max_open_files)        \
   X(test_sink_source_change_finishes_files)         \
   X(test_staging_json)                              \
+  X(test_sink_refuses_whole_batch)                  \
   X(test_sigv4_aws_example)                         \
   X(test_uri_encode)                                \
   X(test_s3_options)                                \

@@ -27,6 +27,7 @@ typedef struct blz_stats_out {
   uint8_t min[80], max[80];
   size_t min_len, max_len;
   bool min_exact, max_exact;
+  bool legacy; /* also write the deprecated min/max fields (signed orders, as Arrow C++ does) */
 } blz_stats_out;
 
 /* What the footer needs of one finished column chunk. */

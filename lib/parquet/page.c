@@ -3,6 +3,10 @@
 
 void blz_write_statistics(blz_thrift *t, int16_t id, const blz_stats_out *s) {
   blz_thrift_struct_begin(t, id);
+  if (s->has && s->legacy) {
+    blz_thrift_binary(t, 1, s->max, s->max_len);
+    blz_thrift_binary(t, 2, s->min, s->min_len);
+  }
   blz_thrift_i64(t, 3, s->null_count);
   if (s->has) {
     blz_thrift_binary(t, 5, s->max, s->max_len);

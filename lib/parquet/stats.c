@@ -268,6 +268,8 @@ void blz_stats_output(const blz_stats *s, const blz_coltype *t, int64_t trunc, b
   o->null_count = s->null_count;
   if (!s->has || t->sort == SORT_NONE) return;
   o->has = o->min_exact = o->max_exact = true;
+  /* old readers know only min/max, compared as signed values: fine for these orders */
+  o->legacy = t->sort == SORT_SIGNED || t->sort == SORT_FLOAT || t->sort == SORT_BOOL;
   switch (t->phys) {
     case PQ_BOOLEAN:
       o->min[0] = (uint8_t)s->lo.u; o->max[0] = (uint8_t)s->hi.u;

@@ -295,3 +295,29 @@ void test_writer_null_count_unknown(void) {
   fx_free_schema(s);
   blz_buf_free(&m.buf);
 }
+
+/* Signed columns also carry the deprecated min/max for old readers; strings do not. */
+void test_writer_legacy_min_max(void) {
+  struct ArrowSchema *s = schema_i32_utf8();
+  fx_mem m;
+  blz_writer *w = open_mem(s, NULL, &m);
+  int32_t ids[3] = {5, -9, 2};
+  const char *names[3] = {"b", "a", "c"};
+  struct ArrowArray *cols[2] = {fx_i32(ids, 3, NULL), fx_utf8(names, 3)};
+  struct ArrowArray *b = fx_batch(3, 2, cols);
+  blz_error e = {0};
+  CHECK(blz_writer_write(w, b, &e) == BLZ_OK);
+  CHECK(blz_writer_close(w, &e) == BLZ_OK);
+  tnode f;
+  CHECK(tread_footer(m.buf.data, m.buf.len, &f) == 0);
+  const tnode *st0 = tget(rg_col_meta(&f, 0, 0), 12), *st1 = tget(rg_col_meta(&f, 0, 1), 12);
+  CHECK(tget(st0, 1) && (int32_t)blz_load_le32(tget(st0, 1)->bin) == 5);
+  CHECK(tget(st0, 2) && (int32_t)blz_load_le32(tget(st0, 2)->bin) == -9);
+  CHECK(tget(st1, 1) == NULL && tget(st1, 2) == NULL);
+  CHECK(tget(st1, 5) && tget(st1, 6));
+  tnode_free(&f);
+  fx_free_array(b);
+  blz_writer_destroy(w);
+  fx_free_schema(s);
+  blz_buf_free(&m.buf);
+}

@@ -46,6 +46,7 @@ void blz_column_free(blz_column *c) {
                      &c->scratch, &c->scratch2};
   for (int i = 0; i < c->chunk.cap; i++) blz_buf_free(&c->chunk.seg[i]);
   free(c->chunk.seg);
+  free(c->pages);
   for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++) blz_buf_free(bufs[i]);
   blz_stats_free(&c->page_stats);
   blz_stats_free(&c->chunk_stats);
@@ -128,6 +129,19 @@ static blz_status finish_page(blz_column *c, blz_error *err) {
     goto oom;
   size_t header = seg->len - before;
   if (!blz_buf_append(seg, c->scratch2.data, c->scratch2.len)) goto oom;
+  if (c->npages == c->cap_pages) {
+    int cap = c->cap_pages ? c->cap_pages * 2 : 16;
+    blz_page_rec *pr = realloc(c->pages, (size_t)cap * sizeof *pr);
+    if (!pr) goto oom;
+    c->pages = pr;
+    c->cap_pages = cap;
+  }
+  blz_page_rec *rec = &c->pages[c->npages++];
+  rec->offset = (int64_t)c->chunk.total;
+  rec->size = (int32_t)(header + c->scratch2.len);
+  rec->first_row = c->chunk_rows;
+  rec->null_page = c->page_values == 0;
+  rec->stats = so;
   c->chunk.total += header + c->scratch2.len;
   c->chunk_uncompressed += (int64_t)(header + b->len);
   c->chunk_rows += c->page_rows;
@@ -228,6 +242,12 @@ blz_status blz_column_finish_chunk(blz_column *c, blz_buf *dict_page, blz_chunk_
   m->num_values = c->chunk_rows;
   m->dict_data_pages = c->dict_data_pages;
   m->plain_data_pages = c->plain_data_pages;
+  /* the page records move to the chunk's metadata; offsets become absolute when written */
+  m->pages = c->pages;
+  m->npages = c->npages;
+  c->pages = NULL;
+  c->npages = c->cap_pages = 0;
+  m->column_index_offset = m->offset_index_offset = -1;
   blz_stats_output(&c->chunk_stats, &c->t, c->opts->statistics_truncate_length, &m->stats);
   return BLZ_OK;
 }

@@ -30,12 +30,25 @@ typedef struct blz_stats_out {
   bool legacy; /* also write the deprecated min/max fields (signed orders, as Arrow C++ does) */
 } blz_stats_out;
 
+/* One data page, for the page index (ColumnIndex / OffsetIndex). */
+typedef struct blz_page_rec {
+  int64_t offset;          /* chunk-relative until the chunk is written, then absolute */
+  int32_t size;            /* header + compressed body */
+  int64_t first_row;       /* within the row group */
+  bool null_page;
+  blz_stats_out stats;
+} blz_page_rec;
+
 /* What the footer needs of one finished column chunk. */
 typedef struct blz_chunk_meta {
   int64_t start, data_page_offset, dict_page_offset; /* dict_page_offset < 0: none */
   int64_t total_uncompressed, total_compressed, num_values;
   int32_t dict_pages, dict_data_pages, plain_data_pages;
   blz_stats_out stats;
+  blz_page_rec *pages;     /* owned; freed once the page index is written */
+  int npages;
+  int64_t column_index_offset, offset_index_offset; /* < 0: not written */
+  int32_t column_index_length, offset_index_length;
 } blz_chunk_meta;
 
 /* Encoded pages in segments of a few MiB, so a growing chunk is never copied by realloc and its
@@ -79,6 +92,8 @@ typedef struct blz_column {
   blz_buf page_distinct;
 
   blz_buf scratch, scratch2; /* page assembly and compression output */
+  blz_page_rec *pages;       /* the open chunk's data pages */
+  int npages, cap_pages;
 } blz_column;
 
 blz_status blz_column_init(blz_column *c, const struct ArrowSchema *field,

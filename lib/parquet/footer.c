@@ -61,6 +61,41 @@ static void write_schema(blz_thrift *t, const blz_footer_in *f) {
   }
 }
 
+bool blz_page_index_write(blz_buf *ci, blz_buf *oi, const blz_chunk_meta *m) {
+  blz_thrift t;
+  bool stats_ok = true;
+  for (int i = 0; i < m->npages; i++) stats_ok &= m->pages[i].null_page || m->pages[i].stats.has;
+  if (stats_ok && m->npages > 0) {
+    /* ColumnIndex: per page null flag, bounds (empty for null pages), null counts */
+    blz_thrift_init(&t, ci);
+    blz_thrift_list_begin(&t, 1, BLZ_CT_TRUE, (uint32_t)m->npages);
+    for (int i = 0; i < m->npages; i++) blz_thrift_elem_bool(&t, m->pages[i].null_page);
+    blz_thrift_list_begin(&t, 2, BLZ_CT_BINARY, (uint32_t)m->npages);
+    for (int i = 0; i < m->npages; i++)
+      blz_thrift_elem_binary(&t, m->pages[i].stats.min, m->pages[i].null_page ? 0 : m->pages[i].stats.min_len);
+    blz_thrift_list_begin(&t, 3, BLZ_CT_BINARY, (uint32_t)m->npages);
+    for (int i = 0; i < m->npages; i++)
+      blz_thrift_elem_binary(&t, m->pages[i].stats.max, m->pages[i].null_page ? 0 : m->pages[i].stats.max_len);
+    blz_thrift_i32(&t, 4, 0); /* UNORDERED */
+    blz_thrift_list_begin(&t, 5, BLZ_CT_I64, (uint32_t)m->npages);
+    for (int i = 0; i < m->npages; i++) blz_thrift_varint(&t, blz_zigzag64(m->pages[i].stats.null_count));
+    blz_thrift_struct_end(&t);
+    if (t.oom) return false;
+  }
+  /* OffsetIndex: where each data page starts, its size and its first row */
+  blz_thrift_init(&t, oi);
+  blz_thrift_list_begin(&t, 1, BLZ_CT_STRUCT, (uint32_t)m->npages);
+  for (int i = 0; i < m->npages; i++) {
+    blz_thrift_struct_begin(&t, -1);
+    blz_thrift_i64(&t, 1, m->pages[i].offset);
+    blz_thrift_i32(&t, 2, m->pages[i].size);
+    blz_thrift_i64(&t, 3, m->pages[i].first_row);
+    blz_thrift_struct_end(&t);
+  }
+  blz_thrift_struct_end(&t);
+  return !t.oom;
+}
+
 static void write_chunk(blz_thrift *t, const blz_column *c, const blz_chunk_meta *m,
                         blz_compression codec) {
   blz_thrift_struct_begin(t, -1);
@@ -97,6 +132,14 @@ static void write_chunk(blz_thrift *t, const blz_column *c, const blz_chunk_meta
     blz_thrift_struct_end(t);
   }
   blz_thrift_struct_end(t);
+  if (m->offset_index_offset >= 0) {
+    blz_thrift_i64(t, 4, m->offset_index_offset);
+    blz_thrift_i32(t, 5, m->offset_index_length);
+  }
+  if (m->column_index_offset >= 0) {
+    blz_thrift_i64(t, 6, m->column_index_offset);
+    blz_thrift_i32(t, 7, m->column_index_length);
+  }
   blz_thrift_struct_end(t);
 }
 

@@ -24,6 +24,10 @@ typedef struct blz_footer_in {
   int nkv;
 } blz_footer_in;
 
+/* Serialises the chunk's ColumnIndex into ci (left empty when a page lacks statistics) and its
+ * OffsetIndex into oi; page offsets must already be absolute. */
+bool blz_page_index_write(blz_buf *ci, blz_buf *oi, const blz_chunk_meta *m);
+
 /* Appends the serialised FileMetaData to out. */
 bool blz_footer_write(blz_buf *out, const blz_footer_in *f);
 

@@ -89,6 +89,10 @@ void blz_thrift_elem_binary(blz_thrift *t, const void *p, size_t n) {
   blz_thrift_varint(t, n);
   put(t, p, n);
 }
+void blz_thrift_elem_bool(blz_thrift *t, bool v) {
+  uint8_t b = v ? BLZ_CT_TRUE : BLZ_CT_FALSE;
+  put(t, &b, 1);
+}
 void blz_thrift_empty_struct(blz_thrift *t, int16_t id) {
   blz_thrift_struct_begin(t, id);
   blz_thrift_struct_end(t);

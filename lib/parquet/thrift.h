@@ -39,6 +39,8 @@ void blz_thrift_list_begin(blz_thrift *t, int16_t id, uint8_t elem_type, uint32_
 /* List elements (no field header). */
 void blz_thrift_elem_i32(blz_thrift *t, int32_t v);
 void blz_thrift_elem_binary(blz_thrift *t, const void *p, size_t n);
+/* A bool list element: one byte, 1 for true and 2 for false (what Thrift C++ and Java write). */
+void blz_thrift_elem_bool(blz_thrift *t, bool v);
 /* An empty struct as a field: used for Parquet's marker types (StringType, ...). */
 void blz_thrift_empty_struct(blz_thrift *t, int16_t id);
 

@@ -156,6 +156,7 @@ static blz_status flush_row_group(blz_writer *w, blz_error *err) {
     m->start = w->offset;
     m->dict_page_offset = w->dict_page.len ? w->offset : -1;
     m->data_page_offset = w->offset + (int64_t)w->dict_page.len;
+    for (int k = 0; k < m->npages; k++) m->pages[k].offset += m->data_page_offset;
     BLZ_TRY(emit(w, w->dict_page.data, w->dict_page.len, err));
     for (int k = 0; k < c->chunk.n; k++) BLZ_TRY(emit(w, c->chunk.seg[k].data, c->chunk.seg[k].len, err));
     rg->total_byte_size += m->total_uncompressed;
@@ -250,6 +251,29 @@ blz_status blz_writer_close(blz_writer *w, blz_error *err) {
     w->failed = true;
     return st;
   }
+  /* page indexes after the last row group, all ColumnIndexes then all OffsetIndexes (as Arrow C++) */
+  blz_buf ci = {0}, oi = {0};
+  for (int pass = 0; pass < 2 && !st; pass++)
+    for (int r = 0; r < w->nrgs && !st; r++)
+      for (int i = 0; i < w->ncols && !st; i++) {
+        blz_chunk_meta *m = &w->rgs[r].chunks[i];
+        ci.len = oi.len = 0;
+        if (!blz_page_index_write(&ci, &oi, m)) {
+          st = blz_fail(err, BLZ_ENOMEM, "out of memory writing the page index");
+          break;
+        }
+        blz_buf *b = pass == 0 ? &ci : &oi;
+        if (b->len == 0) continue;
+        if (pass == 0) m->column_index_offset = w->offset, m->column_index_length = (int32_t)b->len;
+        else m->offset_index_offset = w->offset, m->offset_index_length = (int32_t)b->len;
+        st = emit(w, b->data, b->len, err);
+      }
+  blz_buf_free(&ci);
+  blz_buf_free(&oi);
+  if (st) {
+    w->failed = true;
+    return st;
+  }
   blz_buf footer = {0};
   blz_footer_in f = {w->cols, w->ncols, w->rgs, w->nrgs, w->rows, w->opts.compression, w->kv, w->nkv};
   if (!blz_footer_write(&footer, &f) || !blz_buf_reserve(&footer, 8)) {
@@ -278,7 +302,10 @@ void blz_writer_destroy(blz_writer *w) {
   if (w->cols)
     for (int i = 0; i < w->ncols; i++) blz_column_free(&w->cols[i]);
   free(w->cols);
-  for (int r = 0; r < w->nrgs; r++) free(w->rgs[r].chunks);
+  for (int r = 0; r < w->nrgs; r++) {
+    for (int i = 0; w->rgs[r].chunks && i < w->ncols; i++) free(w->rgs[r].chunks[i].pages);
+    free(w->rgs[r].chunks);
+  }
   free(w->rgs);
   for (int i = 0; i < w->nkv; i++) {
     free(w->kv[i].key);

@@ -145,3 +145,66 @@ static void roundtrip(bool dictionary, int64_t page_rows) {
 void test_pages_dictionary_roundtrip(void) { roundtrip(true, 20000); }
 void test_pages_plain_roundtrip(void) { roundtrip(false, 20000); }
 void test_pages_many_small_pages(void) { roundtrip(true, 37); }
+
+/* ColumnIndex and OffsetIndex: one entry per data page, offsets that land on page headers, rows
+ * that add up, null pages flagged, bounds that bracket each page. */
+void test_page_index(void) {
+  struct ArrowSchema *fl[1] = {fx_schema("i", "v", true, 0, NULL)};
+  struct ArrowSchema *s = fx_struct_schema(1, fl);
+  blz_writer_options o;
+  blz_writer_options_init(&o);
+  o.data_page_row_limit = 100;
+  fx_mem m = {{0}, -1};
+  blz_output out = {&m, fx_mem_write};
+  blz_writer *w = NULL;
+  blz_error e = {0};
+  CHECK(blz_writer_create(s, &o, &out, &w, &e) == BLZ_OK);
+  enum { N = 450 };
+  int32_t v[N];
+  char mask[N + 1];
+  for (int i = 0; i < N; i++) {
+    v[i] = i;
+    mask[i] = (i >= 100 && i < 200) ? '0' : '1'; /* the second page is all null */
+  }
+  mask[N] = 0;
+  struct ArrowArray *cols[1] = {fx_i32(v, N, mask)};
+  struct ArrowArray *b = fx_batch(N, 1, cols);
+  CHECK(blz_writer_write(w, b, &e) == BLZ_OK);
+  CHECK(blz_writer_close(w, &e) == BLZ_OK);
+  tnode f;
+  CHECK(tread_footer(m.buf.data, m.buf.len, &f) == 0);
+  const tnode *chunk = &tget(&tget(&f, 4)->kids[0], 1)->kids[0];
+  const tnode *oio = tget(chunk, 4), *oil = tget(chunk, 5), *cio = tget(chunk, 6), *cil = tget(chunk, 7);
+  CHECK(oio && oil && cio && cil);
+  if (oio && oil && cio && cil) {
+    tnode oi, ci;
+    CHECK(tread_struct(m.buf.data + oio->i, (size_t)oil->i, &oi) == (size_t)oil->i);
+    CHECK(tread_struct(m.buf.data + cio->i, (size_t)cil->i, &ci) == (size_t)cil->i);
+    const tnode *locs = tget(&oi, 1);
+    CHECK_EQ_INT(locs->n, 5);
+    for (int i = 0; i < locs->n; i++) {
+      CHECK_EQ_INT(tget(&locs->kids[i], 3)->i, 100 * i);
+      tnode ph;
+      int64_t off = tget(&locs->kids[i], 1)->i;
+      size_t hl = tread_struct(m.buf.data + off, m.buf.len - (size_t)off, &ph);
+      CHECK(hl > 0 && tget(&ph, 1)->i == 0); /* a DATA_PAGE header starts there */
+      CHECK_EQ_INT((int64_t)hl + tget(&ph, 3)->i, tget(&locs->kids[i], 2)->i);
+      tnode_free(&ph);
+    }
+    const tnode *nulls = tget(&ci, 1), *mins = tget(&ci, 2), *maxs = tget(&ci, 3), *counts = tget(&ci, 5);
+    CHECK(nulls->n == 5 && mins->n == 5 && maxs->n == 5 && counts->n == 5);
+    CHECK(!nulls->kids[0].i && nulls->kids[1].i && !nulls->kids[2].i);
+    CHECK_EQ_INT(counts->kids[1].i, 100);
+    CHECK_EQ_INT(mins->kids[1].bin_len, 0);
+    CHECK_EQ_INT((int32_t)blz_load_le32(mins->kids[2].bin), 200);
+    CHECK_EQ_INT((int32_t)blz_load_le32(maxs->kids[2].bin), 299);
+    CHECK_EQ_INT((int32_t)blz_load_le32(maxs->kids[4].bin), 449);
+    tnode_free(&oi);
+    tnode_free(&ci);
+  }
+  tnode_free(&f);
+  fx_free_array(b);
+  blz_writer_destroy(w);
+  fx_free_schema(s);
+  blz_buf_free(&m.buf);
+}

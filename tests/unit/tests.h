@@ -51,7 +51,8 @@
   X(test_config_metrics_section)                    \
   X(test_pages_dictionary_roundtrip)                \
   X(test_pages_plain_roundtrip)                     \
-  X(test_pages_many_small_pages)
+  X(test_pages_many_small_pages)                     \
+  X(test_page_index)
 
 #define X(name) void name(void);
 TEST_LIST

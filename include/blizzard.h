@@ -241,6 +241,10 @@ typedef struct blz_sink_hooks {
   /* Called after each file is stored and its staging metadata written (or failed to be). The
    * struct and its strings are valid only during the call. May be NULL. */
   void (*on_finished)(void *ctx, const blz_finished_file *f);
+  /* Called for events worth a log line that are not finished files, e.g. "upload_retry" with the
+   * object key and the reason. Strings are valid only during the call; may run on uploader
+   * threads. May be NULL. Never carries secrets. */
+  void (*on_event)(void *ctx, const char *event, const char *object, const char *detail);
   void *ctx;
 } blz_sink_hooks;
 

@@ -181,6 +181,11 @@ static void on_finished(void *ctx, const blz_finished_file *f) {
     log_event(LOG_ERROR, "file_not_stored", "file", f->filename, "rows", rows, "bytes", bytes, NULL);
 }
 
+static void on_event(void *ctx, const char *event, const char *object, const char *detail) {
+  (void)ctx;
+  log_event(LOG_WARN, event, "object", object, "detail", detail, NULL);
+}
+
 static void snapshot(void *ctx, blz_sink_stats *s) {
   run_state *rs = ctx;
   blz_sink *sink = __atomic_load_n(&rs->sink, __ATOMIC_ACQUIRE);
@@ -341,7 +346,7 @@ static int cmd_run(int argc, char **argv) {
   run_state rs = {0};
   rs.quiet = quiet;
   rs.progress = !quiet && isatty(2);
-  blz_sink_hooks hooks = {NULL, on_finished, &rs};
+  blz_sink_hooks hooks = {NULL, on_finished, on_event, &rs};
   metrics_server *ms = NULL;
   if (cfg.metrics_enabled) {
     char merr[512];

@@ -295,7 +295,8 @@ static blz_status request_once(const blz_s3_options *o, const char *method, cons
                  rc == CURLE_RECV_ERROR || rc == CURLE_GOT_NOTHING || rc == CURLE_PARTIAL_FILE ||
                  rc == CURLE_COULDNT_RESOLVE_HOST || rc == CURLE_HTTP2 || rc == CURLE_HTTP2_STREAM;
     *reason = rc == CURLE_OPERATION_TIMEDOUT ? BLZ_REASON_TIMEOUT : BLZ_REASON_CONNECTION;
-    st = blz_fail(err, BLZ_EIO, "%s %s: %s", method, (const char *)path.data, curl_easy_strerror(rc));
+    st = blz_fail(err, BLZ_EIO, "%s s3://%s/%s%s%s: %s", method, o->bucket, *o->prefix ? o->prefix : "",
+                  *o->prefix ? "/" : "", key, curl_easy_strerror(rc));
   } else {
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
   }
@@ -366,6 +367,7 @@ static blz_status request(const blz_s3_options *o, const char *method, const cha
       __atomic_add_fetch(&ctr->retries, 1, __ATOMIC_RELAXED);
       __atomic_add_fetch(&ctr->retries_by_reason[reason], 1, __ATOMIC_RELAXED);
     }
+    if (o->on_retry) o->on_retry(o->retry_ctx, key, e.message);
     sleep_ms(backoff(o, attempt));
   }
 }

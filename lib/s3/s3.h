@@ -12,6 +12,9 @@ typedef struct blz_s3_options {
   int max_retries;               /* per request */
   int64_t retry_base_ms, retry_max_ms;
   long connect_timeout_s, low_speed_time_s;
+  /* told of each retry: the object key and why (may be NULL) */
+  void (*on_retry)(void *ctx, const char *key, const char *why);
+  void *retry_ctx;
 } blz_s3_options;
 
 /* Builds options from the sink config's path and storage_options (upper- or lower-case keys),

@@ -74,6 +74,11 @@ static int64_t now_ms(blz_sink *s) {
   return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+static void on_retry(void *ctx, const char *key, const char *why) {
+  blz_sink *s = ctx;
+  if (s->hooks.on_event) s->hooks.on_event(s->hooks.ctx, "upload_retry", key, why);
+}
+
 static blz_status discard(void *ctx, const void *data, size_t len, blz_error *err) {
   (void)ctx, (void)data, (void)len, (void)err;
   return BLZ_OK;
@@ -101,6 +106,7 @@ blz_status blz_sink_create(const blz_sink_config *cfg, const struct ArrowSchema 
   s->wopts.compression_level = cfg->compression_level;
   s->wopts.row_group_size_bytes = cfg->row_group_size_bytes;
   blz_status st = blz_storage_open(cfg, &s->storage, err);
+  if (!st) blz_storage_on_retry(s->storage, on_retry, s);
   if (!st && ipc_schema_copy(schema, &s->schema)) st = blz_fail(err, BLZ_ENOMEM, "out of memory");
   if (!st) schema = &s->schema;
   if (!st && cfg->partition_template)

@@ -327,3 +327,8 @@ blz_status blz_upload_files(const blz_sink_config *cfg, int n, const char *const
   }
   return BLZ_OK;
 }
+
+void blz_storage_on_retry(blz_storage *s, void (*fn)(void *ctx, const char *key, const char *why), void *ctx) {
+  s->s3o.on_retry = fn;
+  s->s3o.retry_ctx = ctx;
+}

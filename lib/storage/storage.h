@@ -8,8 +8,10 @@
 typedef struct blz_storage blz_storage;
 typedef struct blz_object blz_object;
 
-/* Opens the storage named by cfg->path: a local folder, a file:// URL or an s3:// URL. */
+/* Opens the storage named by cfg->path: a local folder, a file:// URL or an s3:// URL.
+ * `on_retry` (may be NULL) hears of every retried request. */
 blz_status blz_storage_open(const blz_sink_config *cfg, blz_storage **out, blz_error *err);
+void blz_storage_on_retry(blz_storage *s, void (*fn)(void *ctx, const char *key, const char *why), void *ctx);
 /* Waits for pending uploads (see blz_object_commit_async), then frees. NULL is a no-op. */
 void blz_storage_destroy(blz_storage *s);
 

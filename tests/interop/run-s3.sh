@@ -98,12 +98,13 @@ node "$here/fault-proxy.mjs" --port "$pport" --target-port "$port" --every-500 7
 proxy_pid=$!
 for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$pport/" && break; sleep 0.1; done
 config faults "s3://test-bucket/t3" "$pport" "  max_retries: 8"
-"$BLZ" run --config "$out/faults.yaml" --quiet "$out/logs.arrows" 2>"$out/faults.err"; rc=$?
+"$BLZ" run --config "$out/faults.yaml" --log-level warn "$out/logs.arrows" 2>"$out/faults.err"; rc=$?
 kill "$proxy_pid"; wait "$proxy_pid" 2>/dev/null; proxy_pid=
 check "faults: run exits 0 after retries" test $rc -eq 0
 check "faults: faults were injected" grep -q '"e500":[1-9]' "$out/proxy.log"
 check "faults: connections were cut" grep -q '"cut":[1-9]' "$out/proxy.log"
 check "faults: retries are counted" grep -q "[1-9][0-9]* retries" "$out/faults.err"
+check "faults: each retry is a warn log line naming the object" grep -q "warn  upload_retry object=level=" "$out/faults.err"
 "$AWS" --endpoint-url "http://127.0.0.1:$port" s3 sync s3://test-bucket/t3 "$out/back3" --only-show-errors
 check "faults: objects equal the local files byte for byte" test "$(digest "$out/back3")" = "$(digest "$out/local")"
 check "faults: meta.json only and exactly for complete objects" meta_ok "$out/back3" 120000

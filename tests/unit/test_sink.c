@@ -198,7 +198,7 @@ static blz_sink *make_sink(sink_env *env, const char *extra_yaml) {
   blz_status st = parse(yaml, &c, &e);
   if (st) fprintf(stderr, "  config: %s\n", e.message);
   struct ArrowSchema *s = event_schema();
-  blz_sink_hooks h = {fake_now, on_fin, env};
+  blz_sink_hooks h = {fake_now, on_fin, NULL, env};
   blz_sink *k = NULL;
   st = blz_sink_create(&c, s, &h, &k, &e);
   if (st) fprintf(stderr, "  create: %s\n", e.message);
@@ -397,7 +397,7 @@ void test_sink_refuses_whole_batch(void) {
   tag->dictionary = fx_schema("u", "", true, 0, NULL);
   struct ArrowSchema *f[2] = {fx_schema("tsu:UTC", "ts", false, 0, NULL), tag};
   struct ArrowSchema *s = fx_struct_schema(2, f);
-  blz_sink_hooks h = {fake_now, on_fin, &env};
+  blz_sink_hooks h = {fake_now, on_fin, NULL, &env};
   blz_sink *k = NULL;
   CHECK(blz_sink_create(&c, s, &h, &k, &e) == BLZ_OK);
   int64_t ts[6];

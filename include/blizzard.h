@@ -112,6 +112,8 @@ typedef struct blz_writer_options {
   int64_t dictionary_page_size_limit;/* fall back to PLAIN past this dictionary size; 1 MiB */
   int enable_dictionary;             /* 1 (default): RLE_DICTIONARY where it pays */
   int64_t statistics_truncate_length;/* min/max of binary columns cut to this many bytes; 64 */
+  int data_page_version;             /* 1 (default) or 2 (DATA_PAGE_V2: levels uncompressed) */
+  int write_page_index;              /* 1 (default): ColumnIndex and OffsetIndex */
 } blz_writer_options;
 
 /* Fills *opts with the defaults listed above. */

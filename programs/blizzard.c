@@ -34,6 +34,8 @@ static void usage(FILE *f) {
           "  --page-bytes N         target data page size (default 1048576)\n"
           "  --dictionary-bytes N   dictionary size limit before falling back to PLAIN (default 1048576)\n"
           "  --no-dictionary        PLAIN encoding only\n"
+          "  --data-page-version V  1 (default) or 2\n"
+          "  --no-page-index        leave out ColumnIndex/OffsetIndex\n"
           "  --threads N            worker threads; blizzard encodes on the calling thread, so only 1 is accepted\n"
           "  --quiet                no summary line on stderr\n"
           "  -h, --help             this text\n"
@@ -83,6 +85,8 @@ static int cmd_convert(int argc, char **argv) {
       quiet = 1;
     } else if (!strcmp(a, "--no-dictionary")) {
       opts.enable_dictionary = 0;
+    } else if (!strcmp(a, "--no-page-index")) {
+      opts.write_page_index = 0;
     } else if (!strncmp(a, "--", 2) && strcmp(a, "--") != 0) {
       if (!v) {
         fprintf(stderr, "blizzard: %s needs a value\n", a);
@@ -103,6 +107,13 @@ static int cmd_convert(int argc, char **argv) {
         if (parse_i64(a, v, 1, &opts.data_page_size)) return 2;
       } else if (!strcmp(a, "--dictionary-bytes")) {
         if (parse_i64(a, v, 1, &opts.dictionary_page_size_limit)) return 2;
+      } else if (!strcmp(a, "--data-page-version")) {
+        if (parse_i64(a, v, 1, &n)) return 2;
+        if (n != 1 && n != 2) {
+          fprintf(stderr, "blizzard: --data-page-version: 1 or 2\n");
+          return 2;
+        }
+        opts.data_page_version = (int)n;
       } else if (!strcmp(a, "--threads")) {
         if (parse_i64(a, v, 1, &n)) return 2;
         if (n != 1) {

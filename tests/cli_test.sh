@@ -19,7 +19,7 @@ check "output starts and ends with PAR1" bash -c "head -c4 '$d/a.parquet' | grep
 
 # --help documents every flag the parser knows
 help=$($BLZ convert --help)
-for flag in --compression --compression-level --row-group-bytes --page-bytes --dictionary-bytes --no-dictionary --threads --quiet; do
+for flag in --compression --compression-level --row-group-bytes --page-bytes --dictionary-bytes --no-dictionary --data-page-version --no-page-index --threads --quiet; do
   check "--help mentions $flag" grep -q -- "$flag" <<<"$help"
 done
 

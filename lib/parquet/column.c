@@ -84,13 +84,19 @@ static blz_buf *segment_for(blz_segs *s, size_t need) {
 
 static blz_status finish_page(blz_column *c, blz_error *err) {
   if (c->page_rows == 0) return BLZ_OK;
+  bool v2 = c->opts->data_page_version == 2;
   blz_buf *b = &c->scratch;
   b->len = 0;
+  /* definition levels: v1 prefixes their length and compresses them with the values; v2 keeps
+   * them uncompressed ahead of the values and gives their length in the header */
+  size_t levels = 0;
   if (c->nullable) {
-    if (!blz_buf_reserve(b, 4)) goto oom;
-    b->len = 4;
+    size_t prefix = v2 ? 0 : 4;
+    if (!blz_buf_reserve(b, prefix)) goto oom;
+    b->len = prefix;
     if (!blz_rle_encode_u8(b, c->page_def.data, (size_t)c->page_rows, 1)) goto oom;
-    blz_store_le32(b->data, (uint32_t)(b->len - 4));
+    if (!v2) blz_store_le32(b->data, (uint32_t)(b->len - 4));
+    levels = b->len;
   }
   int32_t encoding;
   if (c->dict_on && !blz_dict_page_stats(c, &c->page_stats)) goto oom;
@@ -117,16 +123,21 @@ static blz_status finish_page(blz_column *c, blz_error *err) {
   }
   if (b->len > INT32_MAX) return blz_fail(err, BLZ_ENOTSUP, "column %s: page larger than 2 GiB", c->name);
   c->scratch2.len = 0;
-  BLZ_TRY(blz_codec_compress(c->codec, b->data, b->len, &c->scratch2, err));
+  size_t raw = v2 ? levels : 0;
+  if (raw && !blz_buf_append(&c->scratch2, b->data, raw)) goto oom;
+  BLZ_TRY(blz_codec_compress(c->codec, b->data + raw, b->len - raw, &c->scratch2, err));
   blz_stats_out so;
   blz_stats_output(&c->page_stats, &c->t, c->opts->statistics_truncate_length, &so);
   /* a page header is at most a few hundred bytes: statistics are capped at 80 bytes a bound */
   blz_buf *seg = segment_for(&c->chunk, c->scratch2.len + 512);
   if (!seg) goto oom;
   size_t before = seg->len;
-  if (!blz_write_data_page_header(seg, (int32_t)b->len, (int32_t)c->scratch2.len,
-                                  (int32_t)c->page_rows, encoding, &so))
-    goto oom;
+  bool ok = v2 ? blz_write_data_page_v2_header(seg, (int32_t)b->len, (int32_t)c->scratch2.len, (int32_t)c->page_rows,
+                                               (int32_t)(c->page_rows - c->page_values), (int32_t)c->page_rows, encoding,
+                                               (int32_t)levels, 0, c->opts->compression != BLZ_COMPRESSION_UNCOMPRESSED, &so)
+               : blz_write_data_page_header(seg, (int32_t)b->len, (int32_t)c->scratch2.len, (int32_t)c->page_rows,
+                                            encoding, &so);
+  if (!ok) goto oom;
   size_t header = seg->len - before;
   if (!blz_buf_append(seg, c->scratch2.data, c->scratch2.len)) goto oom;
   if (c->npages == c->cap_pages) {
@@ -242,6 +253,7 @@ blz_status blz_column_finish_chunk(blz_column *c, blz_buf *dict_page, blz_chunk_
   m->num_values = c->chunk_rows;
   m->dict_data_pages = c->dict_data_pages;
   m->plain_data_pages = c->plain_data_pages;
+  m->data_page_type = c->opts->data_page_version == 2 ? 3 : 0;
   /* the page records move to the chunk's metadata; offsets become absolute when written */
   m->pages = c->pages;
   m->npages = c->npages;

@@ -44,6 +44,7 @@ typedef struct blz_chunk_meta {
   int64_t start, data_page_offset, dict_page_offset; /* dict_page_offset < 0: none */
   int64_t total_uncompressed, total_compressed, num_values;
   int32_t dict_pages, dict_data_pages, plain_data_pages;
+  int32_t data_page_type;  /* PAGE_DATA or PAGE_DATA_V2 */
   blz_stats_out stats;
   blz_page_rec *pages;     /* owned; freed once the page index is written */
   int npages;

@@ -121,8 +121,8 @@ static void write_chunk(blz_thrift *t, const blz_column *c, const blz_chunk_meta
   struct { int32_t type, enc, count; } es[3];
   uint32_t nes = 0;
   if (m->dict_pages) es[nes++] = (typeof(es[0])){PAGE_DICTIONARY, ENC_PLAIN, m->dict_pages};
-  if (m->dict_data_pages) es[nes++] = (typeof(es[0])){PAGE_DATA, ENC_RLE_DICTIONARY, m->dict_data_pages};
-  if (m->plain_data_pages) es[nes++] = (typeof(es[0])){PAGE_DATA, ENC_PLAIN, m->plain_data_pages};
+  if (m->dict_data_pages) es[nes++] = (typeof(es[0])){m->data_page_type, ENC_RLE_DICTIONARY, m->dict_data_pages};
+  if (m->plain_data_pages) es[nes++] = (typeof(es[0])){m->data_page_type, ENC_PLAIN, m->plain_data_pages};
   blz_thrift_list_begin(t, 13, BLZ_CT_STRUCT, nes);
   for (uint32_t i = 0; i < nes; i++) {
     blz_thrift_struct_begin(t, -1);

@@ -35,6 +35,29 @@ bool blz_write_data_page_header(blz_buf *out, int32_t uncompressed, int32_t comp
   return !t.oom;
 }
 
+bool blz_write_data_page_v2_header(blz_buf *out, int32_t uncompressed, int32_t compressed,
+                                   int32_t num_values, int32_t num_nulls, int32_t num_rows,
+                                   int32_t encoding, int32_t def_len, int32_t rep_len,
+                                   bool is_compressed, const blz_stats_out *s) {
+  blz_thrift t;
+  blz_thrift_init(&t, out);
+  blz_thrift_i32(&t, 1, PAGE_DATA_V2);
+  blz_thrift_i32(&t, 2, uncompressed);
+  blz_thrift_i32(&t, 3, compressed);
+  blz_thrift_struct_begin(&t, 8);
+  blz_thrift_i32(&t, 1, num_values);
+  blz_thrift_i32(&t, 2, num_nulls);
+  blz_thrift_i32(&t, 3, num_rows);
+  blz_thrift_i32(&t, 4, encoding);
+  blz_thrift_i32(&t, 5, def_len);
+  blz_thrift_i32(&t, 6, rep_len);
+  blz_thrift_bool(&t, 7, is_compressed);
+  if (s) blz_write_statistics(&t, 8, s);
+  blz_thrift_struct_end(&t);
+  blz_thrift_struct_end(&t);
+  return !t.oom;
+}
+
 bool blz_write_dict_page_header(blz_buf *out, int32_t uncompressed, int32_t compressed,
                                 int32_t num_values) {
   blz_thrift t;

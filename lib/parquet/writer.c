@@ -30,6 +30,8 @@ void blz_writer_options_init(blz_writer_options *o) {
   o->dictionary_page_size_limit = 1 << 20;
   o->enable_dictionary = 1;
   o->statistics_truncate_length = 64;
+  o->data_page_version = 1;
+  o->write_page_index = 1;
 }
 
 static blz_status emit(blz_writer *w, const void *p, size_t n, blz_error *err) {
@@ -56,6 +58,10 @@ blz_status blz_writer_create(const struct ArrowSchema *schema, const blz_writer_
   if (opts) w->opts = *opts;
   else blz_writer_options_init(&w->opts);
   blz_status st = BLZ_OK;
+  if (w->opts.data_page_version != 1 && w->opts.data_page_version != 2) {
+    st = blz_fail(err, BLZ_EINVAL, "data page version %d: only 1 and 2 exist", w->opts.data_page_version);
+    goto fail;
+  }
   if (w->opts.row_group_size_bytes <= 0 || w->opts.data_page_size <= 0 ||
       w->opts.dictionary_page_size_limit <= 0) {
     st = blz_fail(err, BLZ_EINVAL, "row group, page and dictionary sizes must be positive");
@@ -253,7 +259,7 @@ blz_status blz_writer_close(blz_writer *w, blz_error *err) {
   }
   /* page indexes after the last row group, all ColumnIndexes then all OffsetIndexes (as Arrow C++) */
   blz_buf ci = {0}, oi = {0};
-  for (int pass = 0; pass < 2 && !st; pass++)
+  for (int pass = 0; pass < 2 && !st && w->opts.write_page_index; pass++)
     for (int r = 0; r < w->nrgs && !st; r++)
       for (int i = 0; i < w->ncols && !st; i++) {
         blz_chunk_meta *m = &w->rgs[r].chunks[i];

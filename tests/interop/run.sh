@@ -49,6 +49,11 @@ verify "types/sliced-batches" "$out/types.arrows" "$out/types-sliced.parquet"
 verify "schema-only-stream" "$out/empty.arrows" "$out/empty.parquet"
 "$BLZ" convert "$out/empty_batches.arrows" "$out/empty_batches.parquet" --quiet
 verify "zero-row-batches" "$out/empty_batches.arrows" "$out/empty_batches.parquet"
+# data page v2 (levels uncompressed ahead of the values) with and without dictionaries
+"$BLZ" convert "$out/types.arrows" "$out/types-v2.parquet" --data-page-version 2 --compression zstd --quiet
+verify "types/data-page-v2" "$out/types.arrows" "$out/types-v2.parquet" --codec zstd
+"$BLZ" convert "$out/logs.arrows" "$out/logs-v2.parquet" --data-page-version 2 --page-bytes 8192 --no-dictionary --quiet
+verify "logs/data-page-v2-small-plain-pages" "$out/logs.arrows" "$out/logs-v2.parquet"
 # Polars' IPC files with Utf8View, compressed with ZSTD and LZ4_FRAME: same values as uncompressed
 "$BLZ" convert "$root/tests/data/views_plain.arrow" "$out/views.parquet" --quiet
 verify "utf8view-ipc-file" "$root/tests/data/views_plain.arrow" "$out/views.parquet"

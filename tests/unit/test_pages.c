@@ -49,18 +49,20 @@ static void decode_chunk(const uint8_t *file, size_t len, int col, bool is_strin
       }
       CHECK(p == body + usize);
     } else {
-      CHECK_EQ_INT(type, 0);
-      const tnode *dp = tget(&h, 5);
-      int64_t nv = tget(dp, 1)->i, enc = tget(dp, 2)->i;
-      uint32_t lens = blz_load_le32(body);
+      CHECK(type == 0 || type == 3);
+      /* v1: levels behind a 4-byte length; v2: their length is in the header */
+      const tnode *dp = tget(&h, type == 0 ? 5 : 8);
+      int64_t nv = tget(dp, 1)->i, enc = tget(dp, type == 0 ? 2 : 4)->i;
+      uint32_t lens = type == 0 ? blz_load_le32(body) : (uint32_t)tget(dp, 5)->i;
+      const uint8_t *at = type == 0 ? body + 4 : body;
       uint32_t levels[4096];
-      CHECK(blz_rle_decode(body + 4, lens, 1, levels, (size_t)nv));
+      CHECK(blz_rle_decode(at, lens, 1, levels, (size_t)nv));
       int64_t nonnull = 0;
       for (int64_t i = 0; i < nv; i++) {
         out->def[out->n + i] = (uint8_t)levels[i];
         nonnull += levels[i];
       }
-      const uint8_t *v = body + 4 + lens, *vend = body + usize;
+      const uint8_t *v = at + lens, *vend = body + usize;
       if (enc == 8) { /* RLE_DICTIONARY: bit width, then the hybrid-encoded indices */
         uint32_t idx[4096];
         CHECK(blz_rle_decode(v + 1, (size_t)(vend - v - 1), v[0], idx, (size_t)nonnull));
@@ -86,6 +88,7 @@ static void decode_chunk(const uint8_t *file, size_t len, int col, bool is_strin
       out->n += nv;
       out->nvals += nonnull;
     }
+    if (type == 3) CHECK_EQ_INT(tget(tget(&h, 8), 3)->i, tget(tget(&h, 8), 1)->i); /* flat: rows = values */
     pos += (int64_t)hl + csize;
     tnode_free(&h);
   }
@@ -93,7 +96,7 @@ static void decode_chunk(const uint8_t *file, size_t len, int col, bool is_strin
   tnode_free(&f);
 }
 
-static void roundtrip(bool dictionary, int64_t page_rows) {
+static void roundtrip_v(bool dictionary, int64_t page_rows, int version) {
   struct ArrowSchema *fl[2] = {fx_schema("i", "n", true, 0, NULL), fx_schema("u", "s", true, 0, NULL)};
   struct ArrowSchema *s = fx_struct_schema(2, fl);
   blz_writer_options o;
@@ -101,6 +104,7 @@ static void roundtrip(bool dictionary, int64_t page_rows) {
   o.compression = BLZ_COMPRESSION_UNCOMPRESSED;
   o.enable_dictionary = dictionary;
   o.data_page_row_limit = page_rows;
+  o.data_page_version = version;
   fx_mem m = {{0}, -1};
   blz_output out = {&m, fx_mem_write};
   blz_writer *w = NULL;
@@ -142,6 +146,12 @@ static void roundtrip(bool dictionary, int64_t page_rows) {
   blz_buf_free(&m.buf);
 }
 
+static void roundtrip(bool dictionary, int64_t page_rows) { roundtrip_v(dictionary, page_rows, 1); }
+
+void test_pages_v2_roundtrip(void) {
+  roundtrip_v(true, 100, 2);
+  roundtrip_v(false, 100, 2);
+}
 void test_pages_dictionary_roundtrip(void) { roundtrip(true, 20000); }
 void test_pages_plain_roundtrip(void) { roundtrip(false, 20000); }
 void test_pages_many_small_pages(void) { roundtrip(true, 37); }

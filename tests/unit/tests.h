@@ -52,7 +52,8 @@
   X(test_pages_dictionary_roundtrip)                \
   X(test_pages_plain_roundtrip)                     \
   X(test_pages_many_small_pages)                     \
-  X(test_page_index)
+  X(test_page_index)                                 \
+  X(test_pages_v2_roundtrip)
 
 #define X(name) void name(void);
 TEST_LIST

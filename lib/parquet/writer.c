@@ -51,8 +51,8 @@ blz_status blz_writer_create(const struct ArrowSchema *schema, const blz_writer_
   if (!schema || !schema->format || strcmp(schema->format, "+s") != 0)
     return blz_fail(err, BLZ_EINVAL, "the schema must be a struct (format '+s') of columns");
   if (!sink || !sink->write) return blz_fail(err, BLZ_EINVAL, "no sink given");
-  if (schema->n_children < 0 || schema->n_children > 100000)
-    return blz_fail(err, BLZ_EINVAL, "bad column count %lld", (long long)schema->n_children);
+  if (schema->n_children < 0 || schema->n_children > 100000 || (schema->n_children > 0 && !schema->children))
+    return blz_fail(err, BLZ_EINVAL, "bad column count %lld or missing children", (long long)schema->n_children);
   blz_writer *w = calloc(1, sizeof *w);
   if (!w) return blz_fail(err, BLZ_ENOMEM, "out of memory");
   if (opts) w->opts = *opts;
@@ -191,6 +191,7 @@ static blz_status write_impl(blz_writer *w, const struct ArrowArray *batch, cons
     return blz_fail(err, BLZ_EINVAL, "batch has negative length or offset");
   if (batch->null_count > 0)
     return blz_fail(err, BLZ_EINVAL, "a record batch cannot have null rows");
+  if (w->ncols > 0 && !batch->children) return blz_fail(err, BLZ_EINVAL, "batch has no children array");
   if (rows) {
     for (int64_t i = 0; i < n; i++)
       if (rows[i] < 0 || rows[i] >= batch->length)
@@ -330,6 +331,7 @@ static bool needs_value_checks(const blz_coltype *t) {
 }
 
 blz_status blz_writer_validate(blz_writer *w, const struct ArrowArray *batch, blz_error *err) {
+  if (w->ncols > 0 && !batch->children) return blz_fail(err, BLZ_EINVAL, "batch has no children array");
   if (batch->n_children != w->ncols)
     return blz_fail(err, BLZ_EINVAL, "batch has %lld columns, schema has %d", (long long)batch->n_children, w->ncols);
   if (batch->length < 0 || batch->offset < 0) return blz_fail(err, BLZ_EINVAL, "batch has negative length or offset");

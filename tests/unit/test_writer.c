@@ -321,3 +321,42 @@ void test_writer_legacy_min_max(void) {
   fx_free_schema(s);
   blz_buf_free(&m.buf);
 }
+
+/* Malformed C Data Interface structs are refused with a message, never dereferenced blindly. */
+void test_writer_malformed_c_data(void) {
+  struct ArrowSchema bad = {0};
+  bad.format = "+s";
+  bad.n_children = 2; /* but no children array */
+  fx_mem m = {{0}, -1};
+  blz_output out = {&m, fx_mem_write};
+  blz_writer *w = NULL;
+  blz_error e = {0};
+  CHECK(blz_writer_create(&bad, NULL, &out, &w, &e) == BLZ_EINVAL);
+  CHECK_CONTAINS(e.message, "missing children");
+  struct ArrowSchema *nf[1] = {fx_schema("i", "x", true, 0, NULL)};
+  free((void *)nf[0]->format);
+  nf[0]->format = NULL;
+  struct ArrowSchema *s = fx_struct_schema(1, nf);
+  CHECK(blz_writer_create(s, NULL, &out, &w, &e) == BLZ_EINVAL);
+  CHECK_CONTAINS(e.message, "column 'x'");
+  fx_free_schema(s);
+  s = schema_i32_utf8();
+  w = open_mem(s, NULL, &m);
+  struct ArrowArray b = {0};
+  b.length = 1;
+  b.n_children = 2; /* children missing */
+  b.release = (void (*)(struct ArrowArray *))1;
+  CHECK(blz_writer_write(w, &b, &e) == BLZ_EINVAL);
+  CHECK_CONTAINS(e.message, "no children");
+  int32_t ids[1] = {1};
+  struct ArrowArray *cols[2] = {fx_i32(ids, 1, NULL), fx_utf8((const char *[]){"a"}, 1)};
+  free((void *)cols[1]->buffers[2]);
+  cols[1]->buffers[2] = NULL; /* a string column without its data buffer */
+  struct ArrowArray *bb = fx_batch(1, 2, cols);
+  CHECK(blz_writer_write(w, bb, &e) == BLZ_EINVAL);
+  CHECK_CONTAINS(e.message, "column name: buffer 2 is NULL");
+  fx_free_array(bb);
+  blz_writer_destroy(w);
+  fx_free_schema(s);
+  blz_buf_free(&m.buf);
+}

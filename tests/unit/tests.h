@@ -23,6 +23,7 @@
   X(test_writer_sink_failure_is_reported)           \
   X(test_writer_null_count_unknown)                 \
   X(test_writer_legacy_min_max)                     \
+  X(test_writer_malformed_c_data)                   \
   X(test_ipc_reads_generated_streams)               \
   X(test_ipc_delta_dictionary)                     \
   X(test_ipc_compressed_matches_plain)              \

@@ -68,22 +68,29 @@ static bool schema_init(struct ArrowSchema *s, const char *format, const char *n
 }
 
 blz_status ipc_schema_copy(const struct ArrowSchema *src, struct ArrowSchema *dst) {
+  memset(dst, 0, sizeof *dst);
+  if (!src->format || (src->n_children > 0 && !src->children)) return BLZ_EINVAL;
+  for (int64_t i = 0; i < src->n_children; i++)
+    if (!src->children[i]) return BLZ_EINVAL;
   if (!schema_init(dst, src->format, src->name ? src->name : "", src->name ? strlen(src->name) : 0,
                    src->n_children)) {
     schema_release(dst);
     return BLZ_ENOMEM;
   }
   dst->flags = src->flags;
-  for (int64_t i = 0; i < src->n_children; i++)
-    if (ipc_schema_copy(src->children[i], dst->children[i])) {
+  for (int64_t i = 0; i < src->n_children; i++) {
+    blz_status st = ipc_schema_copy(src->children[i], dst->children[i]);
+    if (st) {
       schema_release(dst);
-      return BLZ_ENOMEM;
+      return st;
     }
+  }
   if (src->dictionary) {
     dst->dictionary = calloc(1, sizeof *dst->dictionary);
-    if (!dst->dictionary || ipc_schema_copy(src->dictionary, dst->dictionary)) {
+    blz_status st = dst->dictionary ? ipc_schema_copy(src->dictionary, dst->dictionary) : BLZ_ENOMEM;
+    if (st) {
       schema_release(dst);
-      return BLZ_ENOMEM;
+      return st;
     }
   }
   return BLZ_OK;

@@ -114,8 +114,9 @@ static uint32_t end(fbb *b) {
 
 /* Schema.fbs Type union tags */
 enum { T_NULL = 1, T_INT = 2, T_FLOAT = 3, T_BINARY = 4, T_UTF8 = 5, T_BOOL = 6, T_DECIMAL = 7,
-       T_DATE = 8, T_TIME = 9, T_TIMESTAMP = 10, T_FSB = 15, T_LARGE_BINARY = 19,
-       T_LARGE_UTF8 = 20, T_BINARY_VIEW = 23, T_UTF8_VIEW = 24 };
+       T_DATE = 8, T_TIME = 9, T_TIMESTAMP = 10, T_LIST = 12, T_STRUCT = 13, T_FSB = 15, T_FSL = 16,
+       T_MAP = 17, T_LARGE_BINARY = 19, T_LARGE_UTF8 = 20, T_LARGE_LIST = 21, T_BINARY_VIEW = 23,
+       T_UTF8_VIEW = 24 };
 
 static int unit_of(char c) { return c == 's' ? 0 : c == 'm' ? 1 : c == 'u' ? 2 : c == 'n' ? 3 : -1; }
 
@@ -142,7 +143,20 @@ static int type_table(fbb *b, const char *f, uint32_t *ref) {
   }
   static const struct { const char *f; int tag; } empty[] = {
       {"n", T_NULL}, {"b", T_BOOL}, {"z", T_BINARY}, {"u", T_UTF8}, {"Z", T_LARGE_BINARY},
-      {"U", T_LARGE_UTF8}, {"vz", T_BINARY_VIEW}, {"vu", T_UTF8_VIEW}};
+      {"U", T_LARGE_UTF8}, {"vz", T_BINARY_VIEW}, {"vu", T_UTF8_VIEW}, {"+l", T_LIST},
+      {"+L", T_LARGE_LIST}, {"+s", T_STRUCT}};
+  if (!strcmp(f, "+m")) {
+    start(b);
+    add_u8(b, 0, 0); /* keysSorted */
+    *ref = end(b);
+    return T_MAP;
+  }
+  if (!strncmp(f, "+w:", 3)) {
+    start(b);
+    add_i32(b, 0, atoi(f + 3));
+    *ref = end(b);
+    return T_FSL;
+  }
   for (size_t i = 0; i < sizeof empty / sizeof empty[0]; i++)
     if (!strcmp(f, empty[i].f)) {
       start(b);
@@ -193,8 +207,14 @@ static int type_table(fbb *b, const char *f, uint32_t *ref) {
 }
 
 static blz_status field_table(fbb *b, const struct ArrowSchema *f, int64_t dict_id, uint32_t *ref,
-                              blz_error *err) {
+                              blz_error *err, int depth) {
   const struct ArrowSchema *values = f->dictionary ? f->dictionary : f;
+  if (depth > 64) return blz_fail(err, BLZ_ENOTSUP, "schema nested too deeply");
+  /* children first: a FlatBuffer refers forward only */
+  uint32_t kids[64];
+  int64_t nk = values->n_children;
+  if (nk > 64) return blz_fail(err, BLZ_ENOTSUP, "column %s: too many children for ARROW:schema", f->name);
+  for (int64_t i = nk; i-- > 0;) BLZ_TRY(field_table(b, values->children[i], dict_id * 64 + i + 1, &kids[i], err, depth + 1));
   uint32_t ty;
   int tag = type_table(b, values->format, &ty);
   if (!tag) return blz_fail(err, BLZ_ENOTSUP, "column %s: type '%s' has no IPC description here", f->name, values->format);
@@ -208,7 +228,7 @@ static blz_status field_table(fbb *b, const struct ArrowSchema *f, int64_t dict_
     add_u8(b, 2, (f->flags & ARROW_FLAG_DICTIONARY_ORDERED) != 0);
     dict = end(b);
   }
-  uint32_t children = offset_vector(b, NULL, 0);
+  uint32_t children = offset_vector(b, kids, (uint32_t)nk);
   const char *name = f->name ? f->name : "";
   uint32_t nm = string(b, name, strlen(name));
   start(b);
@@ -228,7 +248,7 @@ blz_status blz_ipc_write_schema_message(const struct ArrowSchema *schema, blz_bu
   uint32_t *refs = calloc(n + 1, sizeof *refs);
   if (!refs) return blz_fail(err, BLZ_ENOMEM, "out of memory");
   blz_status st = BLZ_OK;
-  for (uint32_t i = n; i-- > 0 && !st;) st = field_table(&b, schema->children[i], i, &refs[i], err);
+  for (uint32_t i = n; i-- > 0 && !st;) st = field_table(&b, schema->children[i], i, &refs[i], err, 0);
   if (!st) {
     uint32_t fields = offset_vector(&b, refs, n);
     start(&b);

@@ -19,9 +19,12 @@ static bool dictionary_allowed(const blz_column *c) {
   return c->opts->enable_dictionary && c->t.phys != PQ_BOOLEAN && c->t.src != SRC_NULL;
 }
 
-blz_status blz_column_init(blz_column *c, const struct ArrowSchema *field,
+blz_status blz_column_init(blz_column *c, const struct ArrowSchema *field, int top,
+                           blz_leaf_path *path, int max_def, int max_rep, bool leaf_nullable,
                            const blz_writer_options *opts, blz_error *err) {
   memset(c, 0, sizeof *c);
+  c->top = top;
+  c->path = path;
   const char *name = field->name ? field->name : "";
   c->name = strdup(name);
   if (!c->name) return blz_fail(err, BLZ_ENOMEM, "out of memory");
@@ -31,7 +34,24 @@ blz_status blz_column_init(blz_column *c, const struct ArrowSchema *field,
     return st;
   }
   c->opts = opts;
-  c->nullable = (field->flags & ARROW_FLAG_NULLABLE) || c->t.src == SRC_NULL;
+  if (path) {
+    c->nullable = leaf_nullable;
+    c->max_def = max_def;
+    c->max_rep = max_rep;
+    free(c->name); /* a nested leaf is named by its dotted path in messages */
+    size_t n = 1;
+    for (int i = 0; i < path->nnames; i++) n += strlen(path->names[i]) + 1;
+    c->name = malloc(n);
+    if (!c->name) return blz_fail(err, BLZ_ENOMEM, "out of memory");
+    c->name[0] = 0;
+    for (int i = 0; i < path->nnames; i++) {
+      if (i) strcat(c->name, ".");
+      strcat(c->name, path->names[i]);
+    }
+  } else {
+    c->nullable = (field->flags & ARROW_FLAG_NULLABLE) || c->t.src == SRC_NULL;
+    c->max_def = c->nullable ? 1 : 0;
+  }
   c->width = phys_width(&c->t);
   BLZ_TRY(blz_codec_create(opts->compression, opts->compression_level, &c->codec, err));
   c->dict_on = dictionary_allowed(c);
@@ -42,8 +62,13 @@ blz_status blz_column_init(blz_column *c, const struct ArrowSchema *field,
 void blz_column_free(blz_column *c) {
   free(c->name);
   blz_codec_destroy(c->codec);
-  blz_buf *bufs[] = {&c->def, &c->dense, &c->page_def, &c->page_idx, &c->page_plain,
-                     &c->scratch, &c->scratch2};
+  if (c->path) {
+    for (int i = 0; i < c->path->nnames; i++) free(c->path->names[i]);
+    free(c->path->names);
+    free(c->path);
+  }
+  blz_buf *bufs[] = {&c->def, &c->rep, &c->dense, &c->page_def, &c->page_rep, &c->page_idx,
+                     &c->page_plain, &c->scratch, &c->scratch2};
   for (int i = 0; i < c->chunk.cap; i++) blz_buf_free(&c->chunk.seg[i]);
   free(c->chunk.seg);
   free(c->pages);
@@ -55,7 +80,8 @@ void blz_column_free(blz_column *c) {
 }
 
 static int64_t page_estimate(const blz_column *c) {
-  int64_t levels = c->nullable ? c->page_rows / 8 : 0;
+  int64_t levels = c->max_def ? c->page_entries / 8 : 0;
+  if (c->max_rep) levels += c->page_entries / 4;
   if (c->dict_on) return levels + (c->page_values * blz_bit_width(c->count) + 7) / 8;
   if (c->t.phys == PQ_BOOLEAN) return levels + (int64_t)c->page_plain.len / 8;
   return levels + (int64_t)c->page_plain.len;
@@ -89,15 +115,24 @@ static blz_status finish_page(blz_column *c, blz_error *err) {
   b->len = 0;
   /* definition levels: v1 prefixes their length and compresses them with the values; v2 keeps
    * them uncompressed ahead of the values and gives their length in the header */
-  size_t levels = 0;
-  if (c->nullable) {
-    size_t prefix = v2 ? 0 : 4;
+  size_t levels = 0, rep_len = 0;
+  size_t prefix = v2 ? 0 : 4;
+  if (c->max_rep) { /* repetition levels come first */
+    size_t at = b->len;
     if (!blz_buf_reserve(b, prefix)) goto oom;
-    b->len = prefix;
-    if (!blz_rle_encode_u8(b, c->page_def.data, (size_t)c->page_rows, 1)) goto oom;
-    if (!v2) blz_store_le32(b->data, (uint32_t)(b->len - 4));
-    levels = b->len;
+    b->len += prefix;
+    if (!blz_rle_encode_u8(b, c->page_rep.data, (size_t)c->page_entries, blz_bit_width((uint64_t)c->max_rep))) goto oom;
+    if (!v2) blz_store_le32(b->data + at, (uint32_t)(b->len - at - 4));
+    rep_len = b->len - at;
   }
+  if (c->max_def) {
+    size_t at = b->len;
+    if (!blz_buf_reserve(b, prefix)) goto oom;
+    b->len += prefix;
+    if (!blz_rle_encode_u8(b, c->page_def.data, (size_t)c->page_entries, blz_bit_width((uint64_t)c->max_def))) goto oom;
+    if (!v2) blz_store_le32(b->data + at, (uint32_t)(b->len - at - 4));
+  }
+  levels = b->len;
   int32_t encoding;
   if (c->dict_on && !blz_dict_page_stats(c, &c->page_stats)) goto oom;
   if (c->dict_on) {
@@ -132,10 +167,11 @@ static blz_status finish_page(blz_column *c, blz_error *err) {
   blz_buf *seg = segment_for(&c->chunk, c->scratch2.len + 512);
   if (!seg) goto oom;
   size_t before = seg->len;
-  bool ok = v2 ? blz_write_data_page_v2_header(seg, (int32_t)b->len, (int32_t)c->scratch2.len, (int32_t)c->page_rows,
-                                               (int32_t)(c->page_rows - c->page_values), (int32_t)c->page_rows, encoding,
-                                               (int32_t)levels, 0, c->opts->compression != BLZ_COMPRESSION_UNCOMPRESSED, &so)
-               : blz_write_data_page_header(seg, (int32_t)b->len, (int32_t)c->scratch2.len, (int32_t)c->page_rows,
+  bool ok = v2 ? blz_write_data_page_v2_header(seg, (int32_t)b->len, (int32_t)c->scratch2.len, (int32_t)c->page_entries,
+                                               (int32_t)(c->page_entries - c->page_values), (int32_t)c->page_rows, encoding,
+                                               (int32_t)(levels - rep_len), (int32_t)rep_len,
+                                               c->opts->compression != BLZ_COMPRESSION_UNCOMPRESSED, &so)
+               : blz_write_data_page_header(seg, (int32_t)b->len, (int32_t)c->scratch2.len, (int32_t)c->page_entries,
                                             encoding, &so);
   if (!ok) goto oom;
   size_t header = seg->len - before;
@@ -152,14 +188,16 @@ static blz_status finish_page(blz_column *c, blz_error *err) {
   rec->size = (int32_t)(header + c->scratch2.len);
   rec->first_row = c->chunk_rows;
   rec->null_page = c->page_values == 0;
+  /* (first_row counts rows; for nested leaves rows and entries differ) */
   rec->stats = so;
   c->chunk.total += header + c->scratch2.len;
   c->chunk_uncompressed += (int64_t)(header + b->len);
   c->chunk_rows += c->page_rows;
+  c->chunk_entries += c->page_entries;
   if (!blz_stats_merge(&c->chunk_stats, &c->page_stats, &c->t)) goto oom;
   blz_stats_reset(&c->page_stats);
-  c->page_rows = c->page_values = 0;
-  c->page_def.len = c->page_idx.len = c->page_plain.len = 0;
+  c->page_rows = c->page_entries = c->page_values = 0;
+  c->page_def.len = c->page_rep.len = c->page_idx.len = c->page_plain.len = 0;
   return BLZ_OK;
 oom:
   return blz_fail(err, BLZ_ENOMEM, "out of memory encoding column %s", c->name);
@@ -186,23 +224,35 @@ static bool plain_append(blz_column *c, const uint8_t *dense, size_t nv) {
 #define FEED_PIECE 1024
 
 blz_status blz_column_feed(blz_column *c, int64_t n, size_t nvals, blz_error *err) {
-  const uint8_t *def = c->def.data;
+  const uint8_t *def = c->def.data, *rep = c->rep.data;
   const uint8_t *dense = c->dense.data;
-  int64_t rpos = 0;
+  int64_t epos = 0;
   size_t vpos = 0;
   int64_t row_limit = c->opts->data_page_row_limit > 0 ? c->opts->data_page_row_limit : INT64_MAX;
-  while (rpos < n) {
-    int64_t take = n - rpos;
+  while (epos < n) {
+    int64_t take = n - epos, rows;
     if (take > FEED_PIECE) take = FEED_PIECE;
-    if (take > row_limit - c->page_rows) take = row_limit - c->page_rows;
+    if (c->max_rep) {
+      /* a page may only end where a row starts */
+      while (epos + take < n && rep[epos + take] != 0) take++;
+      rows = 0;
+      for (int64_t i = 0; i < take; i++) rows += rep[epos + i] == 0;
+    } else {
+      if (take > row_limit - c->page_rows) take = row_limit - c->page_rows;
+      rows = take;
+    }
     size_t nv;
     if (nvals == (size_t)n) {
       nv = (size_t)take;
+    } else if (c->max_def <= 1) {
+      nv = 0;
+      for (int64_t i = 0; i < take; i++) nv += def[epos + i];
     } else {
       nv = 0;
-      for (int64_t i = 0; i < take; i++) nv += def[rpos + i];
+      for (int64_t i = 0; i < take; i++) nv += def[epos + i] == c->max_def;
     }
-    if (c->nullable && !blz_buf_append(&c->page_def, def + rpos, (size_t)take)) goto oom;
+    if (c->max_def && !blz_buf_append(&c->page_def, def + epos, (size_t)take)) goto oom;
+    if (c->max_rep && !blz_buf_append(&c->page_rep, rep + epos, (size_t)take)) goto oom;
     const uint8_t *vals = dense + vpos * (size_t)c->width;
     /* dictionary pages get their statistics from the entries they use, at page end */
     if (!c->dict_on && !blz_stats_update(&c->page_stats, &c->t, vals, nv)) goto oom;
@@ -212,9 +262,10 @@ blz_status blz_column_feed(blz_column *c, int64_t n, size_t nvals, blz_error *er
     } else if (!plain_append(c, vals, nv)) {
       goto oom;
     }
-    c->page_rows += take;
+    c->page_rows += rows;
+    c->page_entries += take;
     c->page_values += (int64_t)nv;
-    rpos += take;
+    epos += take;
     vpos += nv;
     if (c->dict_on && (int64_t)c->dict_data.len > c->opts->dictionary_page_size_limit) {
       /* too many distinct values: keep what is dictionary-encoded, write the rest PLAIN */
@@ -250,7 +301,7 @@ blz_status blz_column_finish_chunk(blz_column *c, blz_buf *dict_page, blz_chunk_
   }
   m->total_uncompressed = c->chunk_uncompressed + dict_uncompressed;
   m->total_compressed = (int64_t)(dict_page->len + c->chunk.total);
-  m->num_values = c->chunk_rows;
+  m->num_values = c->chunk_entries;
   m->dict_data_pages = c->dict_data_pages;
   m->plain_data_pages = c->plain_data_pages;
   m->data_page_type = c->opts->data_page_version == 2 ? 3 : 0;
@@ -267,7 +318,7 @@ blz_status blz_column_finish_chunk(blz_column *c, blz_buf *dict_page, blz_chunk_
 void blz_column_reset_chunk(blz_column *c) {
   c->chunk.n = 0;
   c->chunk.total = 0;
-  c->chunk_uncompressed = c->chunk_rows = 0;
+  c->chunk_uncompressed = c->chunk_rows = c->chunk_entries = 0;
   c->dict_data_pages = c->plain_data_pages = 0;
   blz_stats_reset(&c->chunk_stats);
   blz_dict_clear(c);

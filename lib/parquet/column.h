@@ -60,26 +60,48 @@ typedef struct blz_segs {
   size_t total;
 } blz_segs;
 
+/* How a nested leaf is reached from its top-level column: one node per Arrow array on the way. */
+enum { NODE_STRUCT, NODE_LIST32, NODE_LIST64, NODE_FSL };
+#define BLZ_MAX_NEST 32
+typedef struct blz_path_node {
+  int kind;
+  bool nullable;  /* an OPTIONAL Parquet group: one definition level */
+  int child;      /* NODE_STRUCT: which child array */
+  int64_t size;   /* NODE_FSL: list size */
+  int rep;        /* lists: their repetition level */
+} blz_path_node;
+
+typedef struct blz_leaf_path {
+  int depth;                 /* nodes above the leaf */
+  blz_path_node nodes[BLZ_MAX_NEST];
+  char **names;              /* path_in_schema */
+  int nnames;
+} blz_leaf_path;
+
 typedef struct blz_column {
   blz_coltype t;
   char *name;
-  bool nullable;
+  bool nullable;             /* the leaf itself is OPTIONAL */
+  int top;                   /* index of its top-level field */
+  blz_leaf_path *path;       /* NULL for a flat top-level column */
+  int max_def, max_rep;
   int width;                 /* bytes per dense value (sizeof(blz_bytes_ref) for BYTE_ARRAY) */
   const blz_writer_options *opts;
   blz_codec *codec;
 
-  /* one gathered slice: a definition level per row, the non-null values densely */
-  blz_buf def, dense;
+  /* one gathered slice: levels per entry (a row, or for nested leaves a value slot), the
+   * non-null values densely */
+  blz_buf def, rep, dense;
 
   /* the open data page */
-  blz_buf page_def, page_idx, page_plain;
-  int64_t page_rows, page_values;
+  blz_buf page_def, page_rep, page_idx, page_plain;
+  int64_t page_rows, page_entries, page_values;
   blz_stats page_stats;
 
   /* the open column chunk */
   blz_stats chunk_stats;
   blz_segs chunk;            /* data pages, headers included, ready to write */
-  int64_t chunk_uncompressed, chunk_rows;
+  int64_t chunk_uncompressed, chunk_rows, chunk_entries;
   int32_t dict_data_pages, plain_data_pages;
   bool dict_on;              /* new values go to the dictionary */
 
@@ -97,7 +119,10 @@ typedef struct blz_column {
   int npages, cap_pages;
 } blz_column;
 
-blz_status blz_column_init(blz_column *c, const struct ArrowSchema *field,
+/* A flat top-level column from `field`, or (path != NULL, ownership moves in) a nested leaf whose
+ * Arrow field is `field`, with its levels. */
+blz_status blz_column_init(blz_column *c, const struct ArrowSchema *field, int top,
+                           blz_leaf_path *path, int max_def, int max_rep, bool leaf_nullable,
                            const blz_writer_options *opts, blz_error *err);
 void blz_column_free(blz_column *c);
 
@@ -110,8 +135,15 @@ blz_status blz_column_gather(blz_column *c, const struct ArrowArray *a, int64_t 
 blz_status blz_column_gather_rows(blz_column *c, const struct ArrowArray *a, int64_t base,
                                   const int64_t *rows, int64_t n, size_t *nvals, blz_error *err);
 
-/* Feeds the gathered slice into pages, cutting pages by size and row count. */
-blz_status blz_column_feed(blz_column *c, int64_t n, size_t nvals, blz_error *err);
+/* Nested leaves: gathers rows [row, row+n) (rows == NULL) or base+rows[0..n) of the top-level
+ * array `a` into levels and values; *entries receives the number of level entries. */
+blz_status blz_column_gather_nested(blz_column *c, const struct ArrowArray *a, int64_t base,
+                                    const int64_t *rows, int64_t n, int64_t *entries,
+                                    size_t *nvals, blz_error *err);
+
+/* Feeds `entries` gathered level entries (rows, for flat columns) into pages, cutting pages by
+ * size and row count, only where a row starts. */
+blz_status blz_column_feed(blz_column *c, int64_t entries, size_t nvals, blz_error *err);
 
 /* Estimated encoded bytes of the open chunk (written pages + open page + dictionary). */
 int64_t blz_column_estimated_size(const blz_column *c);

@@ -39,18 +39,32 @@ static void write_logical(blz_thrift *t, const blz_coltype *c) {
 }
 
 static void write_schema(blz_thrift *t, const blz_footer_in *f) {
-  blz_thrift_list_begin(t, 2, BLZ_CT_STRUCT, (uint32_t)f->ncols + 1);
+  blz_thrift_list_begin(t, 2, BLZ_CT_STRUCT, (uint32_t)f->nelems + 1);
   blz_thrift_struct_begin(t, -1);
   blz_thrift_string(t, 4, "schema");
-  blz_thrift_i32(t, 5, f->ncols);
+  blz_thrift_i32(t, 5, f->nfields);
   blz_thrift_struct_end(t);
-  for (int i = 0; i < f->ncols; i++) {
-    const blz_column *c = &f->cols[i];
+  for (int i = 0; i < f->nelems; i++) {
+    const blz_schema_elem *e = &f->elems[i];
     blz_thrift_struct_begin(t, -1);
+    if (e->leaf < 0) { /* a group: struct, LIST or MAP */
+      blz_thrift_i32(t, 3, e->repetition);
+      blz_thrift_string(t, 4, e->name);
+      blz_thrift_i32(t, 5, e->num_children);
+      if (e->group_annotation) {
+        blz_thrift_i32(t, 6, e->group_annotation); /* converted LIST = 3, MAP = 1 */
+        blz_thrift_struct_begin(t, 10);
+        blz_thrift_empty_struct(t, e->group_annotation == 3 ? 3 : 2); /* LogicalType LIST = 3, MAP = 2 */
+        blz_thrift_struct_end(t);
+      }
+      blz_thrift_struct_end(t);
+      continue;
+    }
+    const blz_column *c = &f->cols[e->leaf];
     blz_thrift_i32(t, 1, c->t.phys);
     if (c->t.phys == PQ_FLBA) blz_thrift_i32(t, 2, c->t.type_length);
-    blz_thrift_i32(t, 3, c->nullable ? 1 : 0);
-    blz_thrift_string(t, 4, c->name);
+    blz_thrift_i32(t, 3, e->repetition);
+    blz_thrift_string(t, 4, e->name);
     if (c->t.converted != CT_NONE) blz_thrift_i32(t, 6, c->t.converted);
     if (c->t.logical == LT_DECIMAL) {
       blz_thrift_i32(t, 7, c->t.scale);
@@ -109,8 +123,13 @@ static void write_chunk(blz_thrift *t, const blz_column *c, const blz_chunk_meta
   if (m->dict_data_pages) enc[ne++] = ENC_RLE_DICTIONARY;
   blz_thrift_list_begin(t, 2, BLZ_CT_I32, ne);
   for (uint32_t i = 0; i < ne; i++) blz_thrift_elem_i32(t, enc[i]);
-  blz_thrift_list_begin(t, 3, BLZ_CT_BINARY, 1);
-  blz_thrift_elem_binary(t, c->name, strlen(c->name));
+  if (c->path) {
+    blz_thrift_list_begin(t, 3, BLZ_CT_BINARY, (uint32_t)c->path->nnames);
+    for (int i = 0; i < c->path->nnames; i++) blz_thrift_elem_binary(t, c->path->names[i], strlen(c->path->names[i]));
+  } else {
+    blz_thrift_list_begin(t, 3, BLZ_CT_BINARY, 1);
+    blz_thrift_elem_binary(t, c->name, strlen(c->name));
+  }
   blz_thrift_i32(t, 4, (int32_t)codec);
   blz_thrift_i64(t, 5, m->num_values);
   blz_thrift_i64(t, 6, m->total_uncompressed);

@@ -2,7 +2,7 @@
 #ifndef BLZ_FOOTER_H
 #define BLZ_FOOTER_H
 
-#include "column.h"
+#include "nested.h"
 
 typedef struct blz_rowgroup_meta {
   int64_t num_rows, total_byte_size, total_compressed, file_offset;
@@ -16,6 +16,9 @@ typedef struct blz_kv {
 typedef struct blz_footer_in {
   const blz_column *cols;
   int ncols;
+  const blz_schema_elem *elems;
+  int nelems;
+  int nfields;
   const blz_rowgroup_meta *rgs;
   int nrgs;
   int64_t num_rows;

@@ -255,3 +255,90 @@ blz_status blz_column_gather_rows(blz_column *c, const struct ArrowArray *a, int
   *nvals = k;
   return BLZ_OK;
 }
+
+/* ---- nested leaves: the Dremel walk from a top-level row down to this leaf's values ---- */
+
+typedef struct walk_out {
+  blz_column *c;
+  uint8_t *def, *rep;
+  size_t n, cap;   /* entries */
+  size_t k;        /* values */
+  blz_error *err;
+} walk_out;
+
+static bool emit(walk_out *w, int def, int rep) {
+  if (w->n == w->cap) {
+    size_t cap = w->cap ? w->cap * 2 : 1024;
+    if (!blz_buf_reserve(&w->c->def, cap) || !blz_buf_reserve(&w->c->rep, cap)) return false;
+    w->c->def.len = w->c->rep.len = 0;
+    w->cap = cap;
+    w->def = w->c->def.data;
+    w->rep = w->c->rep.data;
+  }
+  w->def[w->n] = (uint8_t)def;
+  w->rep[w->n] = (uint8_t)rep;
+  w->n++;
+  return true;
+}
+
+static blz_status walk_node(walk_out *w, int ni, const struct ArrowArray *a, int64_t p, int def, int rep) {
+  blz_column *c = w->c;
+  if (ni == c->path->depth) { /* the leaf */
+    bool valid = c->t.src != SRC_NULL && valid_at(a, p);
+    if (!valid) return emit(w, def, rep) ? BLZ_OK : blz_fail(w->err, BLZ_ENOMEM, "out of memory");
+    if (!emit(w, def + (c->nullable ? 1 : 0), rep)) return blz_fail(w->err, BLZ_ENOMEM, "out of memory");
+    if (!blz_buf_reserve(&c->dense, (w->k + 1) * (size_t)c->width)) return blz_fail(w->err, BLZ_ENOMEM, "out of memory");
+    BLZ_TRY(value_at(c, a, p, c->dense.data + w->k * (size_t)c->width, w->err));
+    w->k++;
+    return BLZ_OK;
+  }
+  const blz_path_node *node = &c->path->nodes[ni];
+  if (node->nullable && !valid_at(a, p)) return emit(w, def, rep) ? BLZ_OK : blz_fail(w->err, BLZ_ENOMEM, "out of memory");
+  int d = def + (node->nullable ? 1 : 0);
+  if (node->kind == NODE_STRUCT) {
+    const struct ArrowArray *ch = a->children[node->child];
+    return walk_node(w, ni + 1, ch, ch->offset + p, d, rep);
+  }
+  int64_t s, e;
+  if (node->kind == NODE_FSL) {
+    s = p * node->size;
+    e = s + node->size;
+  } else if (node->kind == NODE_LIST32) {
+    s = ((const int32_t *)a->buffers[1])[p];
+    e = ((const int32_t *)a->buffers[1])[p + 1];
+  } else {
+    s = ((const int64_t *)a->buffers[1])[p];
+    e = ((const int64_t *)a->buffers[1])[p + 1];
+  }
+  const struct ArrowArray *ch = a->children[0];
+  if (s < 0 || e < s || e > ch->length)
+    return blz_fail(w->err, BLZ_EFORMAT, "column %s: list entries [%lld, %lld) outside a child of %lld", c->name,
+                    (long long)s, (long long)e, (long long)ch->length);
+  if (s == e) return emit(w, d, rep) ? BLZ_OK : blz_fail(w->err, BLZ_ENOMEM, "out of memory"); /* empty list */
+  for (int64_t k = s; k < e; k++)
+    BLZ_TRY(walk_node(w, ni + 1, ch, ch->offset + k, d + 1, k == s ? rep : node->rep));
+  return BLZ_OK;
+}
+
+blz_status blz_column_gather_nested(blz_column *c, const struct ArrowArray *a, int64_t base,
+                                    const int64_t *rows, int64_t n, int64_t *entries,
+                                    size_t *nvals, blz_error *err) {
+  walk_out w = {c, NULL, NULL, 0, 0, 0, err};
+  c->def.len = c->rep.len = c->dense.len = 0;
+  if (!blz_buf_reserve(&c->def, (size_t)n + 8) || !blz_buf_reserve(&c->rep, (size_t)n + 8))
+    return blz_fail(err, BLZ_ENOMEM, "out of memory");
+  w.def = c->def.data, w.rep = c->rep.data, w.cap = c->def.cap < c->rep.cap ? c->def.cap : c->rep.cap;
+  for (int64_t i = 0; i < n; i++) {
+    int64_t r = rows ? base + rows[i] : base + i;
+    blz_status st = walk_node(&w, 0, a, a->offset + r, 0, 0);
+    if (st) {
+      blz_error_prefix(err, "row %lld", (long long)r);
+      return st;
+    }
+  }
+  c->def.len = c->rep.len = w.n;
+  c->dense.len = w.k * (size_t)c->width;
+  *entries = (int64_t)w.n;
+  *nvals = w.k;
+  return BLZ_OK;
+}

@@ -1,15 +1,20 @@
 /* writer.c — the public Parquet writer: batches in, row groups flushed by size, footer at close. */
 #include "footer.h"
 
+#include "../arrow/ipc_internal.h"
 #include "../arrow/ipc_schema_writer.h"
+#include "nested.h"
 
 #define SLICE_ROWS 8192
 
 struct blz_writer {
   blz_writer_options opts;
   blz_output sink;
-  int ncols;
-  blz_column *cols;
+  int ncols;                 /* leaf columns */
+  blz_column *cols;          /* = plan.leaves */
+  int nfields;               /* top-level fields */
+  blz_schema_plan plan;
+  struct ArrowSchema schema; /* our copy, for checking nested arrays */
   int64_t offset;      /* bytes handed to the sink */
   int64_t rows;        /* rows accepted, open row group included */
   int64_t rg_rows;     /* rows in the open row group */
@@ -68,21 +73,16 @@ blz_status blz_writer_create(const struct ArrowSchema *schema, const blz_writer_
     goto fail;
   }
   w->sink = *sink;
-  w->ncols = (int)schema->n_children;
-  w->cols = calloc((size_t)w->ncols + 1, sizeof *w->cols);
-  if (!w->cols) {
-    st = blz_fail(err, BLZ_ENOMEM, "out of memory");
+  w->nfields = (int)schema->n_children;
+  /* the plan names a bad field precisely; the copy is taken once the schema is known good */
+  st = blz_schema_plan_build(schema, &w->opts, &w->plan, err);
+  if (!st && ipc_schema_copy(schema, &w->schema)) {
+    st = blz_fail(err, BLZ_ENOMEM, "out of memory copying the schema");
     goto fail;
   }
-  for (int i = 0; i < w->ncols; i++) {
-    const struct ArrowSchema *f = schema->children[i];
-    if (!f) {
-      st = blz_fail(err, BLZ_EINVAL, "schema child %d is NULL", i);
-      goto fail;
-    }
-    st = blz_column_init(&w->cols[i], f, &w->opts, err);
-    if (st) goto fail;
-  }
+  w->cols = w->plan.leaves;
+  w->ncols = w->plan.nleaves;
+  if (st) goto fail;
   /* ARROW:schema, as Arrow C++ and arrow-rs write it, lets Arrow readers restore the exact
    * types (date64, timestamp[s], time zones, large and dictionary types) */
   blz_buf ipc = {0}, b64 = {0};
@@ -139,6 +139,20 @@ static blz_status check_array(const blz_column *c, const struct ArrowArray *a, i
   return BLZ_OK;
 }
 
+/* Every top-level field's array: flat ones as their column needs, nested ones recursively. */
+static blz_status check_batch(blz_writer *w, const struct ArrowArray *batch, blz_error *err) {
+  int64_t need = batch->offset + batch->length;
+  for (int i = 0; i < w->ncols; i++) {
+    blz_column *c = &w->cols[i];
+    if (!c->path) BLZ_TRY(check_array(c, batch->children[c->top], need, err));
+  }
+  for (int f = 0; f < w->nfields; f++) {
+    const struct ArrowSchema *fs = w->schema.children[f];
+    BLZ_TRY(blz_check_nested(fs, batch->children[f], need, fs->name ? fs->name : "", err));
+  }
+  return BLZ_OK;
+}
+
 static blz_status flush_row_group(blz_writer *w, blz_error *err) {
   if (w->rg_rows == 0) return BLZ_OK;
   if (w->nrgs == w->cap_rgs) {
@@ -184,14 +198,14 @@ static blz_status write_impl(blz_writer *w, const struct ArrowArray *batch, cons
                              int64_t n, blz_error *err) {
   if (!w || !batch) return blz_fail(err, BLZ_EINVAL, "NULL writer or batch");
   if (w->closed || w->failed) return blz_fail(err, BLZ_EINVAL, "writer is closed or has failed");
-  if (batch->n_children != w->ncols)
+  if (batch->n_children != w->nfields)
     return blz_fail(err, BLZ_EINVAL, "batch has %lld columns, schema has %d",
-                    (long long)batch->n_children, w->ncols);
+                    (long long)batch->n_children, w->nfields);
   if (batch->length < 0 || batch->offset < 0)
     return blz_fail(err, BLZ_EINVAL, "batch has negative length or offset");
   if (batch->null_count > 0)
     return blz_fail(err, BLZ_EINVAL, "a record batch cannot have null rows");
-  if (w->ncols > 0 && !batch->children) return blz_fail(err, BLZ_EINVAL, "batch has no children array");
+  if (w->nfields > 0 && !batch->children) return blz_fail(err, BLZ_EINVAL, "batch has no children array");
   if (rows) {
     for (int64_t i = 0; i < n; i++)
       if (rows[i] < 0 || rows[i] >= batch->length)
@@ -199,11 +213,16 @@ static blz_status write_impl(blz_writer *w, const struct ArrowArray *batch, cons
   } else {
     n = batch->length;
   }
-  for (int i = 0; i < w->ncols; i++)
-    BLZ_TRY(check_array(&w->cols[i], batch->children[i], batch->offset + batch->length, err));
+  BLZ_TRY(check_batch(w, batch, err));
   size_t nv[64];
+  int64_t ent[64];
+  int64_t *entries = w->ncols <= 64 ? ent : malloc((size_t)w->ncols * sizeof *entries);
   size_t *nvals = w->ncols <= 64 ? nv : malloc((size_t)w->ncols * sizeof *nvals);
-  if (!nvals) return blz_fail(err, BLZ_ENOMEM, "out of memory");
+  if (!nvals || !entries) {
+    if (nvals != nv) free(nvals);
+    if (entries != ent) free(entries);
+    return blz_fail(err, BLZ_ENOMEM, "out of memory");
+  }
   blz_status st = BLZ_OK;
   for (int64_t start = 0; start < n && !st; start += SLICE_ROWS) {
     int64_t len = n - start < SLICE_ROWS ? n - start : SLICE_ROWS;
@@ -216,11 +235,19 @@ static blz_status write_impl(blz_writer *w, const struct ArrowArray *batch, cons
       for (int64_t k = 1; k < len && run; k++) run = sel[k] == sel[k - 1] + 1;
       if (run) sel = NULL;
     }
-    for (int i = 0; i < w->ncols && !st; i++)
-      st = sel ? blz_column_gather_rows(&w->cols[i], batch->children[i], batch->offset, sel, len, &nvals[i], err)
-               : blz_column_gather(&w->cols[i], batch->children[i], batch->offset + first, len, &nvals[i], err);
     for (int i = 0; i < w->ncols && !st; i++) {
-      st = blz_column_feed(&w->cols[i], len, nvals[i], err);
+      blz_column *c = &w->cols[i];
+      const struct ArrowArray *a = batch->children[c->top];
+      entries[i] = len;
+      if (c->path)
+        st = sel ? blz_column_gather_nested(c, a, batch->offset, sel, len, &entries[i], &nvals[i], err)
+                 : blz_column_gather_nested(c, a, batch->offset + first, NULL, len, &entries[i], &nvals[i], err);
+      else
+        st = sel ? blz_column_gather_rows(c, a, batch->offset, sel, len, &nvals[i], err)
+                 : blz_column_gather(c, a, batch->offset + first, len, &nvals[i], err);
+    }
+    for (int i = 0; i < w->ncols && !st; i++) {
+      st = blz_column_feed(&w->cols[i], entries[i], nvals[i], err);
       if (st) w->failed = true;
     }
     if (st) break;
@@ -232,6 +259,7 @@ static blz_status write_impl(blz_writer *w, const struct ArrowArray *batch, cons
     }
   }
   if (nvals != nv) free(nvals);
+  if (entries != ent) free(entries);
   return st;
 }
 
@@ -282,7 +310,8 @@ blz_status blz_writer_close(blz_writer *w, blz_error *err) {
     return st;
   }
   blz_buf footer = {0};
-  blz_footer_in f = {w->cols, w->ncols, w->rgs, w->nrgs, w->rows, w->opts.compression, w->kv, w->nkv};
+  blz_footer_in f = {w->cols, w->ncols, w->plan.elems, w->plan.nelems, w->nfields, w->rgs, w->nrgs, w->rows,
+                     w->opts.compression, w->kv, w->nkv};
   if (!blz_footer_write(&footer, &f) || !blz_buf_reserve(&footer, 8)) {
     blz_buf_free(&footer);
     w->failed = true;
@@ -306,9 +335,8 @@ int64_t blz_writer_buffered_bytes(const blz_writer *w) { return estimated_rg_siz
 
 void blz_writer_destroy(blz_writer *w) {
   if (!w) return;
-  if (w->cols)
-    for (int i = 0; i < w->ncols; i++) blz_column_free(&w->cols[i]);
-  free(w->cols);
+  blz_schema_plan_free(&w->plan);
+  if (w->schema.release) w->schema.release(&w->schema);
   for (int r = 0; r < w->nrgs; r++) {
     for (int i = 0; w->rgs[r].chunks && i < w->ncols; i++) free(w->rgs[r].chunks[i].pages);
     free(w->rgs[r].chunks);
@@ -331,18 +359,21 @@ static bool needs_value_checks(const blz_coltype *t) {
 }
 
 blz_status blz_writer_validate(blz_writer *w, const struct ArrowArray *batch, blz_error *err) {
-  if (w->ncols > 0 && !batch->children) return blz_fail(err, BLZ_EINVAL, "batch has no children array");
-  if (batch->n_children != w->ncols)
-    return blz_fail(err, BLZ_EINVAL, "batch has %lld columns, schema has %d", (long long)batch->n_children, w->ncols);
+  if (w->nfields > 0 && !batch->children) return blz_fail(err, BLZ_EINVAL, "batch has no children array");
+  if (batch->n_children != w->nfields)
+    return blz_fail(err, BLZ_EINVAL, "batch has %lld columns, schema has %d", (long long)batch->n_children, w->nfields);
   if (batch->length < 0 || batch->offset < 0) return blz_fail(err, BLZ_EINVAL, "batch has negative length or offset");
+  BLZ_TRY(check_batch(w, batch, err));
   for (int i = 0; i < w->ncols; i++) {
     blz_column *c = &w->cols[i];
-    BLZ_TRY(check_array(c, batch->children[i], batch->offset + batch->length, err));
-    if (!needs_value_checks(&c->t)) continue;
+    if (!c->path && !needs_value_checks(&c->t)) continue;
     for (int64_t start = 0; start < batch->length; start += SLICE_ROWS) {
       int64_t len = batch->length - start < SLICE_ROWS ? batch->length - start : SLICE_ROWS;
       size_t nv;
-      BLZ_TRY(blz_column_gather(c, batch->children[i], batch->offset + start, len, &nv, err));
+      int64_t ent;
+      const struct ArrowArray *a = batch->children[c->top];
+      BLZ_TRY(c->path ? blz_column_gather_nested(c, a, batch->offset + start, NULL, len, &ent, &nv, err)
+                      : blz_column_gather(c, a, batch->offset + start, len, &nv, err));
     }
   }
   return BLZ_OK;

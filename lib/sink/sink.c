@@ -107,7 +107,8 @@ blz_status blz_sink_create(const blz_sink_config *cfg, const struct ArrowSchema 
   s->wopts.row_group_size_bytes = cfg->row_group_size_bytes;
   blz_status st = blz_storage_open(cfg, &s->storage, err);
   if (!st) blz_storage_on_retry(s->storage, on_retry, s);
-  if (!st && ipc_schema_copy(schema, &s->schema)) st = blz_fail(err, BLZ_ENOMEM, "out of memory");
+  if (!st && ipc_schema_copy(schema, &s->schema))
+    st = blz_fail(err, BLZ_EINVAL, "the input schema is malformed (a field without format or children) or memory ran out");
   if (!st) schema = &s->schema;
   if (!st && cfg->partition_template)
     st = blz_partitioner_create(cfg->partition_template, cfg->partition_time_column, schema, &s->part, err);

@@ -26,6 +26,7 @@ verify() { # name arrow parquet [verify args]
 gen --dataset types --rows 5000 --batch-rows 1000 --empty-batches --out "$out/types.arrows"
 gen --dataset types --rows 3000 --batch-rows 700 --dict-replace --out "$out/types_dict.arrows"
 gen --dataset logs --rows 20000 --batch-rows 4096 --out "$out/logs.arrows"
+gen --dataset nested --rows 4000 --batch-rows 900 --empty-batches --out "$out/nested.arrows"
 gen --dataset types --rows 0 --out "$out/empty.arrows"
 gen --dataset logs --rows 0 --empty-batches --out "$out/empty_batches.arrows"
 
@@ -35,7 +36,21 @@ for codec in snappy gzip zstd lz4 uncompressed; do
   verify "types/$codec" "$out/types.arrows" "$out/types-$codec.parquet" --codec "$vc"
   "$BLZ" convert "$out/logs.arrows" "$out/logs-$codec.parquet" --compression "$codec" --quiet
   verify "logs/$codec" "$out/logs.arrows" "$out/logs-$codec.parquet" --codec "$vc"
+  "$BLZ" convert "$out/nested.arrows" "$out/nested-$codec.parquet" --compression "$codec" --quiet
+  verify "nested/$codec" "$out/nested.arrows" "$out/nested-$codec.parquet" --codec "$vc"
 done
+# nested columns: small pages (cut only where a row starts), small row groups, dictionary
+# fallback, data page v2, sliced batches and row selections
+"$BLZ" convert "$out/nested.arrows" "$out/nested-small.parquet" --row-group-bytes 20000 --page-bytes 2048 --dictionary-bytes 512 --quiet
+verify "nested/small-pages-row-groups-fallback" "$out/nested.arrows" "$out/nested-small.parquet"
+"$BLZ" convert "$out/nested.arrows" "$out/nested-v2.parquet" --data-page-version 2 --quiet
+verify "nested/data-page-v2" "$out/nested.arrows" "$out/nested-v2.parquet"
+"$SLICE" "$out/nested.arrows" "$out/nested-sliced.parquet"
+verify "nested/sliced-batches" "$out/nested.arrows" "$out/nested-sliced.parquet"
+"$SLICE" --select "$out/nested.arrows" "$out/nested-selected.parquet"
+verify "nested/row-selections" "$out/nested.arrows" "$out/nested-selected.parquet"
+"$SLICE" --select "$out/types.arrows" "$out/types-selected.parquet"
+verify "types/row-selections" "$out/types.arrows" "$out/types-selected.parquet"
 "$BLZ" convert "$out/types_dict.arrows" "$out/types_dict.parquet" --quiet
 verify "types/replacement-dictionaries" "$out/types_dict.arrows" "$out/types_dict.parquet"
 # small pages, row groups and dictionaries: many pages, many row groups, dictionary fallback

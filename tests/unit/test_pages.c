@@ -218,3 +218,69 @@ void test_page_index(void) {
   fx_free_schema(s);
   blz_buf_free(&m.buf);
 }
+
+/* A nullable list<nullable int32>: rows [1,2], null, [], [null,3] give the Dremel levels
+ * def 3,3,0,1,2,3 and rep 0,1,0,0,0,1 with values 1,2,3; the schema is the 3-level LIST. */
+void test_nested_list_levels(void) {
+  struct ArrowSchema *item = fx_schema("i", "item", true, 0, NULL);
+  struct ArrowSchema *lf[1] = {fx_schema("+l", "xs", true, 1, &item)};
+  struct ArrowSchema *s = fx_struct_schema(1, lf);
+  blz_writer_options o;
+  blz_writer_options_init(&o);
+  o.compression = BLZ_COMPRESSION_UNCOMPRESSED;
+  o.enable_dictionary = 0;
+  fx_mem m = {{0}, -1};
+  blz_output out = {&m, fx_mem_write};
+  blz_writer *w = NULL;
+  blz_error e = {0};
+  CHECK(blz_writer_create(s, &o, &out, &w, &e) == BLZ_OK);
+  int32_t vals[4] = {1, 2, 0, 3};
+  struct ArrowArray *child = fx_i32(vals, 4, "1101");
+  uint8_t bits[1];
+  fx_bits("1011", bits);
+  int32_t offs[5] = {0, 2, 2, 2, 4};
+  const void *bufs[2] = {bits, offs};
+  size_t sizes[2] = {1, sizeof offs};
+  struct ArrowArray *list = fx_array(4, 1, 0, 2, bufs, sizes, 1, &child);
+  struct ArrowArray *cols[1] = {list};
+  struct ArrowArray *b = fx_batch(4, 1, cols);
+  CHECK(blz_writer_write(w, b, &e) == BLZ_OK);
+  CHECK(blz_writer_close(w, &e) == BLZ_OK);
+  tnode f;
+  CHECK(tread_footer(m.buf.data, m.buf.len, &f) == 0);
+  const tnode *schema = tget(&f, 2);
+  CHECK_EQ_INT(schema->n, 4); /* root, xs (LIST), list (repeated), element */
+  CHECK_EQ_INT(tget(&schema->kids[1], 6)->i, 3);
+  CHECK_EQ_INT(tget(&schema->kids[2], 3)->i, 2);
+  CHECK(tget(&schema->kids[3], 4)->bin_len == 7 && !memcmp(tget(&schema->kids[3], 4)->bin, "element", 7));
+  const tnode *meta = tget(&tget(&tget(&f, 4)->kids[0], 1)->kids[0], 3);
+  CHECK_EQ_INT(tget(meta, 3)->n, 3); /* path_in_schema xs.list.element */
+  CHECK_EQ_INT(tget(meta, 5)->i, 6); /* num_values counts level entries */
+  CHECK_EQ_INT(tget(&tget(&f, 4)->kids[0], 3)->i, 4); /* rows */
+  int64_t pos = tget(meta, 9)->i;
+  tnode h;
+  size_t hl = tread_struct(m.buf.data + pos, m.buf.len - (size_t)pos, &h);
+  CHECK_EQ_INT(tget(tget(&h, 5), 1)->i, 6);
+  const uint8_t *p = m.buf.data + pos + hl;
+  uint32_t rep[6], def[6];
+  uint32_t rl = blz_load_le32(p);
+  CHECK(blz_rle_decode(p + 4, rl, 1, rep, 6));
+  p += 4 + rl;
+  uint32_t dl = blz_load_le32(p);
+  CHECK(blz_rle_decode(p + 4, dl, 2, def, 6));
+  p += 4 + dl;
+  const uint32_t want_rep[6] = {0, 1, 0, 0, 0, 1}, want_def[6] = {3, 3, 0, 1, 2, 3};
+  for (int i = 0; i < 6; i++) {
+    CHECK_EQ_INT(rep[i], want_rep[i]);
+    CHECK_EQ_INT(def[i], want_def[i]);
+  }
+  CHECK_EQ_INT((int32_t)blz_load_le32(p), 1);
+  CHECK_EQ_INT((int32_t)blz_load_le32(p + 4), 2);
+  CHECK_EQ_INT((int32_t)blz_load_le32(p + 8), 3);
+  tnode_free(&h);
+  tnode_free(&f);
+  fx_free_array(b);
+  blz_writer_destroy(w);
+  fx_free_schema(s);
+  blz_buf_free(&m.buf);
+}

@@ -54,7 +54,8 @@
   X(test_pages_plain_roundtrip)                     \
   X(test_pages_many_small_pages)                     \
   X(test_page_index)                                 \
-  X(test_pages_v2_roundtrip)
+  X(test_pages_v2_roundtrip)                         \
+  X(test_nested_list_levels)
 
 #define X(name) void name(void);
 TEST_LIST

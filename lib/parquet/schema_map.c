@@ -143,10 +143,11 @@ static blz_status map_value(const char *f, blz_coltype *t, blz_error *err) {
       return blz_fail(err, BLZ_ENOTSUP, "type '%s' (%s) is not supported", f,
                       f[1] == 'D' ? "duration" : "interval");
   }
-  if (!strcmp(f, "+l") || !strcmp(f, "+L") || !strcmp(f, "+s") || !strcmp(f, "+m") ||
-      !strncmp(f, "+w:", 3) || !strncmp(f, "+u", 2) || !strcmp(f, "+vl") || !strcmp(f, "+vL") ||
-      !strcmp(f, "+r"))
-    return blz_fail(err, BLZ_ENOTSUP, "nested type '%s' is not supported yet", f);
+  /* lists, structs and maps are groups (nested.c), never leaves */
+  if (!strcmp(f, "+l") || !strcmp(f, "+L") || !strcmp(f, "+s") || !strcmp(f, "+m") || !strncmp(f, "+w:", 3))
+    return blz_fail(err, BLZ_EINVAL, "nested type '%s' where a leaf was expected", f);
+  if (!strncmp(f, "+u", 2) || !strcmp(f, "+vl") || !strcmp(f, "+vL") || !strcmp(f, "+r"))
+    return blz_fail(err, BLZ_ENOTSUP, "type '%s' (union, list view or run-end encoded) is not supported", f);
   return blz_fail(err, BLZ_ENOTSUP, "unknown Arrow type format '%s'", f);
 }
 

@@ -163,8 +163,11 @@ void test_type_mapping(void) {
   struct ArrowSchema s = {0};
   s.format = "+l";
   blz_error e;
+  CHECK(blz_map_arrow_type(&s, &t, &e) == BLZ_EINVAL);
+  CHECK_CONTAINS(e.message, "nested type '+l' where a leaf was expected");
+  s.format = "+ud:0,1";
   CHECK(blz_map_arrow_type(&s, &t, &e) == BLZ_ENOTSUP);
-  CHECK_CONTAINS(e.message, "nested type '+l'");
+  CHECK_CONTAINS(e.message, "union");
   s.format = "tDs";
   CHECK(blz_map_arrow_type(&s, &t, &e) == BLZ_ENOTSUP);
   CHECK_CONTAINS(e.message, "duration");

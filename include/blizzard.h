@@ -162,7 +162,7 @@ int64_t blz_writer_num_row_groups(const blz_writer *w);
 /* Rows written so far (including the open row group), and bytes handed to the sink so far. */
 int64_t blz_writer_num_rows(const blz_writer *w);
 int64_t blz_writer_bytes_written(const blz_writer *w);
-/* Estimated encoded bytes held in the open row group (not yet handed to the sink). */
+/* Estimated bytes closing now would still write: the open row group, the footer, the page index. */
 int64_t blz_writer_buffered_bytes(const blz_writer *w);
 
 /* Frees the writer and everything it owns. NULL is a no-op. Does not close the sink's ctx. */

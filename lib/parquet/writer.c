@@ -23,6 +23,7 @@ struct blz_writer {
   blz_buf dict_page;
   blz_kv *kv;
   int nkv;
+  int64_t footer_estimate; /* metadata and page index of the row groups flushed so far */
   bool closed, failed;
 };
 
@@ -181,6 +182,8 @@ static blz_status flush_row_group(blz_writer *w, blz_error *err) {
     for (int k = 0; k < c->chunk.n; k++) BLZ_TRY(emit(w, c->chunk.seg[k].data, c->chunk.seg[k].len, err));
     rg->total_byte_size += m->total_uncompressed;
     rg->total_compressed += m->total_compressed;
+    /* column metadata with statistics, and per page an index entry with its bounds */
+    w->footer_estimate += 160 + (int64_t)m->npages * (48 + (int64_t)(m->stats.min_len + m->stats.max_len));
     blz_column_reset_chunk(c);
   }
   w->rg_rows = 0;
@@ -331,7 +334,12 @@ blz_status blz_writer_close(blz_writer *w, blz_error *err) {
 int64_t blz_writer_num_rows(const blz_writer *w) { return w->rows; }
 int64_t blz_writer_num_row_groups(const blz_writer *w) { return w->nrgs; }
 int64_t blz_writer_bytes_written(const blz_writer *w) { return w->offset; }
-int64_t blz_writer_buffered_bytes(const blz_writer *w) { return estimated_rg_size(w); }
+int64_t blz_writer_buffered_bytes(const blz_writer *w) {
+  /* what closing now would add: the open row group, the footer and the page indexes */
+  int64_t kv = 0;
+  for (int i = 0; i < w->nkv; i++) kv += (int64_t)strlen(w->kv[i].value) + 32;
+  return estimated_rg_size(w) + w->footer_estimate + kv + 64 * (int64_t)w->ncols;
+}
 
 void blz_writer_destroy(blz_writer *w) {
   if (!w) return;

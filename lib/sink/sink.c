@@ -329,6 +329,15 @@ static blz_status write_partition(blz_sink *s, const char *prefix, const struct 
     if (i < 0) BLZ_TRY(open_file_for(s, prefix, plen, now, &i, err));
     open_file *f = &s->files[i];
     int64_t take = n - done < WRITE_CHUNK ? n - done : WRITE_CHUNK;
+    /* near the target, write fewer rows between checks: wide rows (nested lists, long strings)
+     * would otherwise overshoot it by a whole chunk */
+    int64_t have = blz_writer_num_rows(f->w);
+    if (have > 0) {
+      int64_t size = blz_writer_bytes_written(f->w) + blz_writer_buffered_bytes(f->w);
+      int64_t per_row = size / have + 1, fit = (target - size) / per_row / 2; /* halve the gap */
+      if (fit < 16) fit = 16;
+      if (take > fit) take = fit;
+    }
     double t0 = mono();
     blz_status wst = blz_writer_write_rows(f->w, view, rows + done, take, err);
     f->write_secs += mono() - t0;

@@ -66,6 +66,19 @@ check "run/folder input: two files" test "$(find "$out/c" -name '*.parquet' | wc
 check "run/folder input: source_file recorded" bash -c "cat '$out'/c/_staging/pending/*.json | grep -q 'part-2.arrows'"
 check "run/folder input meta" meta_consistent "$out/c" 5000
 
+# 3b. nested columns through the sink, rolled by size into several files
+node "$here/gen.mjs" --dataset nested --rows 25000 --batch-rows 5000 --out "$out/nested.arrows" >/dev/null
+cat > "$out/n.yaml" <<YAML
+sink:
+  path: "$out/n"
+  file_size_mb: 1
+  row_group_size_bytes: 65536
+YAML
+"$BLZ" run --config "$out/n.yaml" --quiet "$out/nested.arrows" 2>"$out/n.err"
+verify "run/nested-columns" "$out/nested.arrows" "$out/n"
+check "run/nested meta" meta_consistent "$out/n" 25000
+check "run/nested files roll by size" test "$(find "$out/n" -name "*.parquet" | wc -l)" -gt 1
+
 # 4. --check validates only; a bad config names key and line
 check "run --check accepts a valid config" "$BLZ" run --config "$out/a.yaml" --check
 printf 'sink:\n  path: /tmp/x\n  file_size: 3\n' > "$out/bad.yaml"

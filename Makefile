@@ -12,7 +12,7 @@ ifeq ($(SAN),1)
   BUILD = build/san
 endif
 CPPFLAGS += -Iinclude
-LIBS = -lsnappy -lz -lzstd -llz4 -lyaml -lcurl -lcrypto -lpthread -lm
+LIBS = -lsnappy -ldeflate -lzstd -llz4 -lyaml -lcurl -lcrypto -lpthread -lm
 
 LIB_SRC = $(wildcard lib/*/*.c)
 LIB_OBJ = $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRC))

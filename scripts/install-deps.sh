@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # install-deps.sh — installs the Debian packages blizzard builds and tests with (idempotent).
 set -euo pipefail
-pkgs=(build-essential clang libclang-rt-dev pkg-config libsnappy-dev zlib1g-dev libzstd-dev liblz4-dev libyaml-dev libcurl4-openssl-dev libssl-dev libmicrohttpd-dev)
+pkgs=(build-essential clang libclang-rt-dev pkg-config libsnappy-dev libdeflate-dev libxxhash-dev libzstd-dev liblz4-dev libyaml-dev libcurl4-openssl-dev libssl-dev libmicrohttpd-dev)
 [ "${1:-}" = "--test" ] && pkgs+=(nodejs npm awscli prometheus)
 missing=()
 for p in "${pkgs[@]}"; do

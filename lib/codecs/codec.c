@@ -1,19 +1,18 @@
-/* codec.c — thin wrappers over libsnappy, zlib, libzstd and liblz4 with reusable contexts. */
+/* codec.c — thin wrappers over libsnappy, libdeflate, libzstd and liblz4 with reusable contexts. */
 #include "codec.h"
 
 #include <ctype.h>
+#include <libdeflate.h>
 #include <lz4.h>
 #include <lz4frame.h>
 #include <snappy-c.h>
-#include <zlib.h>
 #include <zstd.h>
 
 struct blz_codec {
   blz_compression kind;
   int level;
   ZSTD_CCtx *zstd;
-  z_stream gz;
-  bool gz_ready;
+  struct libdeflate_compressor *gz;
 };
 
 blz_status blz_codec_create(blz_compression c, int level, blz_codec **out, blz_error *err) {
@@ -41,17 +40,18 @@ blz_status blz_codec_create(blz_compression c, int level, blz_codec **out, blz_e
       ZSTD_CCtx_setParameter(k->zstd, ZSTD_c_compressionLevel, k->level);
       break;
     case BLZ_COMPRESSION_GZIP:
-      if (level == 0) k->level = 6;
-      if (k->level < 1 || k->level > 9) {
+      if (level == 0) k->level = 6; /* zlib's default level: what other writers' gzip means */
+      if (k->level < 1 || k->level > 12) {
         free(k);
-        return blz_fail(err, BLZ_EINVAL, "gzip level %d out of range 1..9", level);
+        return blz_fail(err, BLZ_EINVAL, "gzip level %d out of range 1..12", level);
       }
-      /* windowBits 15+16 = a gzip wrapper, which is what Parquet's GZIP codec means */
-      if (deflateInit2(&k->gz, k->level, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
+      /* libdeflate writes standard gzip members (RFC 1952), faster and smaller than zlib at the
+       * same level; 10..12 are its slower, stronger levels */
+      k->gz = libdeflate_alloc_compressor(k->level);
+      if (!k->gz) {
         free(k);
-        return blz_fail(err, BLZ_ENOMEM, "zlib deflateInit2 failed");
+        return blz_fail(err, BLZ_ENOMEM, "out of memory creating gzip compressor");
       }
-      k->gz_ready = true;
       break;
     default:
       free(k);
@@ -64,7 +64,7 @@ blz_status blz_codec_create(blz_compression c, int level, blz_codec **out, blz_e
 void blz_codec_destroy(blz_codec *k) {
   if (!k) return;
   if (k->zstd) ZSTD_freeCCtx(k->zstd);
-  if (k->gz_ready) deflateEnd(&k->gz);
+  if (k->gz) libdeflate_free_compressor(k->gz);
   free(k);
 }
 
@@ -101,16 +101,11 @@ blz_status blz_codec_compress(blz_codec *k, const uint8_t *in, size_t n, blz_buf
       return BLZ_OK;
     }
     case BLZ_COMPRESSION_GZIP: {
-      if (deflateReset(&k->gz) != Z_OK) return blz_fail(err, BLZ_EIO, "zlib deflateReset failed");
-      size_t cap = deflateBound(&k->gz, (uLong)n) + 32;
+      size_t cap = libdeflate_gzip_compress_bound(k->gz, n);
       if (!blz_buf_reserve(out, cap)) return blz_fail(err, BLZ_ENOMEM, "out of memory");
-      k->gz.next_in = (Bytef *)(uintptr_t)in;
-      k->gz.avail_in = (uInt)n;
-      k->gz.next_out = out->data + out->len;
-      k->gz.avail_out = (uInt)cap;
-      int rc = deflate(&k->gz, Z_FINISH);
-      if (rc != Z_STREAM_END) return blz_fail(err, BLZ_EIO, "zlib deflate failed (%d)", rc);
-      out->len += cap - k->gz.avail_out;
+      size_t got = libdeflate_gzip_compress(k->gz, in, n, out->data + out->len, cap);
+      if (got == 0) return blz_fail(err, BLZ_EIO, "gzip compression failed");
+      out->len += got;
       return BLZ_OK;
     }
   }
@@ -176,17 +171,12 @@ blz_status blz_decompress(blz_compression c, const uint8_t *in, size_t n, uint8_
     }
     case BLZ_COMPRESSION_ZSTD: return blz_decompress_zstd(in, n, out, out_len, err);
     case BLZ_COMPRESSION_GZIP: {
-      z_stream z;
-      memset(&z, 0, sizeof z);
-      if (inflateInit2(&z, 15 + 32) != Z_OK) return blz_fail(err, BLZ_ENOMEM, "zlib init failed");
-      z.next_in = (Bytef *)(uintptr_t)in;
-      z.avail_in = (uInt)n;
-      z.next_out = out;
-      z.avail_out = (uInt)out_len;
-      int rc = inflate(&z, Z_FINISH);
-      size_t got = out_len - z.avail_out;
-      inflateEnd(&z);
-      if (rc != Z_STREAM_END || got != out_len) return blz_fail(err, BLZ_EFORMAT, "gzip: corrupt input");
+      struct libdeflate_decompressor *d = libdeflate_alloc_decompressor();
+      if (!d) return blz_fail(err, BLZ_ENOMEM, "out of memory");
+      size_t got = 0;
+      enum libdeflate_result rc = libdeflate_gzip_decompress(d, in, n, out, out_len, &got);
+      libdeflate_free_decompressor(d);
+      if (rc != LIBDEFLATE_SUCCESS || got != out_len) return blz_fail(err, BLZ_EFORMAT, "gzip: corrupt input");
       return BLZ_OK;
     }
   }

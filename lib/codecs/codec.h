@@ -1,4 +1,4 @@
-/* codec.h — page compression for Parquet through the field's libraries (snappy, zlib, zstd, lz4). */
+/* codec.h — page compression for Parquet through the field's libraries (snappy, libdeflate, zstd, lz4). */
 #ifndef BLZ_CODEC_H
 #define BLZ_CODEC_H
 

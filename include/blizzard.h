@@ -103,9 +103,46 @@ blz_status blz_compression_parse(const char *name, blz_compression *out);
 /* "snappy", "gzip", ...; static storage. */
 const char *blz_compression_name(blz_compression c);
 
+/* Value encodings, numbered as in the Parquet format. Which readers read which is in
+ * docs/parquet-writer.md; PLAIN and RLE_DICTIONARY are read by every reader. */
+typedef enum blz_encoding {
+  BLZ_ENCODING_AUTO = -1,                   /* the profile decides */
+  BLZ_ENCODING_PLAIN = 0,                   /* no dictionary */
+  BLZ_ENCODING_DELTA_BINARY_PACKED = 5,     /* INT32/INT64 columns */
+  BLZ_ENCODING_DELTA_LENGTH_BYTE_ARRAY = 6, /* BYTE_ARRAY columns */
+  BLZ_ENCODING_DELTA_BYTE_ARRAY = 7,        /* BYTE_ARRAY columns */
+  BLZ_ENCODING_RLE_DICTIONARY = 8,          /* dictionary kept (until the dictionary page limit) */
+  BLZ_ENCODING_BYTE_STREAM_SPLIT = 9        /* FLOAT/DOUBLE columns */
+} blz_encoding;
+
+/* Parses "plain", "delta_binary_packed", "delta_length_byte_array", "delta_byte_array",
+ * "rle_dictionary" (or "dictionary"), "byte_stream_split" or "auto" (any case). */
+blz_status blz_encoding_parse(const char *name, blz_encoding *out);
+/* "plain", "delta_binary_packed", ...; static storage. */
+const char *blz_encoding_name(blz_encoding e);
+
+/* How columns without a choice of their own are encoded. Both decide per column chunk, by the end
+ * of its first page, whether the dictionary pays (dictionary + indices smaller than the
+ * alternative, values repeating at all) and fall back to the profile's encoding when it does not. */
+typedef enum blz_encoding_profile {
+  BLZ_PROFILE_COMPATIBLE = 0, /* PLAIN fallback: what every reader reads (the default) */
+  BLZ_PROFILE_COMPACT = 1     /* DELTA_BINARY_PACKED integers where smaller than PLAIN,
+                                 DELTA_LENGTH_BYTE_ARRAY/DELTA_BYTE_ARRAY strings, BYTE_STREAM_SPLIT
+                                 floats under a codec: smaller files for readers of Parquet 2.x */
+} blz_encoding_profile;
+
+/* Parses "compatible" or "compact". */
+blz_status blz_encoding_profile_parse(const char *name, blz_encoding_profile *out);
+
+/* One column's encoding: `column` is a top-level column name or a nested leaf's dotted path. */
+typedef struct blz_column_encoding {
+  const char *column;
+  blz_encoding encoding;
+} blz_column_encoding;
+
 typedef struct blz_writer_options {
   blz_compression compression;       /* default SNAPPY */
-  int compression_level;             /* 0 = the codec's default; gzip 1..9, zstd 1..22 */
+  int compression_level;             /* 0 = the codec's default; gzip 1..12 (6), zstd 1..22 (1) */
   int64_t row_group_size_bytes;      /* flush a row group at this estimated encoded size; 128 MiB */
   int64_t data_page_size;            /* target encoded size of a data page; 1 MiB */
   int64_t data_page_row_limit;       /* at most this many rows per data page; 20000 */
@@ -114,6 +151,12 @@ typedef struct blz_writer_options {
   int64_t statistics_truncate_length;/* min/max of binary columns cut to this many bytes; 64 */
   int data_page_version;             /* 1 (default) or 2 (DATA_PAGE_V2: levels uncompressed) */
   int write_page_index;              /* 1 (default): ColumnIndex and OffsetIndex */
+  blz_encoding_profile encoding_profile; /* COMPATIBLE (default) */
+  /* per-column encodings overriding the profile, or NULL. Read only by blz_writer_create (the
+   * writer keeps its own copy); a name matching no column, or an encoding the column's type
+   * cannot take, fails the create with BLZ_EINVAL. */
+  const blz_column_encoding *column_encodings;
+  size_t n_column_encodings;
 } blz_writer_options;
 
 /* Fills *opts with the defaults listed above. */

@@ -1,4 +1,4 @@
-/* column.c — data pages and column chunks: levels, PLAIN or dictionary values, compression. */
+/* column.c — data pages and column chunks: levels, values (dictionary, PLAIN or DELTA_*), compression. */
 #include "column.h"
 
 #include "dict.h"
@@ -15,8 +15,54 @@ static int phys_width(const blz_coltype *t) {
   }
 }
 
-static bool dictionary_allowed(const blz_column *c) {
-  return c->opts->enable_dictionary && c->t.phys != PQ_BOOLEAN && c->t.src != SRC_NULL;
+/* Whether the column's physical type can take value encoding `enc`. */
+static bool type_takes(const blz_column *c, int enc) {
+  switch (enc) {
+    case ENC_PLAIN: return true;
+    case ENC_RLE_DICTIONARY: return c->t.phys != PQ_BOOLEAN && c->t.src != SRC_NULL;
+    case ENC_DELTA_BINARY_PACKED: return c->t.phys == PQ_INT32 || c->t.phys == PQ_INT64;
+    case ENC_DELTA_LENGTH_BYTE_ARRAY:
+    case ENC_DELTA_BYTE_ARRAY: return c->t.phys == PQ_BYTE_ARRAY;
+    case ENC_BYTE_STREAM_SPLIT: return c->t.phys == PQ_FLOAT || c->t.phys == PQ_DOUBLE;
+    default: return false;
+  }
+}
+
+/* The profile's choice: the dictionary judged per chunk, then PLAIN (compatible) or the compact
+ * encoding of the type. */
+static void default_encoding(blz_column *c) {
+  c->dict_mode = c->opts->enable_dictionary && type_takes(c, ENC_RLE_DICTIONARY) ? DICT_AUTO : DICT_OFF;
+  c->value_enc = ENC_PLAIN;
+  c->value_enc_if_smaller = false;
+  if (c->opts->encoding_profile != BLZ_PROFILE_COMPACT) return;
+  if (type_takes(c, ENC_DELTA_BINARY_PACKED)) {
+    c->value_enc = ENC_DELTA_BINARY_PACKED;
+    c->value_enc_if_smaller = true;
+  } else if (c->t.phys == PQ_BYTE_ARRAY) {
+    c->value_enc = ENC_DELTA_LENGTH_BYTE_ARRAY; /* or DELTA_BYTE_ARRAY where prefixes repeat */
+    c->value_enc_if_smaller = true;
+  } else if (type_takes(c, ENC_BYTE_STREAM_SPLIT) && c->opts->compression != BLZ_COMPRESSION_UNCOMPRESSED) {
+    c->value_enc = ENC_BYTE_STREAM_SPLIT; /* only pays when a codec sees the split bytes */
+  }
+}
+
+blz_status blz_column_set_encoding(blz_column *c, blz_encoding enc, blz_error *err) {
+  if (enc == BLZ_ENCODING_AUTO) {
+    default_encoding(c);
+    return BLZ_OK;
+  }
+  if (!type_takes(c, (int)enc))
+    return blz_fail(err, BLZ_EINVAL, "column %s: encoding %s does not apply to its type", c->name,
+                    blz_encoding_name(enc));
+  if (enc == BLZ_ENCODING_RLE_DICTIONARY) {
+    c->dict_mode = DICT_KEEP;
+  } else {
+    c->dict_mode = DICT_OFF;
+    c->value_enc = (int)enc;
+    c->value_enc_if_smaller = false;
+  }
+  c->dict_on = c->dict_mode != DICT_OFF;
+  return BLZ_OK;
 }
 
 blz_status blz_column_init(blz_column *c, const struct ArrowSchema *field, int top,
@@ -54,8 +100,9 @@ blz_status blz_column_init(blz_column *c, const struct ArrowSchema *field, int t
   }
   c->width = phys_width(&c->t);
   BLZ_TRY(blz_codec_create(opts->compression, opts->compression_level, &c->codec, err));
-  c->dict_on = dictionary_allowed(c);
-  c->page_epoch = 1; /* new entries start at epoch 0: not yet used by any page */
+  default_encoding(c);
+  c->dict_on = c->dict_mode != DICT_OFF;
+  blz_dict_init(&c->dict, c->t.phys == PQ_BYTE_ARRAY ? 0 : c->width);
   return BLZ_OK;
 }
 
@@ -68,27 +115,27 @@ void blz_column_free(blz_column *c) {
     free(c->path);
   }
   blz_buf *bufs[] = {&c->def, &c->rep, &c->dense, &c->page_def, &c->page_rep, &c->page_idx,
-                     &c->page_plain, &c->scratch, &c->scratch2};
+                     &c->page_plain, &c->scratch, &c->scratch2, &c->refs};
   for (int i = 0; i < c->chunk.cap; i++) blz_buf_free(&c->chunk.seg[i]);
   free(c->chunk.seg);
   free(c->pages);
   for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++) blz_buf_free(bufs[i]);
   blz_stats_free(&c->page_stats);
   blz_stats_free(&c->chunk_stats);
-  blz_dict_free(c);
+  blz_dict_free(&c->dict);
   memset(c, 0, sizeof *c);
 }
 
 static int64_t page_estimate(const blz_column *c) {
   int64_t levels = c->max_def ? c->page_entries / 8 : 0;
   if (c->max_rep) levels += c->page_entries / 4;
-  if (c->dict_on) return levels + (c->page_values * blz_bit_width(c->count) + 7) / 8;
+  if (c->dict_on) return levels + (c->page_values * blz_bit_width(c->dict.count) + 7) / 8;
   if (c->t.phys == PQ_BOOLEAN) return levels + (int64_t)c->page_plain.len / 8;
   return levels + (int64_t)c->page_plain.len;
 }
 
 int64_t blz_column_estimated_size(const blz_column *c) {
-  return (int64_t)c->chunk.total + page_estimate(c) + (int64_t)c->dict_data.len;
+  return (int64_t)c->chunk.total + page_estimate(c) + (int64_t)c->dict.data.len;
 }
 
 #define SEGMENT (4u << 20)
@@ -106,6 +153,101 @@ static blz_buf *segment_for(blz_segs *s, size_t need) {
   b->len = 0;
   if (!blz_buf_reserve(b, need > SEGMENT ? need : SEGMENT)) return NULL;
   return b;
+}
+
+/* Whether the open page's dictionary (entries + bit-packed indices) is smaller than the values
+ * in the encoding the column falls back to. Judged once per chunk, on its first page. */
+static bool dictionary_pays(blz_column *c) {
+  size_t n = (size_t)c->page_values;
+  if (n == 0) return true;
+  const uint32_t *idx = (const uint32_t *)c->page_idx.data;
+  int64_t dict = (int64_t)c->dict.data.len;
+  int64_t indices = ((int64_t)n * blz_bit_width(c->dict.count - 1) + 7) / 8;
+  int64_t alt = blz_dict_plain_size(&c->dict, idx, n);
+  if (c->value_enc == ENC_DELTA_BINARY_PACKED) {
+    /* sorted or narrow integers: measure the delta encoding of the page itself */
+    /* (scratch holds the page being assembled; scratch2 and refs are free until compression) */
+    c->scratch2.len = c->refs.len = 0;
+    if (blz_dict_to_plain(&c->dict, idx, n, &c->scratch2) &&
+        blz_delta_binary_packed(&c->refs, c->scratch2.data, n, c->width) && (int64_t)c->refs.len < alt)
+      alt = (int64_t)c->refs.len;
+    c->refs.len = c->scratch2.len = 0;
+  } else if (c->value_enc == ENC_DELTA_LENGTH_BYTE_ARRAY || c->value_enc == ENC_DELTA_BYTE_ARRAY) {
+    alt -= 3 * (int64_t)n; /* lengths take about a byte each instead of four */
+  }
+  return dict + indices < alt;
+}
+
+/* Values hardly repeat so far (under 1 in 128 is a repeat after 3072 values): the column has
+ * hundreds of thousands of distinct values or more, whose dictionary would outgrow its limit. */
+static bool dictionary_hopeless(const blz_column *c) {
+  return c->page_values >= 3072 && c->page_values - c->dict.count < c->page_values / 128;
+}
+
+/* Gives up the dictionary for this chunk: the open page's values go back to PLAIN. Only while no
+ * page of the chunk has used it. */
+static bool abandon_dictionary(blz_column *c) {
+  size_t n = (size_t)c->page_values;
+  if (c->t.phys == PQ_BYTE_ARRAY && (!blz_dict_take_page_used(&c->dict, &c->refs) ||
+                                     !blz_stats_update(&c->page_stats, &c->t, c->refs.data,
+                                                       c->refs.len / sizeof(blz_bytes_ref))))
+    return false;
+  c->page_plain.len = 0;
+  if (!blz_dict_to_plain(&c->dict, (const uint32_t *)c->page_idx.data, n, &c->page_plain)) return false;
+  /* the memory goes back to the allocator, for the next column to reuse */
+  blz_buf_free(&c->page_idx);
+  blz_dict_free(&c->dict);
+  c->dict_on = false;
+  c->dict_decided = true;
+  return true;
+}
+
+/* Appends the open page's PLAIN values to b in the column's value encoding (or PLAIN where that
+ * is smaller); returns the encoding used, or -1 when out of memory. */
+static int encode_values(blz_column *c, blz_buf *b) {
+  const uint8_t *pl = c->page_plain.data;
+  size_t pn = c->page_plain.len, n = (size_t)c->page_values, at = b->len;
+  bool ok = true;
+  switch (c->value_enc) {
+    case ENC_DELTA_BINARY_PACKED:
+      ok = blz_delta_binary_packed(b, pl, n, c->width);
+      if (ok && c->value_enc_if_smaller && b->len - at >= pn) break; /* PLAIN below */
+      return ok ? ENC_DELTA_BINARY_PACKED : -1;
+    case ENC_DELTA_LENGTH_BYTE_ARRAY:
+      ok = blz_delta_length_byte_array(b, pl, pn, n);
+      if (ok && c->value_enc_if_smaller) {
+        /* DELTA_BYTE_ARRAY where shared prefixes make it smaller */
+        size_t dlba = b->len - at;
+        ok = blz_delta_byte_array(b, pl, pn, n);
+        if (ok && b->len - at - dlba < dlba) {
+          memmove(b->data + at, b->data + at + dlba, b->len - at - dlba);
+          b->len -= dlba;
+          return ENC_DELTA_BYTE_ARRAY;
+        }
+        b->len = at + dlba;
+      }
+      return ok ? ENC_DELTA_LENGTH_BYTE_ARRAY : -1;
+    case ENC_DELTA_BYTE_ARRAY:
+      return blz_delta_byte_array(b, pl, pn, n) ? ENC_DELTA_BYTE_ARRAY : -1;
+    case ENC_BYTE_STREAM_SPLIT:
+      return blz_byte_stream_split(b, pl, n, c->width) ? ENC_BYTE_STREAM_SPLIT : -1;
+    default:
+      break;
+  }
+  if (!ok) return -1;
+  b->len = at;
+  if (c->t.phys == PQ_BOOLEAN) {
+    /* PLAIN booleans are bit-packed, LSB first */
+    size_t nb = (pn + 7) / 8;
+    if (!blz_buf_reserve(b, nb)) return -1;
+    uint8_t *p = b->data + b->len;
+    memset(p, 0, nb);
+    for (size_t i = 0; i < pn; i++) p[i >> 3] |= (uint8_t)(pl[i] << (i & 7));
+    b->len += nb;
+  } else if (!blz_buf_append(b, pl, pn)) {
+    return -1;
+  }
+  return ENC_PLAIN;
 }
 
 static blz_status finish_page(blz_column *c, blz_error *err) {
@@ -133,29 +275,25 @@ static blz_status finish_page(blz_column *c, blz_error *err) {
     if (!v2) blz_store_le32(b->data + at, (uint32_t)(b->len - at - 4));
   }
   levels = b->len;
+  if (c->dict_on && c->dict_mode == DICT_AUTO && !c->dict_decided) {
+    if (dictionary_pays(c)) c->dict_decided = true;
+    else if (!abandon_dictionary(c)) goto oom;
+  }
   int32_t encoding;
-  if (c->dict_on && !blz_dict_page_stats(c, &c->page_stats)) goto oom;
   if (c->dict_on) {
-    int bw = blz_bit_width(c->count ? c->count - 1 : 0);
+    if (c->t.phys == PQ_BYTE_ARRAY && (!blz_dict_take_page_used(&c->dict, &c->refs) ||
+                                       !blz_stats_update(&c->page_stats, &c->t, c->refs.data,
+                                                         c->refs.len / sizeof(blz_bytes_ref))))
+      goto oom;
+    int bw = blz_bit_width(c->dict.count ? c->dict.count - 1 : 0);
     if (!blz_buf_push(b, (uint8_t)bw)) goto oom;
     if (!blz_rle_encode(b, (const uint32_t *)c->page_idx.data, (size_t)c->page_values, bw)) goto oom;
     encoding = ENC_RLE_DICTIONARY;
-    c->dict_data_pages++;
   } else {
-    if (c->t.phys == PQ_BOOLEAN) {
-      if (!blz_buf_reserve(b, c->page_plain.len / 8 + 1)) goto oom;
-      /* PLAIN booleans are bit-packed, LSB first */
-      uint8_t *p = b->data + b->len;
-      size_t nb = (c->page_plain.len + 7) / 8;
-      memset(p, 0, nb);
-      for (size_t i = 0; i < c->page_plain.len; i++) p[i >> 3] |= (uint8_t)(c->page_plain.data[i] << (i & 7));
-      b->len += nb;
-    } else if (!blz_buf_append(b, c->page_plain.data, c->page_plain.len)) {
-      goto oom;
-    }
-    encoding = ENC_PLAIN;
-    c->plain_data_pages++;
+    encoding = encode_values(c, b);
+    if (encoding < 0) goto oom;
   }
+  c->data_pages[encoding]++;
   if (b->len > INT32_MAX) return blz_fail(err, BLZ_ENOTSUP, "column %s: page larger than 2 GiB", c->name);
   c->scratch2.len = 0;
   size_t raw = v2 ? levels : 0;
@@ -255,10 +393,14 @@ blz_status blz_column_feed(blz_column *c, int64_t n, size_t nvals, blz_error *er
     if (c->max_rep && !blz_buf_append(&c->page_rep, rep + epos, (size_t)take)) goto oom;
     const uint8_t *vals = dense + vpos * (size_t)c->width;
     /* dictionary pages get their statistics from the entries they use, at page end */
-    if (!c->dict_on && !blz_stats_update(&c->page_stats, &c->t, vals, nv)) goto oom;
+    /* dictionary pages of byte arrays get their statistics from the entries they use */
+    if ((!c->dict_on || c->t.phys != PQ_BYTE_ARRAY) && !blz_stats_update(&c->page_stats, &c->t, vals, nv)) goto oom;
     c->page_stats.null_count += take - (int64_t)nv;
     if (c->dict_on) {
-      if (!blz_dict_encode(c, vals, nv)) goto oom;
+      if (!blz_buf_reserve(&c->page_idx, nv * 4) ||
+          !blz_dict_encode(&c->dict, vals, nv, (uint32_t *)(c->page_idx.data + c->page_idx.len)))
+        goto oom;
+      c->page_idx.len += nv * 4;
     } else if (!plain_append(c, vals, nv)) {
       goto oom;
     }
@@ -267,7 +409,10 @@ blz_status blz_column_feed(blz_column *c, int64_t n, size_t nvals, blz_error *er
     c->page_values += (int64_t)nv;
     epos += take;
     vpos += nv;
-    if (c->dict_on && (int64_t)c->dict_data.len > c->opts->dictionary_page_size_limit) {
+    if (c->dict_on && c->dict_mode == DICT_AUTO && !c->dict_decided && dictionary_hopeless(c)) {
+      if (!abandon_dictionary(c)) goto oom;
+    }
+    if (c->dict_on && (int64_t)c->dict.data.len > c->opts->dictionary_page_size_limit) {
       /* too many distinct values: keep what is dictionary-encoded, write the rest PLAIN */
       BLZ_TRY(finish_page(c, err));
       c->dict_on = false;
@@ -287,14 +432,15 @@ blz_status blz_column_finish_chunk(blz_column *c, blz_buf *dict_page, blz_chunk_
   dict_page->len = 0;
   m->dict_page_offset = -1;
   int64_t dict_uncompressed = 0;
-  if (c->dict_data_pages > 0) {
+  if (c->data_pages[ENC_RLE_DICTIONARY] > 0) {
+    const blz_buf *dd = &c->dict.data;
     c->scratch2.len = 0;
-    BLZ_TRY(blz_codec_compress(c->codec, c->dict_data.data, c->dict_data.len, &c->scratch2, err));
-    if (c->dict_data.len > INT32_MAX) return blz_fail(err, BLZ_ENOTSUP, "column %s: dictionary larger than 2 GiB", c->name);
-    if (!blz_write_dict_page_header(dict_page, (int32_t)c->dict_data.len, (int32_t)c->scratch2.len,
-                                    (int32_t)c->count))
+    BLZ_TRY(blz_codec_compress(c->codec, dd->data, dd->len, &c->scratch2, err));
+    if (dd->len > INT32_MAX) return blz_fail(err, BLZ_ENOTSUP, "column %s: dictionary larger than 2 GiB", c->name);
+    if (!blz_write_dict_page_header(dict_page, (int32_t)dd->len, (int32_t)c->scratch2.len,
+                                    (int32_t)c->dict.count))
       return blz_fail(err, BLZ_ENOMEM, "out of memory");
-    dict_uncompressed = (int64_t)(dict_page->len + c->dict_data.len);
+    dict_uncompressed = (int64_t)(dict_page->len + dd->len);
     if (!blz_buf_append(dict_page, c->scratch2.data, c->scratch2.len))
       return blz_fail(err, BLZ_ENOMEM, "out of memory");
     m->dict_pages = 1;
@@ -302,8 +448,7 @@ blz_status blz_column_finish_chunk(blz_column *c, blz_buf *dict_page, blz_chunk_
   m->total_uncompressed = c->chunk_uncompressed + dict_uncompressed;
   m->total_compressed = (int64_t)(dict_page->len + c->chunk.total);
   m->num_values = c->chunk_entries;
-  m->dict_data_pages = c->dict_data_pages;
-  m->plain_data_pages = c->plain_data_pages;
+  memcpy(m->data_pages, c->data_pages, sizeof m->data_pages);
   m->data_page_type = c->opts->data_page_version == 2 ? 3 : 0;
   /* the page records move to the chunk's metadata; offsets become absolute when written */
   m->pages = c->pages;
@@ -319,8 +464,9 @@ void blz_column_reset_chunk(blz_column *c) {
   c->chunk.n = 0;
   c->chunk.total = 0;
   c->chunk_uncompressed = c->chunk_rows = c->chunk_entries = 0;
-  c->dict_data_pages = c->plain_data_pages = 0;
+  memset(c->data_pages, 0, sizeof c->data_pages);
   blz_stats_reset(&c->chunk_stats);
-  blz_dict_clear(c);
-  c->dict_on = dictionary_allowed(c);
+  blz_dict_clear(&c->dict);
+  c->dict_on = c->dict_mode != DICT_OFF;
+  c->dict_decided = false;
 }

@@ -3,13 +3,9 @@
 #define BLZ_COLUMN_H
 
 #include "../codecs/codec.h"
+#include "dict.h"
+#include "encode.h"
 #include "schema_map.h"
-
-/* A BYTE_ARRAY value borrowed from an Arrow buffer for the duration of one write call. */
-typedef struct blz_bytes_ref {
-  const uint8_t *p;
-  uint32_t len;
-} blz_bytes_ref;
 
 /* Running min/max and null count. Numeric sorts keep min/max in `lo`/`hi`; byte sorts
  * (SORT_BYTES, SORT_DECIMAL_BE) keep owned copies in `blo`/`bhi`. */
@@ -43,7 +39,8 @@ typedef struct blz_page_rec {
 typedef struct blz_chunk_meta {
   int64_t start, data_page_offset, dict_page_offset; /* dict_page_offset < 0: none */
   int64_t total_uncompressed, total_compressed, num_values;
-  int32_t dict_pages, dict_data_pages, plain_data_pages;
+  int32_t dict_pages;
+  int32_t data_pages[ENC_COUNT]; /* data pages by value encoding */
   int32_t data_page_type;  /* PAGE_DATA or PAGE_DATA_V2 */
   blz_stats_out stats;
   blz_page_rec *pages;     /* owned; freed once the page index is written */
@@ -102,17 +99,17 @@ typedef struct blz_column {
   blz_stats chunk_stats;
   blz_segs chunk;            /* data pages, headers included, ready to write */
   int64_t chunk_uncompressed, chunk_rows, chunk_entries;
-  int32_t dict_data_pages, plain_data_pages;
-  bool dict_on;              /* new values go to the dictionary */
+  int32_t data_pages[ENC_COUNT];
 
-  /* the chunk's dictionary: entries PLAIN-encoded back to back, and an open-addressing index */
-  blz_buf dict_data;
-  uint32_t *slots, nslots, count;
-  uint32_t *entry_off, *entry_hash, *entry_len;
-  uint32_t entry_cap;
-  /* entries the open page refers to: page statistics come from these, not from every row */
-  uint32_t *entry_epoch, page_epoch;
-  blz_buf page_distinct;
+  /* encoding choices: the dictionary is off, decided per chunk, or kept; pages without it use
+   * value_enc (PLAIN, or DELTA_BINARY_PACKED only where smaller when value_enc_if_smaller) */
+  enum { DICT_OFF, DICT_AUTO, DICT_KEEP } dict_mode;
+  int value_enc;
+  bool value_enc_if_smaller;
+  bool dict_on;              /* new values go to the dictionary */
+  bool dict_decided;         /* this chunk's dictionary has been judged worth keeping */
+  blz_dict dict;
+  blz_buf refs;              /* the dictionary entries the open page used (byte arrays) */
 
   blz_buf scratch, scratch2; /* page assembly and compression output */
   blz_page_rec *pages;       /* the open chunk's data pages */
@@ -125,6 +122,9 @@ blz_status blz_column_init(blz_column *c, const struct ArrowSchema *field, int t
                            blz_leaf_path *path, int max_def, int max_rep, bool leaf_nullable,
                            const blz_writer_options *opts, blz_error *err);
 void blz_column_free(blz_column *c);
+/* Sets the column's value encoding (BLZ_ENCODING_AUTO: the profile's); BLZ_EINVAL when its type
+ * cannot take it. Before the first value only. */
+blz_status blz_column_set_encoding(blz_column *c, blz_encoding enc, blz_error *err);
 
 /* Gathers rows [row, row+n) of Arrow array `a` (row counted from a->offset) into c->def/dense.
  * Returns the number of non-null values in *nvals. */

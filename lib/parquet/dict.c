@@ -1,14 +1,8 @@
-/* dict.c — open-addressing hash dictionary used for RLE_DICTIONARY encoding. */
+/* dict.c — open-addressing hash dictionary used for RLE_DICTIONARY encoding, specialised per width. */
 #include "dict.h"
 
-static inline uint32_t mix64(uint64_t x) {
-  x ^= x >> 33;
-  x *= 0xff51afd7ed558ccdULL;
-  x ^= x >> 33;
-  x *= 0xc4ceb9fe1a85ec53ULL;
-  x ^= x >> 33;
-  return (uint32_t)x;
-}
+#define XXH_INLINE_ALL
+#include <xxhash.h>
 
 static inline uint64_t load64(const uint8_t *p) {
   uint64_t x;
@@ -16,24 +10,27 @@ static inline uint64_t load64(const uint8_t *p) {
   return x;
 }
 
-/* Short strings (the common dictionary case) are hashed from two overlapping loads. */
-static inline uint32_t hash_bytes(const uint8_t *p, size_t n) {
-  uint64_t k = 0x9E3779B97F4A7C15ULL * (n + 1);
-  if (n > 16) {
-    uint64_t h = k;
-    size_t i = 0;
-    for (; i + 8 <= n; i += 8) h = (h ^ load64(p + i)) * 0xff51afd7ed558ccdULL, h ^= h >> 29;
-    return mix64(h ^ load64(p + n - 8));
-  }
-  if (n >= 8) return mix64(k ^ load64(p) ^ ((load64(p + n - 8) << 23) | (load64(p + n - 8) >> 41)));
-  if (n >= 4) {
-    uint32_t a, b;
-    memcpy(&a, p, 4);
-    memcpy(&b, p + n - 4, 4);
-    return mix64(k ^ a ^ ((uint64_t)b << 32));
-  }
-  uint64_t x = n ? (uint64_t)p[0] | (uint64_t)p[n / 2] << 8 | (uint64_t)p[n - 1] << 16 : 0;
-  return mix64(k ^ x);
+static inline uint32_t load32(const uint8_t *p) {
+  uint32_t x;
+  memcpy(&x, p, 4);
+  return x;
+}
+
+/* Slot position of a fixed-width key: a multiply-xorshift mix, top bits taken. */
+static inline uint32_t fixed_pos(uint64_t key, uint32_t mask) {
+  key ^= key >> 31;
+  key *= 0x9E3779B97F4A7C15ULL;
+  return (uint32_t)(key >> 32) & mask;
+}
+
+/* The key of a byte array: exact for up to 7 bytes (length in the top byte, so "a" and "a\0"
+ * differ), the first 8 bytes otherwise. Never reads outside p[0..n). */
+static inline uint64_t bytes_key(const uint8_t *p, uint32_t n) {
+  if (n >= 8) return load64(p);
+  uint64_t k;
+  if (n >= 4) k = (uint64_t)load32(p) | (uint64_t)load32(p + n - 4) << (8 * (n - 4));
+  else k = n ? (uint64_t)p[0] | (uint64_t)p[n / 2] << 8 | (uint64_t)p[n - 1] << 16 : 0;
+  return k | (uint64_t)n << 56;
 }
 
 /* Equality by 8-byte words (the last word overlapping), avoiding a memcmp call per value. */
@@ -43,170 +40,228 @@ static inline bool same_bytes(const uint8_t *a, const uint8_t *b, size_t n) {
       if (load64(a + i) != load64(b + i)) return false;
     return load64(a + n - 8) == load64(b + n - 8);
   }
-  if (n >= 4) {
-    uint32_t x, y, z, w;
-    memcpy(&x, a, 4), memcpy(&y, b, 4), memcpy(&z, a + n - 4, 4), memcpy(&w, b + n - 4, 4);
-    return x == y && z == w;
+  return memcmp(a, b, n) == 0;
+}
+
+void blz_dict_init(blz_dict *d, int width) {
+  memset(d, 0, sizeof *d);
+  d->width = width;
+  d->page_epoch = 1; /* new entries start at epoch 0: not yet used by any page */
+}
+
+static inline uint32_t slot_pos(const blz_dict *d, const blz_dict_slot *s, uint32_t mask) {
+  return d->width > 0 && d->width <= 8 ? fixed_pos(s->key, mask) : s->tag & mask;
+}
+
+static bool grow_slots(blz_dict *d) {
+  uint32_t ns = d->nslots ? d->nslots * 2 : 256;
+  blz_dict_slot *slots = calloc(ns, sizeof *slots);
+  if (!slots) return false;
+  uint32_t mask = ns - 1;
+  for (uint32_t i = 0; i < d->nslots; i++) {
+    if (!d->slots[i].id) continue;
+    uint32_t s = slot_pos(d, &d->slots[i], mask);
+    while (slots[s].id) s = (s + 1) & mask;
+    slots[s] = d->slots[i];
   }
-  for (size_t i = 0; i < n; i++)
-    if (a[i] != b[i]) return false;
+  free(d->slots);
+  d->slots = slots;
+  d->nslots = ns;
+  return true;
+}
+
+static bool grow_entries(blz_dict *d) {
+  uint32_t cap = d->cap ? d->cap * 2 : 1024;
+  uint32_t *a = realloc(d->off, cap * sizeof *a);
+  if (!a) return false;
+  d->off = a;
+  if (!(a = realloc(d->len, cap * sizeof *a))) return false;
+  d->len = a;
+  if (!(a = realloc(d->epoch, cap * sizeof *a))) return false;
+  d->epoch = a;
+  d->cap = cap;
   return true;
 }
 
 /* Remembers that the open page uses entry e (once per page). */
-static inline bool mark(blz_column *c, uint32_t e) {
-  if (c->entry_epoch[e] == c->page_epoch) return true;
-  c->entry_epoch[e] = c->page_epoch;
-  if (!blz_buf_reserve(&c->page_distinct, 4)) return false;
-  memcpy(c->page_distinct.data + c->page_distinct.len, &e, 4);
-  c->page_distinct.len += 4;
+static inline bool mark(blz_dict *d, uint32_t e) {
+  if (d->epoch[e] == d->page_epoch) return true;
+  d->epoch[e] = d->page_epoch;
+  if (!blz_buf_reserve(&d->page_used, 4)) return false;
+  memcpy(d->page_used.data + d->page_used.len, &e, 4);
+  d->page_used.len += 4;
   return true;
 }
 
-static bool grow(blz_column *c) {
-  uint32_t ns = c->nslots ? c->nslots * 2 : 1024;
-  uint32_t *slots = calloc(ns, sizeof *slots);
-  if (!slots) return false;
-  for (uint32_t e = 0; e < c->count; e++) {
-    uint32_t s = c->entry_hash[e] & (ns - 1);
-    while (slots[s]) s = (s + 1) & (ns - 1);
-    slots[s] = e + 1;
-  }
-  free(c->slots);
-  c->slots = slots;
-  c->nslots = ns;
-  return true;
-}
-
-static bool grow_array(uint32_t **a, uint32_t cap) {
-  uint32_t *p = realloc(*a, cap * sizeof *p);
-  if (!p) return false;
-  *a = p;
-  return true;
-}
-
-static bool add_entry_meta(blz_column *c, uint32_t h, uint32_t off, uint32_t len) {
-  if (c->count == c->entry_cap) {
-    uint32_t cap = c->entry_cap ? c->entry_cap * 2 : 1024;
-    if (!grow_array(&c->entry_off, cap) || !grow_array(&c->entry_hash, cap) ||
-        !grow_array(&c->entry_len, cap) || !grow_array(&c->entry_epoch, cap))
-      return false;
-    c->entry_cap = cap;
-  }
-  c->entry_off[c->count] = off;
-  c->entry_hash[c->count] = h;
-  c->entry_len[c->count] = len;
-  c->entry_epoch[c->count] = 0;
-  return true;
-}
-
-bool blz_dict_encode(blz_column *c, const void *dense, size_t n) {
-  if (!blz_buf_reserve(&c->page_idx, n * 4)) return false;
-  uint32_t *out = (uint32_t *)(c->page_idx.data + c->page_idx.len);
-  if (c->t.phys == PQ_BYTE_ARRAY) {
-    const blz_bytes_ref *v = dense;
-    uint32_t last = UINT32_MAX; /* runs of one value (sorted or bursty columns) skip the hash */
-    for (size_t i = 0; i < n; i++) {
-      if (last != UINT32_MAX && c->entry_len[last] == v[i].len &&
-          same_bytes(c->dict_data.data + c->entry_off[last] + 4, v[i].p, v[i].len)) {
-        out[i] = last;
-        continue;
-      }
-      if ((c->count + 1) * 2 > c->nslots && !grow(c)) return false;
-      uint32_t h = hash_bytes(v[i].p, v[i].len);
-      uint32_t mask = c->nslots - 1, s = h & mask, e;
-      for (;;) {
-        e = c->slots[s];
-        if (!e) break;
-        e--;
-        if (c->entry_hash[e] == h && c->entry_len[e] == v[i].len &&
-            same_bytes(c->dict_data.data + c->entry_off[e] + 4, v[i].p, v[i].len))
-          break;
-        s = (s + 1) & mask;
-      }
-      if (!c->slots[s]) {
-        uint32_t off = (uint32_t)c->dict_data.len;
-        if (!blz_buf_reserve(&c->dict_data, 4 + (size_t)v[i].len)) return false;
-        blz_store_le32(c->dict_data.data + c->dict_data.len, v[i].len);
-        if (v[i].len) memcpy(c->dict_data.data + c->dict_data.len + 4, v[i].p, v[i].len);
-        c->dict_data.len += 4 + (size_t)v[i].len;
-        if (!add_entry_meta(c, h, off, v[i].len)) return false;
-        e = c->count++;
-        c->slots[s] = e + 1;
-      }
-      if (!mark(c, e)) return false;
-      out[i] = last = e;
-    }
-  } else {
-    size_t w = (size_t)c->width;
-    const uint8_t *v = dense;
-    for (size_t i = 0; i < n; i++) {
-      if ((c->count + 1) * 2 > c->nslots && !grow(c)) return false;
-      const uint8_t *val = v + i * w;
-      uint32_t h;
-      if (w == 8) { uint64_t x; memcpy(&x, val, 8); h = mix64(x); }
-      else if (w == 4) { uint32_t x; memcpy(&x, val, 4); h = mix64(x); }
-      else h = hash_bytes(val, w);
-      uint32_t mask = c->nslots - 1, s = h & mask, e;
-      for (;;) {
-        e = c->slots[s];
-        if (!e) break;
-        e--;
-        if (c->entry_hash[e] == h && same_bytes(c->dict_data.data + (size_t)e * w, val, w)) break;
-        s = (s + 1) & mask;
-      }
-      if (!c->slots[s]) {
-        if (!blz_buf_append(&c->dict_data, val, w)) return false;
-        if (!add_entry_meta(c, h, 0, (uint32_t)w)) return false;
-        e = c->count++;
-        c->slots[s] = e + 1;
-      }
-      if (!mark(c, e)) return false;
-      out[i] = e;
-    }
-  }
-  c->page_idx.len += n * 4;
-  return true;
-}
-
-void blz_dict_clear(blz_column *c) {
-  if (c->slots) memset(c->slots, 0, (size_t)c->nslots * sizeof *c->slots);
-  c->count = 0;
-  c->dict_data.len = 0;
-  c->page_distinct.len = 0;
-}
-
-bool blz_dict_page_stats(blz_column *c, blz_stats *s) {
-  size_t n = c->page_distinct.len / 4;
-  const uint32_t *ids = (const uint32_t *)c->page_distinct.data;
-  c->page_epoch++;
-  c->page_distinct.len = 0;
-  if (n == 0) return true;
-  blz_buf tmp = {0};
-  size_t w = c->t.phys == PQ_BYTE_ARRAY ? sizeof(blz_bytes_ref) : (size_t)c->width;
-  if (!blz_buf_reserve(&tmp, n * w)) return false;
+/* Values of 1..8 bytes: the slot holds the value, so a lookup touches one cache line. */
+static bool encode_small(blz_dict *d, const uint8_t *v, size_t n, uint32_t *out) {
+  size_t w = (size_t)d->width;
+  uint64_t last_key = 0;
+  uint32_t last = UINT32_MAX; /* runs of one value (sorted or bursty columns) skip the hash */
   for (size_t i = 0; i < n; i++) {
-    uint32_t e = ids[i];
-    if (c->t.phys == PQ_BYTE_ARRAY) {
-      blz_bytes_ref r = {c->dict_data.data + c->entry_off[e] + 4, c->entry_len[e]};
-      memcpy(tmp.data + i * w, &r, w);
-    } else {
-      memcpy(tmp.data + i * w, c->dict_data.data + (size_t)e * w, w);
+    uint64_t key = 0;
+    if (w == 8) key = load64(v + i * 8);
+    else if (w == 4) key = load32(v + i * 4);
+    else memcpy(&key, v + i * w, w);
+    if (key == last_key && last != UINT32_MAX) {
+      out[i] = last;
+      continue;
     }
+    if (BLZ_UNLIKELY((d->count + 1) * 2 > d->nslots) && !grow_slots(d)) return false;
+    uint32_t mask = d->nslots - 1, s = fixed_pos(key, mask);
+    blz_dict_slot *sl;
+    for (;;) {
+      sl = &d->slots[s];
+      if (!sl->id || sl->key == key) break;
+      s = (s + 1) & mask;
+    }
+    if (!sl->id) {
+      if (!blz_buf_append(&d->data, v + i * w, w)) return false;
+      sl->key = key;
+      sl->id = ++d->count;
+    }
+    out[i] = last = sl->id - 1;
+    last_key = key;
   }
-  bool ok = blz_stats_update(s, &c->t, tmp.data, n);
-  blz_buf_free(&tmp);
-  return ok;
+  return true;
 }
 
-void blz_dict_free(blz_column *c) {
-  free(c->slots);
-  free(c->entry_off);
-  free(c->entry_hash);
-  free(c->entry_len);
-  free(c->entry_epoch);
-  blz_buf_free(&c->dict_data);
-  blz_buf_free(&c->page_distinct);
-  c->slots = c->entry_off = c->entry_hash = c->entry_len = c->entry_epoch = NULL;
-  c->nslots = c->count = c->entry_cap = 0;
+/* Wider fixed values (FIXED_LEN_BYTE_ARRAY): first 8 bytes and a hash in the slot, the rest
+ * confirmed against the entry. */
+static bool encode_wide(blz_dict *d, const uint8_t *v, size_t n, uint32_t *out) {
+  size_t w = (size_t)d->width;
+  for (size_t i = 0; i < n; i++) {
+    const uint8_t *val = v + i * w;
+    if (BLZ_UNLIKELY((d->count + 1) * 2 > d->nslots) && !grow_slots(d)) return false;
+    uint64_t key = load64(val);
+    uint32_t tag = (uint32_t)XXH3_64bits(val, w);
+    uint32_t mask = d->nslots - 1, s = tag & mask;
+    blz_dict_slot *sl;
+    for (;;) {
+      sl = &d->slots[s];
+      if (!sl->id) break;
+      if (sl->key == key && sl->tag == tag && same_bytes(d->data.data + (size_t)(sl->id - 1) * w, val, w)) break;
+      s = (s + 1) & mask;
+    }
+    if (!sl->id) {
+      if (!blz_buf_append(&d->data, val, w)) return false;
+      sl->key = key;
+      sl->tag = tag;
+      sl->id = ++d->count;
+    }
+    out[i] = sl->id - 1;
+  }
+  return true;
+}
+
+static bool encode_bytes(blz_dict *d, const blz_bytes_ref *v, size_t n, uint32_t *out) {
+  uint64_t last_key = 0;
+  uint32_t last = UINT32_MAX;
+  for (size_t i = 0; i < n; i++) {
+    const uint8_t *p = v[i].p;
+    uint32_t len = v[i].len;
+    uint64_t key = bytes_key(p, len);
+    if (last != UINT32_MAX && key == last_key &&
+        (len < 8 || (d->len[last] == len && same_bytes(d->data.data + d->off[last], p, len)))) {
+      out[i] = last;
+      continue;
+    }
+    if (BLZ_UNLIKELY((d->count + 1) * 2 > d->nslots) && !grow_slots(d)) return false;
+    uint32_t tag = (uint32_t)XXH3_64bits(p, len);
+    uint32_t mask = d->nslots - 1, s = tag & mask;
+    blz_dict_slot *sl;
+    for (;;) {
+      sl = &d->slots[s];
+      if (!sl->id) break;
+      if (sl->key == key && sl->tag == tag) {
+        uint32_t e = sl->id - 1;
+        if (len < 8 || (d->len[e] == len && same_bytes(d->data.data + d->off[e], p, len))) break;
+      }
+      s = (s + 1) & mask;
+    }
+    uint32_t e;
+    if (!sl->id) {
+      if (d->count == d->cap && !grow_entries(d)) return false;
+      if (!blz_buf_reserve(&d->data, 4 + (size_t)len)) return false;
+      e = d->count++;
+      blz_store_le32(d->data.data + d->data.len, len);
+      d->off[e] = (uint32_t)d->data.len + 4;
+      d->len[e] = len;
+      d->epoch[e] = 0;
+      if (len) memcpy(d->data.data + d->data.len + 4, p, len);
+      d->data.len += 4 + (size_t)len;
+      sl->key = key;
+      sl->tag = tag;
+      sl->id = e + 1;
+    } else {
+      e = sl->id - 1;
+    }
+    if (!mark(d, e)) return false;
+    out[i] = last = e;
+    last_key = key;
+  }
+  return true;
+}
+
+bool blz_dict_encode(blz_dict *d, const void *dense, size_t n, uint32_t *out) {
+  if (d->data.len > UINT32_MAX - (64u << 20)) return false; /* offsets are 32-bit */
+  if (d->width == 0) return encode_bytes(d, dense, n, out);
+  if (d->width <= 8) return encode_small(d, dense, n, out);
+  return encode_wide(d, dense, n, out);
+}
+
+bool blz_dict_take_page_used(blz_dict *d, blz_buf *refs) {
+  refs->len = 0;
+  size_t n = d->page_used.len / 4;
+  const uint32_t *ids = (const uint32_t *)d->page_used.data;
+  d->page_epoch++;
+  d->page_used.len = 0;
+  if (n == 0) return true;
+  if (!blz_buf_reserve(refs, n * sizeof(blz_bytes_ref))) return false;
+  blz_bytes_ref *r = (blz_bytes_ref *)refs->data;
+  for (size_t i = 0; i < n; i++) r[i] = (blz_bytes_ref){d->data.data + d->off[ids[i]], d->len[ids[i]]};
+  refs->len = n * sizeof(blz_bytes_ref);
+  return true;
+}
+
+int64_t blz_dict_plain_size(const blz_dict *d, const uint32_t *idx, size_t n) {
+  if (d->width) return (int64_t)n * d->width;
+  int64_t total = 0;
+  for (size_t i = 0; i < n; i++) total += 4 + (int64_t)d->len[idx[i]];
+  return total;
+}
+
+bool blz_dict_to_plain(const blz_dict *d, const uint32_t *idx, size_t n, blz_buf *out) {
+  int64_t total = blz_dict_plain_size(d, idx, n);
+  if (!blz_buf_reserve(out, (size_t)total)) return false;
+  uint8_t *p = out->data + out->len;
+  if (d->width) {
+    size_t w = (size_t)d->width;
+    for (size_t i = 0; i < n; i++, p += w) memcpy(p, d->data.data + (size_t)idx[i] * w, w);
+  } else {
+    for (size_t i = 0; i < n; i++) {
+      uint32_t e = idx[i];
+      memcpy(p, d->data.data + d->off[e] - 4, 4 + (size_t)d->len[e]);
+      p += 4 + (size_t)d->len[e];
+    }
+  }
+  out->len += (size_t)total;
+  return true;
+}
+
+void blz_dict_clear(blz_dict *d) {
+  if (d->slots && d->count) memset(d->slots, 0, (size_t)d->nslots * sizeof *d->slots);
+  d->count = 0;
+  d->data.len = 0;
+  d->page_used.len = 0;
+}
+
+void blz_dict_free(blz_dict *d) {
+  free(d->slots);
+  free(d->off);
+  free(d->len);
+  free(d->epoch);
+  blz_buf_free(&d->data);
+  blz_buf_free(&d->page_used);
+  blz_dict_init(d, d->width);
 }

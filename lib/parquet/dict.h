@@ -2,14 +2,52 @@
 #ifndef BLZ_DICT_H
 #define BLZ_DICT_H
 
-#include "column.h"
+#include "../common/blz_common.h"
 
-/* Appends the dictionary index of each of the n dense values to c->page_idx, adding new entries.
+/* A BYTE_ARRAY value borrowed from an Arrow buffer for the duration of one write call. */
+typedef struct blz_bytes_ref {
+  const uint8_t *p;
+  uint32_t len;
+} blz_bytes_ref;
+
+/* One slot of the open-addressing index. For values of up to 8 bytes `key` is the value itself;
+ * for byte arrays of up to 7 bytes it is the bytes with the length in the top byte (so a match
+ * needs no look at the entry); longer values keep their first 8 bytes and a 32-bit hash in `tag`
+ * and are confirmed against the entry. `id` is the entry + 1 (0: empty). */
+typedef struct blz_dict_slot {
+  uint64_t key;
+  uint32_t id;
+  uint32_t tag;
+} blz_dict_slot;
+
+typedef struct blz_dict {
+  int width;              /* bytes per fixed-width value; 0 for byte arrays */
+  uint32_t count;         /* entries */
+  blz_buf data;           /* entries PLAIN-encoded back to back: the dictionary page body */
+  blz_dict_slot *slots;
+  uint32_t nslots;        /* a power of two, at least twice count */
+  uint32_t *off, *len;    /* byte arrays: where each entry's bytes start in data, their length */
+  uint32_t cap;           /* entries off/len have room for */
+  /* byte arrays: the entries the open page uses, for its statistics (cheaper than comparing
+   * every value) */
+  uint32_t *epoch, page_epoch;
+  blz_buf page_used;
+} blz_dict;
+
+/* Prepares an empty dictionary for values of `width` bytes (0: byte arrays as blz_bytes_ref). */
+void blz_dict_init(blz_dict *d, int width);
+/* Writes the dictionary index of each of the n dense values to out[0..n), adding new entries.
  * Returns false on allocation failure. */
-bool blz_dict_encode(blz_column *c, const void *dense, size_t n);
-void blz_dict_clear(blz_column *c);
-/* Folds the entries the open page used into s, and starts a new page's set. */
-bool blz_dict_page_stats(blz_column *c, blz_stats *s);
-void blz_dict_free(blz_column *c);
+bool blz_dict_encode(blz_dict *d, const void *dense, size_t n, uint32_t *out);
+/* Byte arrays: replaces *refs with the entries the open page used (as blz_bytes_ref pointing into
+ * the dictionary) and starts a new page's set. Fixed widths: leaves refs empty. */
+bool blz_dict_take_page_used(blz_dict *d, blz_buf *refs);
+/* Appends the PLAIN encoding of entries idx[0..n) to out (the values the indices stand for). */
+bool blz_dict_to_plain(const blz_dict *d, const uint32_t *idx, size_t n, blz_buf *out);
+/* Bytes the values idx[0..n) take PLAIN-encoded. */
+int64_t blz_dict_plain_size(const blz_dict *d, const uint32_t *idx, size_t n);
+/* Forgets every entry, keeping the memory for the next chunk. */
+void blz_dict_clear(blz_dict *d);
+void blz_dict_free(blz_dict *d);
 
 #endif

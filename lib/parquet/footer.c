@@ -116,11 +116,11 @@ static void write_chunk(blz_thrift *t, const blz_column *c, const blz_chunk_meta
   blz_thrift_i64(t, 2, m->start);
   blz_thrift_struct_begin(t, 3);
   blz_thrift_i32(t, 1, c->t.phys);
-  int32_t enc[3];
+  /* every encoding the chunk uses: PLAIN for the dictionary page, RLE for levels */
+  int32_t enc[ENC_COUNT];
   uint32_t ne = 0;
-  if (m->dict_pages || m->plain_data_pages) enc[ne++] = ENC_PLAIN;
-  enc[ne++] = ENC_RLE;
-  if (m->dict_data_pages) enc[ne++] = ENC_RLE_DICTIONARY;
+  for (int e = 0; e < ENC_COUNT; e++)
+    if (m->data_pages[e] || (e == ENC_PLAIN && m->dict_pages) || e == ENC_RLE) enc[ne++] = e;
   blz_thrift_list_begin(t, 2, BLZ_CT_I32, ne);
   for (uint32_t i = 0; i < ne; i++) blz_thrift_elem_i32(t, enc[i]);
   if (c->path) {
@@ -137,11 +137,14 @@ static void write_chunk(blz_thrift *t, const blz_column *c, const blz_chunk_meta
   blz_thrift_i64(t, 9, m->data_page_offset);
   if (m->dict_page_offset >= 0) blz_thrift_i64(t, 11, m->dict_page_offset);
   blz_write_statistics(t, 12, &m->stats);
-  struct { int32_t type, enc, count; } es[3];
+  struct { int32_t type, enc, count; } es[ENC_COUNT + 1];
   uint32_t nes = 0;
   if (m->dict_pages) es[nes++] = (typeof(es[0])){PAGE_DICTIONARY, ENC_PLAIN, m->dict_pages};
-  if (m->dict_data_pages) es[nes++] = (typeof(es[0])){m->data_page_type, ENC_RLE_DICTIONARY, m->dict_data_pages};
-  if (m->plain_data_pages) es[nes++] = (typeof(es[0])){m->data_page_type, ENC_PLAIN, m->plain_data_pages};
+  /* dictionary-encoded pages first, as Arrow C++ lists them */
+  if (m->data_pages[ENC_RLE_DICTIONARY])
+    es[nes++] = (typeof(es[0])){m->data_page_type, ENC_RLE_DICTIONARY, m->data_pages[ENC_RLE_DICTIONARY]};
+  for (int e = 0; e < ENC_COUNT; e++)
+    if (m->data_pages[e] && e != ENC_RLE_DICTIONARY) es[nes++] = (typeof(es[0])){m->data_page_type, e, m->data_pages[e]};
   blz_thrift_list_begin(t, 13, BLZ_CT_STRUCT, nes);
   for (uint32_t i = 0; i < nes; i++) {
     blz_thrift_struct_begin(t, -1);

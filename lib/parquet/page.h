@@ -3,10 +3,10 @@
 #define BLZ_PAGE_H
 
 #include "column.h"
+#include "encode.h"
 #include "thrift.h"
 
 enum { PAGE_DATA = 0, PAGE_DICTIONARY = 2, PAGE_DATA_V2 = 3 };
-enum { ENC_PLAIN = 0, ENC_RLE = 3, ENC_RLE_DICTIONARY = 8 };
 
 /* Writes a Statistics struct as field `id` of the current struct. */
 void blz_write_statistics(blz_thrift *t, int16_t id, const blz_stats_out *s);

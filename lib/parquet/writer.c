@@ -51,6 +51,29 @@ static blz_status emit(blz_writer *w, const void *p, size_t n, blz_error *err) {
   return BLZ_OK;
 }
 
+/* Per-column encodings from the options: each names a leaf (dotted path for nested ones). The
+ * caller's array is not kept. */
+static blz_status apply_column_encodings(blz_writer *w, blz_error *err) {
+  const blz_column_encoding *ce = w->opts.column_encodings;
+  size_t n = w->opts.n_column_encodings;
+  w->opts.column_encodings = NULL;
+  w->opts.n_column_encodings = 0;
+  if (n && !ce) return blz_fail(err, BLZ_EINVAL, "n_column_encodings is %zu but column_encodings is NULL", n);
+  for (size_t k = 0; k < n; k++) {
+    if (!ce[k].column) return blz_fail(err, BLZ_EINVAL, "column_encodings[%zu]: no column name", k);
+    if (!strcmp(blz_encoding_name(ce[k].encoding), "unknown"))
+      return blz_fail(err, BLZ_EINVAL, "column %s: unknown encoding %d", ce[k].column, (int)ce[k].encoding);
+    int found = 0;
+    for (int i = 0; i < w->ncols; i++)
+      if (!strcmp(w->cols[i].name, ce[k].column)) {
+        BLZ_TRY(blz_column_set_encoding(&w->cols[i], ce[k].encoding, err));
+        found++;
+      }
+    if (!found) return blz_fail(err, BLZ_EINVAL, "column_encodings: no column named '%s'", ce[k].column);
+  }
+  return BLZ_OK;
+}
+
 blz_status blz_writer_create(const struct ArrowSchema *schema, const blz_writer_options *opts,
                              const blz_output *sink, blz_writer **out, blz_error *err) {
   *out = NULL;
@@ -68,6 +91,10 @@ blz_status blz_writer_create(const struct ArrowSchema *schema, const blz_writer_
     st = blz_fail(err, BLZ_EINVAL, "data page version %d: only 1 and 2 exist", w->opts.data_page_version);
     goto fail;
   }
+  if (w->opts.encoding_profile != BLZ_PROFILE_COMPATIBLE && w->opts.encoding_profile != BLZ_PROFILE_COMPACT) {
+    st = blz_fail(err, BLZ_EINVAL, "unknown encoding profile %d", (int)w->opts.encoding_profile);
+    goto fail;
+  }
   if (w->opts.row_group_size_bytes <= 0 || w->opts.data_page_size <= 0 ||
       w->opts.dictionary_page_size_limit <= 0) {
     st = blz_fail(err, BLZ_EINVAL, "row group, page and dictionary sizes must be positive");
@@ -83,6 +110,8 @@ blz_status blz_writer_create(const struct ArrowSchema *schema, const blz_writer_
   }
   w->cols = w->plan.leaves;
   w->ncols = w->plan.nleaves;
+  if (st) goto fail;
+  st = apply_column_encodings(w, err);
   if (st) goto fail;
   /* ARROW:schema, as Arrow C++ and arrow-rs write it, lets Arrow readers restore the exact
    * types (date64, timestamp[s], time zones, large and dictionary types) */

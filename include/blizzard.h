@@ -234,6 +234,9 @@ typedef struct blz_sink_config {
   int64_t row_group_size_bytes;     /* 128 MiB */
   blz_compression compression;      /* snappy */
   int compression_level;            /* 0 = codec default */
+  blz_encoding_profile encoding_profile; /* compatible */
+  blz_column_encoding *column_encodings; /* per-column encodings; names owned by the config */
+  int n_column_encodings;
   char *partition_template;         /* e.g. "date=%Y-%m-%d/hour=%H" or "region={region}"; NULL = none */
   char *partition_time_column;      /* the column strftime fields are taken from */
   int64_t max_open_files;           /* 32 */

@@ -33,7 +33,13 @@ static void usage(FILE *f) {
           "  --row-group-bytes N    flush a row group at this estimated encoded size (default 134217728)\n"
           "  --page-bytes N         target data page size (default 1048576)\n"
           "  --dictionary-bytes N   dictionary size limit before falling back to PLAIN (default 1048576)\n"
-          "  --no-dictionary        PLAIN encoding only\n"
+          "  --no-dictionary        no dictionary encoding\n"
+          "  --encoding-profile P   compatible (default): dictionary where it pays, else PLAIN, read by\n"
+          "                         every reader; compact: DELTA_BINARY_PACKED integers where smaller,\n"
+          "                         DELTA_(LENGTH_)BYTE_ARRAY strings, BYTE_STREAM_SPLIT floats\n"
+          "  --column-encoding C=E  column C (dotted path for nested leaves) always in encoding E: plain,\n"
+          "                         rle_dictionary, delta_binary_packed, delta_length_byte_array,\n"
+          "                         delta_byte_array, byte_stream_split (repeatable)\n"
           "  --data-page-version V  1 (default) or 2\n"
           "  --no-page-index        leave out ColumnIndex/OffsetIndex\n"
           "  --threads N            worker threads; blizzard encodes on the calling thread, so only 1 is accepted\n"
@@ -74,6 +80,8 @@ static int cmd_convert(int argc, char **argv) {
   blz_writer_options opts;
   blz_writer_options_init(&opts);
   int quiet = 0;
+  blz_column_encoding encs[argc + 1]; /* at most one per argument */
+  opts.column_encodings = encs;
   for (int i = 0; i < argc; i++) {
     const char *a = argv[i];
     const char *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -101,6 +109,23 @@ static int cmd_convert(int argc, char **argv) {
       } else if (!strcmp(a, "--compression-level")) {
         if (parse_i64(a, v, 1, &n)) return 2;
         opts.compression_level = (int)n;
+      } else if (!strcmp(a, "--encoding-profile")) {
+        if (blz_encoding_profile_parse(v, &opts.encoding_profile) != BLZ_OK) {
+          fprintf(stderr, "blizzard: unknown encoding profile '%s' (compatible, compact)\n", v);
+          return 2;
+        }
+      } else if (!strcmp(a, "--column-encoding")) {
+        char *eq = strrchr(v, '=');
+        blz_column_encoding *ce = &encs[opts.n_column_encodings];
+        if (!eq || eq == v || blz_encoding_parse(eq + 1, &ce->encoding) != BLZ_OK) {
+          fprintf(stderr, "blizzard: --column-encoding expects COLUMN=ENCODING (plain, rle_dictionary, "
+                          "delta_binary_packed, delta_length_byte_array, delta_byte_array, "
+                          "byte_stream_split), got '%s'\n", v);
+          return 2;
+        }
+        *eq = 0;
+        ce->column = v;
+        opts.n_column_encodings++;
       } else if (!strcmp(a, "--row-group-bytes")) {
         if (parse_i64(a, v, 1, &opts.row_group_size_bytes)) return 2;
       } else if (!strcmp(a, "--page-bytes")) {

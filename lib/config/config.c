@@ -33,6 +33,8 @@ void blz_sink_config_free(blz_sink_config *c) {
     free(c->storage_options[i].value);
   }
   free(c->storage_options);
+  for (int i = 0; i < c->n_column_encodings; i++) free((char *)c->column_encodings[i].column);
+  free(c->column_encodings);
   blz_sink_config_init(c);
 }
 
@@ -134,6 +136,34 @@ static blz_status parse_partition(ctx *c, yaml_node_t *m, blz_sink_config *cfg) 
   return BLZ_OK;
 }
 
+/* column_encodings: {column: encoding, ...} */
+static blz_status parse_column_encodings(ctx *c, yaml_node_t *m, blz_sink_config *cfg) {
+  if (m->type != YAML_MAPPING_NODE)
+    return blz_fail(c->err, BLZ_EINVAL, "line %zu: sink.column_encodings: expected a mapping of column: encoding", line_of(m));
+  for (yaml_node_pair_t *p = m->data.mapping.pairs.start; p < m->data.mapping.pairs.top; p++) {
+    yaml_node_t *k = yaml_document_get_node(c->doc, p->key), *v = yaml_document_get_node(c->doc, p->value);
+    if (k->type != YAML_SCALAR_NODE)
+      return blz_fail(c->err, BLZ_EINVAL, "line %zu: sink.column_encodings: keys must be column names", line_of(k));
+    blz_column_encoding *o = realloc(cfg->column_encodings, (size_t)(cfg->n_column_encodings + 1) * sizeof *o);
+    if (!o) return blz_fail(c->err, BLZ_ENOMEM, "out of memory");
+    cfg->column_encodings = o;
+    blz_column_encoding *ce = &o[cfg->n_column_encodings];
+    ce->column = strdup((const char *)k->data.scalar.value);
+    if (!ce->column) return blz_fail(c->err, BLZ_ENOMEM, "out of memory");
+    cfg->n_column_encodings++;
+    char name[300], *s;
+    snprintf(name, sizeof name, "sink.column_encodings.%s", ce->column);
+    BLZ_TRY(scalar(c, v, name, &s));
+    blz_status st = blz_encoding_parse(s, &ce->encoding);
+    if (st)
+      st = blz_fail(c->err, BLZ_EINVAL, "line %zu: %s: unknown encoding '%s' (plain, rle_dictionary, delta_binary_packed, "
+                    "delta_length_byte_array, delta_byte_array, byte_stream_split, auto)", line_of(v), name, s);
+    free(s);
+    BLZ_TRY(st);
+  }
+  return BLZ_OK;
+}
+
 static blz_status parse_options(ctx *c, yaml_node_t *m, blz_sink_config *cfg) {
   if (m->type != YAML_MAPPING_NODE)
     return blz_fail(c->err, BLZ_EINVAL, "line %zu: sink.storage_options: expected a mapping", line_of(m));
@@ -181,7 +211,15 @@ static blz_status parse_sink(ctx *c, yaml_node_t *m, blz_sink_config *cfg) {
       if (st) st = blz_fail(c->err, BLZ_EINVAL, "line %zu: sink.compression: unknown codec '%s' (snappy, gzip, zstd, lz4, uncompressed)", line_of(v), s);
       free(s);
       BLZ_TRY(st);
-    } else if (!strcmp(key, "partition_by")) BLZ_TRY(parse_partition(c, v, cfg));
+    } else if (!strcmp(key, "encoding_profile")) {
+      char *s;
+      BLZ_TRY(scalar(c, v, name, &s));
+      blz_status st = blz_encoding_profile_parse(s, &cfg->encoding_profile);
+      if (st) st = blz_fail(c->err, BLZ_EINVAL, "line %zu: sink.encoding_profile: unknown profile '%s' (compatible, compact)", line_of(v), s);
+      free(s);
+      BLZ_TRY(st);
+    } else if (!strcmp(key, "column_encodings")) BLZ_TRY(parse_column_encodings(c, v, cfg));
+    else if (!strcmp(key, "partition_by")) BLZ_TRY(parse_partition(c, v, cfg));
     else if (!strcmp(key, "max_open_files")) BLZ_TRY(integer(c, v, name, 1, 100000, &cfg->max_open_files));
     else if (!strcmp(key, "max_concurrent_uploads")) BLZ_TRY(integer(c, v, name, 1, 1024, &cfg->max_concurrent_uploads));
     else if (!strcmp(key, "part_size_mb")) BLZ_TRY(integer(c, v, name, 5, 5120, &cfg->part_size_mb));
@@ -193,7 +231,7 @@ static blz_status parse_sink(ctx *c, yaml_node_t *m, blz_sink_config *cfg) {
     else
       return blz_fail(c->err, BLZ_EINVAL,
                       "line %zu: sink: unknown key '%s' (path, file_size_mb, inactivity_timeout_secs, rollover_timeout_secs, "
-                      "row_group_size_bytes, compression, compression_level, partition_by, max_open_files, "
+                      "row_group_size_bytes, compression, compression_level, encoding_profile, column_encodings, partition_by, max_open_files, "
                       "max_concurrent_uploads, part_size_mb, min_multipart_size_mb, max_concurrent_parts, max_retries, spill_path, storage_options)",
                       line_of(k), key);
   }

@@ -35,6 +35,7 @@ struct blz_sink {
   pthread_mutex_t mu;
   blz_sink_config cfg;     /* only the scalars are used; strings are not owned */
   blz_writer_options wopts;
+  blz_column_encoding *encs;  /* owned copy that wopts.column_encodings points to */
   blz_sink_hooks hooks;
   blz_storage *storage;
   blz_partitioner *part;
@@ -100,12 +101,28 @@ blz_status blz_sink_create(const blz_sink_config *cfg, const struct ArrowSchema 
   s->cfg.partition_time_column = NULL;
   s->cfg.storage_options = NULL;
   s->cfg.n_storage_options = 0;
+  s->cfg.column_encodings = NULL;
+  s->cfg.n_column_encodings = 0;
   if (hooks) s->hooks = *hooks;
   blz_writer_options_init(&s->wopts);
   s->wopts.compression = cfg->compression;
   s->wopts.compression_level = cfg->compression_level;
   s->wopts.row_group_size_bytes = cfg->row_group_size_bytes;
-  blz_status st = blz_storage_open(cfg, &s->storage, err);
+  s->wopts.encoding_profile = cfg->encoding_profile;
+  blz_status st = BLZ_OK;
+  /* the writers of later files read the column encodings: the sink keeps its own copy */
+  if (cfg->n_column_encodings > 0) {
+    s->encs = calloc((size_t)cfg->n_column_encodings, sizeof *s->encs);
+    if (!s->encs) st = blz_fail(err, BLZ_ENOMEM, "out of memory");
+    for (int i = 0; !st && i < cfg->n_column_encodings; i++) {
+      s->encs[i].encoding = cfg->column_encodings[i].encoding;
+      s->encs[i].column = strdup(cfg->column_encodings[i].column ? cfg->column_encodings[i].column : "");
+      if (!s->encs[i].column) st = blz_fail(err, BLZ_ENOMEM, "out of memory");
+      s->wopts.n_column_encodings++;
+    }
+    s->wopts.column_encodings = s->encs;
+  }
+  if (!st) st = blz_storage_open(cfg, &s->storage, err);
   if (!st) blz_storage_on_retry(s->storage, on_retry, s);
   if (!st && ipc_schema_copy(schema, &s->schema))
     st = blz_fail(err, BLZ_EINVAL, "the input schema is malformed (a field without format or children) or memory ran out");
@@ -528,6 +545,8 @@ void blz_sink_destroy(blz_sink *s) {
   if (s->schema.release) s->schema.release(&s->schema);
   pthread_mutex_destroy(&s->mu);
   pthread_mutex_destroy(&s->stats_mu);
+  for (size_t k = 0; s->encs && k < s->wopts.n_column_encodings; k++) free((char *)s->encs[k].column);
+  free(s->encs);
   free(s);
 }
 

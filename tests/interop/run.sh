@@ -82,6 +82,30 @@ node "$here/make-extra-types.mjs" "$out/wide.arrows" wide >/dev/null
 "$BLZ" convert "$out/wide.arrows" "$out/wide.parquet" --quiet
 verify "extra-types/float16-null-decimal256-time-ns" "$out/wide.arrows" "$out/wide.parquet" --readers hyparquet --no-footer
 
+# value encodings: the compact profile (DELTA_BINARY_PACKED, DELTA_LENGTH_BYTE_ARRAY,
+# DELTA_BYTE_ARRAY, BYTE_STREAM_SPLIT where they pay) on data page v1 and v2, and every encoding
+# forced on the columns that can take it
+gen --dataset records --rows 30000 --batch-rows 1024 --out "$out/records.arrows"
+gen --dataset wide --rows 3000 --out "$out/wide200.arrows"
+for ds in types logs nested records wide200; do
+  for v in 1 2; do
+    "$BLZ" convert "$out/$ds.arrows" "$out/$ds-compact-v$v.parquet" --encoding-profile compact --data-page-version $v --compression zstd --quiet
+    verify "$ds/compact-profile-page-v$v" "$out/$ds.arrows" "$out/$ds-compact-v$v.parquet" --codec zstd
+  done
+done
+ints="int8 int16 int32 int64 uint8 uint16 uint32 uint64 date32 date64 time32_ms time64_us ts_s ts_ms ts_us ts_ns ts_s_tz ts_ms_tz ts_us_tz ts_ns_tz"
+forced() { # encoding for strings, then data page version
+  local a=()
+  for c in $ints; do a+=(--column-encoding "$c=delta_binary_packed"); done
+  for c in utf8 large_utf8 binary large_binary dict_utf8; do a+=(--column-encoding "$c=$1"); done
+  a+=(--column-encoding float32=byte_stream_split --column-encoding float64=byte_stream_split)
+  "$BLZ" convert "$out/types.arrows" "$out/types-forced-$1-v$2.parquet" "${a[@]}" --data-page-version "$2" --page-bytes 4096 --compression uncompressed --quiet
+  verify "types/forced-delta-$1-bss-page-v$2" "$out/types.arrows" "$out/types-forced-$1-v$2.parquet" --codec none
+}
+for v in 1 2; do forced delta_byte_array $v; forced delta_length_byte_array $v; done
+"$BLZ" convert "$out/logs.arrows" "$out/logs-forced-dict.parquet" --column-encoding ts=rle_dictionary --column-encoding message=rle_dictionary --column-encoding level=plain --quiet
+verify "logs/forced-dictionary-and-plain" "$out/logs.arrows" "$out/logs-forced-dict.parquet"
+
 # a delta dictionary batch (isDelta) extends the dictionary of earlier batches
 "$BLZ" convert "$root/tests/data/dict_delta.arrows" "$out/dict_delta.parquet" --quiet
 verify "dictionary-delta" "$root/tests/data/dict_delta.arrows" "$out/dict_delta.parquet"

@@ -55,7 +55,14 @@
   X(test_pages_many_small_pages)                     \
   X(test_page_index)                                 \
   X(test_pages_v2_roundtrip)                         \
-  X(test_nested_list_levels)
+  X(test_nested_list_levels)                        \
+  X(test_delta_binary_packed_layout)                \
+  X(test_delta_binary_packed_roundtrip)             \
+  X(test_delta_byte_arrays)                         \
+  X(test_byte_stream_split)                         \
+  X(test_writer_dictionary_judged_per_chunk)        \
+  X(test_writer_compact_profile_encodings)          \
+  X(test_writer_column_encoding_errors)
 
 #define X(name) void name(void);
 TEST_LIST

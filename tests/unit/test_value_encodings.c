@@ -1,0 +1,117 @@
+/* test_value_encodings.c — DELTA_BINARY_PACKED, DELTA_(LENGTH_)BYTE_ARRAY, BYTE_STREAM_SPLIT bytes. */
+#include "../../lib/parquet/encode.h"
+#include "test.h"
+#include "tests.h"
+
+static void roundtrip_dbp(const int64_t *v, size_t n, int width) {
+  blz_buf plain = {0}, enc = {0};
+  for (size_t i = 0; i < n; i++) {
+    if (width == 8) blz_buf_append(&plain, &v[i], 8);
+    else { int32_t x = (int32_t)v[i]; blz_buf_append(&plain, &x, 4); }
+  }
+  CHECK(blz_delta_binary_packed(&enc, plain.data, n, width));
+  int64_t *out = calloc(n + 1, sizeof *out);
+  const uint8_t *p = enc.data;
+  CHECK(blz_delta_binary_unpack(&p, enc.data + enc.len, out, n, width));
+  CHECK(p == enc.data + enc.len); /* no bytes left over: miniblocks past the end have no body */
+  size_t bad = 0;
+  for (size_t i = 0; i < n; i++) {
+    int64_t want = width == 8 ? v[i] : (int32_t)v[i];
+    if (out[i] != want && bad++ < 3) fprintf(stderr, "  n=%zu w=%d [%zu] %lld != %lld\n", n, width, i, (long long)out[i], (long long)want);
+  }
+  CHECK_EQ_INT(bad, 0);
+  free(out);
+  blz_buf_free(&plain);
+  blz_buf_free(&enc);
+}
+
+void test_delta_binary_packed_layout(void) {
+  /* 1..5: header (block 128, 4 miniblocks, 5 values, first zigzag(1) = 2), then one block with min
+   * delta 1 (zigzag 2) and four zero bit widths: every delta equals the minimum */
+  int64_t v[5] = {1, 2, 3, 4, 5};
+  blz_buf b = {0};
+  CHECK(blz_delta_binary_packed(&b, (const uint8_t *)v, 5, 8));
+  CHECK_BYTES(b.data, b.len, 0x80, 0x01, 0x04, 0x05, 0x02, 0x02, 0x00, 0x00, 0x00, 0x00);
+  b.len = 0;
+  /* 7, 5, 3, 1, 2, 3, 4, 5: deltas -2 -2 -2 1 1 1 1, min -2 (zigzag 3), then 0 0 0 3 3 3 3 in 2 bits */
+  int32_t w[8] = {7, 5, 3, 1, 2, 3, 4, 5};
+  CHECK(blz_delta_binary_packed(&b, (const uint8_t *)w, 8, 4));
+  CHECK(b.len == 5 + 1 + 4 + 8);
+  CHECK_BYTES(b.data, 10, 0x80, 0x01, 0x04, 0x08, 0x0E, 0x03, 0x02, 0x00, 0x00, 0x00);
+  CHECK_BYTES(b.data + 10, 8, 0xC0, 0x3F, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00);
+  blz_buf_free(&b);
+}
+
+void test_delta_binary_packed_roundtrip(void) {
+  enum { N = 2000 };
+  int64_t v[N];
+  unsigned seed = 11;
+  size_t sizes[] = {0, 1, 2, 3, 31, 32, 33, 127, 128, 129, 130, 257, 1000, N};
+  for (int shape = 0; shape < 5; shape++) {
+    for (size_t i = 0; i < N; i++) {
+      seed = seed * 1103515245u + 12345u;
+      switch (shape) {
+        case 0: v[i] = (int64_t)i * 1000000 + 1700000000000000; break;   /* sorted timestamps */
+        case 1: v[i] = (int64_t)(seed % 100) - 50; break;               /* small, signed */
+        case 2: v[i] = (seed & 1) ? INT64_MAX : INT64_MIN; break;       /* wrapping deltas */
+        case 3: v[i] = (int64_t)(((uint64_t)seed << 33) ^ (seed * 7u)); break;
+        default: v[i] = 42; break;                                      /* constant */
+      }
+    }
+    for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
+      roundtrip_dbp(v, sizes[k], 8);
+      roundtrip_dbp(v, sizes[k], 4);
+    }
+  }
+  int64_t extremes[6] = {INT32_MIN, INT32_MAX, INT32_MIN, 0, INT32_MAX, -1};
+  roundtrip_dbp(extremes, 6, 4);
+}
+
+/* A PLAIN BYTE_ARRAY page of the given strings. */
+static void plain_strings(blz_buf *b, const char *const *s, size_t n) {
+  for (size_t i = 0; i < n; i++) {
+    uint8_t len[4];
+    blz_store_le32(len, (uint32_t)strlen(s[i]));
+    blz_buf_append(b, len, 4);
+    blz_buf_append(b, s[i], strlen(s[i]));
+  }
+}
+
+void test_delta_byte_arrays(void) {
+  const char *s[4] = {"apple", "applesauce", "apricot", ""};
+  blz_buf plain = {0}, b = {0};
+  plain_strings(&plain, s, 4);
+  int64_t lens[4], pre[4], suf[4];
+  CHECK(blz_delta_length_byte_array(&b, plain.data, plain.len, 4));
+  const uint8_t *p = b.data, *end = b.data + b.len;
+  CHECK(blz_delta_binary_unpack(&p, end, lens, 4, 4));
+  CHECK(lens[0] == 5 && lens[1] == 10 && lens[2] == 7 && lens[3] == 0);
+  CHECK((size_t)(end - p) == 22 && !memcmp(p, "appleapplesauceapricot", 22));
+  b.len = 0;
+  CHECK(blz_delta_byte_array(&b, plain.data, plain.len, 4));
+  p = b.data, end = b.data + b.len;
+  CHECK(blz_delta_binary_unpack(&p, end, pre, 4, 4));
+  CHECK(blz_delta_binary_unpack(&p, end, suf, 4, 4));
+  CHECK(pre[0] == 0 && pre[1] == 5 && pre[2] == 2 && pre[3] == 0);
+  CHECK(suf[0] == 5 && suf[1] == 5 && suf[2] == 5 && suf[3] == 0);
+  CHECK((size_t)(end - p) == 15 && !memcmp(p, "applesaucericot", 15));
+  /* a page whose lengths run past its end is refused, not read beyond */
+  plain.len -= 3;
+  b.len = 0;
+  CHECK(!blz_delta_length_byte_array(&b, plain.data, plain.len, 4));
+  CHECK(!blz_delta_byte_array(&b, plain.data, plain.len, 4));
+  blz_buf_free(&plain);
+  blz_buf_free(&b);
+}
+
+void test_byte_stream_split(void) {
+  float f[3] = {1.0f, -2.5f, 0.0f};
+  uint8_t raw[12];
+  memcpy(raw, f, 12);
+  blz_buf b = {0};
+  CHECK(blz_byte_stream_split(&b, raw, 3, 4));
+  CHECK(b.len == 12);
+  for (int k = 0; k < 4; k++)
+    for (int i = 0; i < 3; i++) CHECK(b.data[k * 3 + i] == raw[i * 4 + k]);
+  blz_buf_free(&b);
+}

@@ -1,16 +1,21 @@
 #!/usr/bin/env bash
-# run.sh — converts a generated event log (2,000,000 rows by default) with each codec and times
-# DuckDB's and Polars' writers on the same data in the same run, all single-threaded.
-# Usage: bash bench/run.sh [--rows N] [--runs N] [--codecs "snappy zstd"]
+# run.sh — the encoder benchmark: every shape of data (event log, wide table, flight-records-like,
+# nested) with every codec, blizzard's whole `convert` process against DuckDB's and Polars' writes
+# (1 thread and all threads) timed in the same run, median of N; prints speed and size ratios and
+# appends a markdown table to bench/out/summary-DATE.md.
+# Usage: bash bench/run.sh [--shapes "logs wide records nested"] [--codecs "snappy zstd lz4 gzip uncompressed"]
+#                          [--runs N] [--anchor-threads "1,all"] [--args "extra convert flags"]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-rows=2000000 runs=5 codecs="snappy zstd lz4 gzip uncompressed"
+shapes="logs wide records nested" codecs="snappy zstd lz4 gzip uncompressed" runs=5 athreads="1,all" extra=""
 while [ $# -gt 0 ]; do
   case "$1" in
-    --rows) rows=$2; shift 2 ;;
-    --runs) runs=$2; shift 2 ;;
+    --shapes) shapes=$2; shift 2 ;;
     --codecs) codecs=$2; shift 2 ;;
-    *) echo "usage: bench/run.sh [--rows N] [--runs N] [--codecs LIST]"; exit 2 ;;
+    --runs) runs=$2; shift 2 ;;
+    --anchor-threads) athreads=$2; shift 2 ;;
+    --args) extra=$2; shift 2 ;;
+    *) echo "usage: bench/run.sh [--shapes LIST] [--codecs LIST] [--runs N] [--anchor-threads 1,all] [--args FLAGS]"; exit 2 ;;
   esac
 done
 bash scripts/install-deps.sh --test
@@ -18,22 +23,36 @@ bash scripts/install-deps.sh --test
 make -j2 build/blizzard >/dev/null
 out=bench/out
 mkdir -p "$out"
-src="$out/logs-$rows.arrows"
-[ -f "$src" ] || node tests/interop/gen.mjs --dataset logs --rows "$rows" --out "$src"
+summary="$out/summary-$(date +%Y-%m-%d).md"
+{
+  echo "## $(date -u +%Y-%m-%dT%H:%MZ) — $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), runs=$runs ${extra:+(blizzard flags: $extra)}"
+  echo
+  echo "| shape | codec | blizzard s (1t) | peak RSS MB | vs DuckDB-1t | vs Polars-1t | vs DuckDB-all | vs Polars-all | size vs DuckDB | size vs Polars |"
+  echo "|---|---|---|---|---|---|---|---|---|---|"
+} >> "$summary"
+declare -A rows=([logs]=2000000 [wide]=20000 [records]=3000000 [nested]=500000)
 tmp=${TMPDIR:-/tmp}
-for codec in $codecs; do
-  times=()
-  ./build/blizzard convert "$src" "$tmp/blz-bench.parquet" --compression "$codec" --threads 1 --quiet # warm-up
-  for _ in $(seq "$runs"); do
-    t0=$(date +%s%N)
-    ./build/blizzard convert "$src" "$tmp/blz-bench.parquet" --compression "$codec" --threads 1 --quiet
-    t1=$(date +%s%N)
-    times+=("$(( t1 - t0 ))")
+for shape in $shapes; do
+  src="$out/$shape-${rows[$shape]}.arrows"
+  [ -f "$src" ] || node tests/interop/gen.mjs --dataset "$shape" --rows "${rows[$shape]}" --out "$src" >/dev/null
+  for codec in $codecs; do
+    times=() rss=0
+    # shellcheck disable=SC2086
+    ./build/blizzard convert "$src" "$tmp/blz-bench.parquet" --compression "$codec" --threads 1 --quiet $extra # warm-up
+    for _ in $(seq "$runs"); do
+      t0=$(date +%s%N)
+      # shellcheck disable=SC2086
+      /usr/bin/time -f %M -o "$tmp/blz-bench.rss" ./build/blizzard convert "$src" "$tmp/blz-bench.parquet" --compression "$codec" --threads 1 --quiet $extra
+      t1=$(date +%s%N)
+      times+=("$(( t1 - t0 ))")
+      r=$(cat "$tmp/blz-bench.rss"); [ "$r" -gt "$rss" ] && rss=$r
+    done
+    size=$(stat -c %s "$tmp/blz-bench.parquet")
+    vc=$codec; [ "$codec" = uncompressed ] && vc=none
+    node tests/interop/bench-anchors.mjs --arrow "$src" --codec "$vc" --runs "$runs" --threads "$athreads" \
+      --anchors duckdb,polars --json "$out/anchors-$shape-$codec.json" >/dev/null
+    node bench/report.mjs "$out/anchors-$shape-$codec.json" "$shape" "$codec" "$size" "$rss" "$summary" "${times[@]}"
   done
-  size=$(stat -c %s "$tmp/blz-bench.parquet")
-  vc=$codec; [ "$codec" = uncompressed ] && vc=none
-  node tests/interop/bench-anchors.mjs --arrow "$src" --codec "$vc" --runs "$runs" --threads 1 \
-    --anchors duckdb,polars --json "$out/anchors-$codec.json" >/dev/null
-  node bench/report.mjs "$out/anchors-$codec.json" "$codec" "$size" "${times[@]}"
 done
-rm -f "$tmp/blz-bench.parquet"
+rm -f "$tmp/blz-bench.parquet" "$tmp/blz-bench.rss"
+echo "table appended to $summary"

@@ -115,7 +115,7 @@ void blz_column_free(blz_column *c) {
     free(c->path);
   }
   blz_buf *bufs[] = {&c->def, &c->rep, &c->dense, &c->page_def, &c->page_rep, &c->page_idx,
-                     &c->page_plain, &c->scratch, &c->scratch2, &c->refs};
+                     &c->page_plain};
   for (int i = 0; i < c->chunk.cap; i++) blz_buf_free(&c->chunk.seg[i]);
   free(c->chunk.seg);
   free(c->pages);
@@ -157,7 +157,7 @@ static blz_buf *segment_for(blz_segs *s, size_t need) {
 
 /* Whether the open page's dictionary (entries + bit-packed indices) is smaller than the values
  * in the encoding the column falls back to. Judged once per chunk, on its first page. */
-static bool dictionary_pays(blz_column *c) {
+static bool dictionary_pays(blz_column *c, blz_scratch *sx) {
   size_t n = (size_t)c->page_values;
   if (n == 0) return true;
   const uint32_t *idx = (const uint32_t *)c->page_idx.data;
@@ -166,31 +166,33 @@ static bool dictionary_pays(blz_column *c) {
   int64_t alt = blz_dict_plain_size(&c->dict, idx, n);
   if (c->value_enc == ENC_DELTA_BINARY_PACKED) {
     /* sorted or narrow integers: measure the delta encoding of the page itself */
-    /* (scratch holds the page being assembled; scratch2 and refs are free until compression) */
-    c->scratch2.len = c->refs.len = 0;
-    if (blz_dict_to_plain(&c->dict, idx, n, &c->scratch2) &&
-        blz_delta_binary_packed(&c->refs, c->scratch2.data, n, c->width) && (int64_t)c->refs.len < alt)
-      alt = (int64_t)c->refs.len;
-    c->refs.len = c->scratch2.len = 0;
+    /* (sx->page holds the page being assembled; packed and spare are free until compression) */
+    sx->packed.len = sx->spare.len = 0;
+    if (blz_dict_to_plain(&c->dict, idx, n, &sx->packed) &&
+        blz_delta_binary_packed(&sx->spare, sx->packed.data, n, c->width) && (int64_t)sx->spare.len < alt)
+      alt = (int64_t)sx->spare.len;
+    sx->spare.len = sx->packed.len = 0;
   } else if (c->value_enc == ENC_DELTA_LENGTH_BYTE_ARRAY || c->value_enc == ENC_DELTA_BYTE_ARRAY) {
     alt -= 3 * (int64_t)n; /* lengths take about a byte each instead of four */
   }
   return dict + indices < alt;
 }
 
-/* Values hardly repeat so far (under 1 in 128 is a repeat after 3072 values): the column has
- * hundreds of thousands of distinct values or more, whose dictionary would outgrow its limit. */
+/* Values hardly repeat so far: none in the first 1024, or under 1 in 128 after 3072. With D
+ * distinct values about n^2 / 2D of n repeat, so either means a few hundred thousand distinct
+ * values or more (at 95% confidence), whose dictionary would outgrow its limit before it paid. */
 static bool dictionary_hopeless(const blz_column *c) {
-  return c->page_values >= 3072 && c->page_values - c->dict.count < c->page_values / 128;
+  int64_t n = c->page_values, repeats = n - c->dict.count;
+  return (n >= 1024 && n < 3072 && repeats == 0) || (n >= 3072 && repeats < n / 128);
 }
 
 /* Gives up the dictionary for this chunk: the open page's values go back to PLAIN. Only while no
  * page of the chunk has used it. */
-static bool abandon_dictionary(blz_column *c) {
+static bool abandon_dictionary(blz_column *c, blz_scratch *sx) {
   size_t n = (size_t)c->page_values;
-  if (c->t.phys == PQ_BYTE_ARRAY && (!blz_dict_take_page_used(&c->dict, &c->refs) ||
-                                     !blz_stats_update(&c->page_stats, &c->t, c->refs.data,
-                                                       c->refs.len / sizeof(blz_bytes_ref))))
+  if (c->t.phys == PQ_BYTE_ARRAY && (!blz_dict_take_page_used(&c->dict, &sx->spare) ||
+                                     !blz_stats_update(&c->page_stats, &c->t, sx->spare.data,
+                                                       sx->spare.len / sizeof(blz_bytes_ref))))
     return false;
   c->page_plain.len = 0;
   if (!blz_dict_to_plain(&c->dict, (const uint32_t *)c->page_idx.data, n, &c->page_plain)) return false;
@@ -250,10 +252,10 @@ static int encode_values(blz_column *c, blz_buf *b) {
   return ENC_PLAIN;
 }
 
-static blz_status finish_page(blz_column *c, blz_error *err) {
+static blz_status finish_page(blz_column *c, blz_scratch *sx, blz_error *err) {
   if (c->page_rows == 0) return BLZ_OK;
   bool v2 = c->opts->data_page_version == 2;
-  blz_buf *b = &c->scratch;
+  blz_buf *b = &sx->page;
   b->len = 0;
   /* definition levels: v1 prefixes their length and compresses them with the values; v2 keeps
    * them uncompressed ahead of the values and gives their length in the header */
@@ -276,14 +278,14 @@ static blz_status finish_page(blz_column *c, blz_error *err) {
   }
   levels = b->len;
   if (c->dict_on && c->dict_mode == DICT_AUTO && !c->dict_decided) {
-    if (dictionary_pays(c)) c->dict_decided = true;
-    else if (!abandon_dictionary(c)) goto oom;
+    if (dictionary_pays(c, sx)) c->dict_decided = true;
+    else if (!abandon_dictionary(c, sx)) goto oom;
   }
   int32_t encoding;
   if (c->dict_on) {
-    if (c->t.phys == PQ_BYTE_ARRAY && (!blz_dict_take_page_used(&c->dict, &c->refs) ||
-                                       !blz_stats_update(&c->page_stats, &c->t, c->refs.data,
-                                                         c->refs.len / sizeof(blz_bytes_ref))))
+    if (c->t.phys == PQ_BYTE_ARRAY && (!blz_dict_take_page_used(&c->dict, &sx->spare) ||
+                                       !blz_stats_update(&c->page_stats, &c->t, sx->spare.data,
+                                                         sx->spare.len / sizeof(blz_bytes_ref))))
       goto oom;
     int bw = blz_bit_width(c->dict.count ? c->dict.count - 1 : 0);
     if (!blz_buf_push(b, (uint8_t)bw)) goto oom;
@@ -295,25 +297,25 @@ static blz_status finish_page(blz_column *c, blz_error *err) {
   }
   c->data_pages[encoding]++;
   if (b->len > INT32_MAX) return blz_fail(err, BLZ_ENOTSUP, "column %s: page larger than 2 GiB", c->name);
-  c->scratch2.len = 0;
+  sx->packed.len = 0;
   size_t raw = v2 ? levels : 0;
-  if (raw && !blz_buf_append(&c->scratch2, b->data, raw)) goto oom;
-  BLZ_TRY(blz_codec_compress(c->codec, b->data + raw, b->len - raw, &c->scratch2, err));
+  if (raw && !blz_buf_append(&sx->packed, b->data, raw)) goto oom;
+  BLZ_TRY(blz_codec_compress(c->codec, b->data + raw, b->len - raw, &sx->packed, err));
   blz_stats_out so;
   blz_stats_output(&c->page_stats, &c->t, c->opts->statistics_truncate_length, &so);
   /* a page header is at most a few hundred bytes: statistics are capped at 80 bytes a bound */
-  blz_buf *seg = segment_for(&c->chunk, c->scratch2.len + 512);
+  blz_buf *seg = segment_for(&c->chunk, sx->packed.len + 512);
   if (!seg) goto oom;
   size_t before = seg->len;
-  bool ok = v2 ? blz_write_data_page_v2_header(seg, (int32_t)b->len, (int32_t)c->scratch2.len, (int32_t)c->page_entries,
+  bool ok = v2 ? blz_write_data_page_v2_header(seg, (int32_t)b->len, (int32_t)sx->packed.len, (int32_t)c->page_entries,
                                                (int32_t)(c->page_entries - c->page_values), (int32_t)c->page_rows, encoding,
                                                (int32_t)(levels - rep_len), (int32_t)rep_len,
                                                c->opts->compression != BLZ_COMPRESSION_UNCOMPRESSED, &so)
-               : blz_write_data_page_header(seg, (int32_t)b->len, (int32_t)c->scratch2.len, (int32_t)c->page_entries,
+               : blz_write_data_page_header(seg, (int32_t)b->len, (int32_t)sx->packed.len, (int32_t)c->page_entries,
                                             encoding, &so);
   if (!ok) goto oom;
   size_t header = seg->len - before;
-  if (!blz_buf_append(seg, c->scratch2.data, c->scratch2.len)) goto oom;
+  if (!blz_buf_append(seg, sx->packed.data, sx->packed.len)) goto oom;
   if (c->npages == c->cap_pages) {
     int cap = c->cap_pages ? c->cap_pages * 2 : 16;
     blz_page_rec *pr = realloc(c->pages, (size_t)cap * sizeof *pr);
@@ -323,12 +325,12 @@ static blz_status finish_page(blz_column *c, blz_error *err) {
   }
   blz_page_rec *rec = &c->pages[c->npages++];
   rec->offset = (int64_t)c->chunk.total;
-  rec->size = (int32_t)(header + c->scratch2.len);
+  rec->size = (int32_t)(header + sx->packed.len);
   rec->first_row = c->chunk_rows;
   rec->null_page = c->page_values == 0;
   /* (first_row counts rows; for nested leaves rows and entries differ) */
   rec->stats = so;
-  c->chunk.total += header + c->scratch2.len;
+  c->chunk.total += header + sx->packed.len;
   c->chunk_uncompressed += (int64_t)(header + b->len);
   c->chunk_rows += c->page_rows;
   c->chunk_entries += c->page_entries;
@@ -342,6 +344,14 @@ oom:
 }
 
 static bool plain_append(blz_column *c, const uint8_t *dense, size_t nv) {
+  if (c->page_plain.cap == 0) {
+    /* room for a whole page at once: growing by doubling would touch (and fault in) about
+     * twice the memory a page needs */
+    int64_t rows = c->opts->data_page_row_limit > 0 ? c->opts->data_page_row_limit : INT64_MAX / 16;
+    int64_t want = c->t.phys == PQ_BYTE_ARRAY ? c->opts->data_page_size : rows * c->width;
+    if (want > c->opts->data_page_size) want = c->opts->data_page_size;
+    if (!blz_buf_reserve(&c->page_plain, (size_t)want + 16 * 1024)) return false;
+  }
   if (c->t.phys != PQ_BYTE_ARRAY) return blz_buf_append(&c->page_plain, dense, nv * (size_t)c->width);
   const blz_bytes_ref *v = (const blz_bytes_ref *)dense;
   size_t total = 0;
@@ -361,7 +371,7 @@ static bool plain_append(blz_column *c, const uint8_t *dense, size_t nv) {
  * with its write batch size. */
 #define FEED_PIECE 1024
 
-blz_status blz_column_feed(blz_column *c, int64_t n, size_t nvals, blz_error *err) {
+blz_status blz_column_feed(blz_column *c, blz_scratch *sx, int64_t n, size_t nvals, blz_error *err) {
   const uint8_t *def = c->def.data, *rep = c->rep.data;
   const uint8_t *dense = c->dense.data;
   int64_t epos = 0;
@@ -410,14 +420,14 @@ blz_status blz_column_feed(blz_column *c, int64_t n, size_t nvals, blz_error *er
     epos += take;
     vpos += nv;
     if (c->dict_on && c->dict_mode == DICT_AUTO && !c->dict_decided && dictionary_hopeless(c)) {
-      if (!abandon_dictionary(c)) goto oom;
+      if (!abandon_dictionary(c, sx)) goto oom;
     }
     if (c->dict_on && (int64_t)c->dict.data.len > c->opts->dictionary_page_size_limit) {
       /* too many distinct values: keep what is dictionary-encoded, write the rest PLAIN */
-      BLZ_TRY(finish_page(c, err));
+      BLZ_TRY(finish_page(c, sx, err));
       c->dict_on = false;
     } else if (page_estimate(c) >= c->opts->data_page_size || c->page_rows >= row_limit) {
-      BLZ_TRY(finish_page(c, err));
+      BLZ_TRY(finish_page(c, sx, err));
     }
   }
   return BLZ_OK;
@@ -425,23 +435,23 @@ oom:
   return blz_fail(err, BLZ_ENOMEM, "out of memory encoding column %s", c->name);
 }
 
-blz_status blz_column_finish_chunk(blz_column *c, blz_buf *dict_page, blz_chunk_meta *m,
-                                   blz_error *err) {
-  BLZ_TRY(finish_page(c, err));
+blz_status blz_column_finish_chunk(blz_column *c, blz_scratch *sx, blz_buf *dict_page,
+                                   blz_chunk_meta *m, blz_error *err) {
+  BLZ_TRY(finish_page(c, sx, err));
   memset(m, 0, sizeof *m);
   dict_page->len = 0;
   m->dict_page_offset = -1;
   int64_t dict_uncompressed = 0;
   if (c->data_pages[ENC_RLE_DICTIONARY] > 0) {
     const blz_buf *dd = &c->dict.data;
-    c->scratch2.len = 0;
-    BLZ_TRY(blz_codec_compress(c->codec, dd->data, dd->len, &c->scratch2, err));
+    sx->packed.len = 0;
+    BLZ_TRY(blz_codec_compress(c->codec, dd->data, dd->len, &sx->packed, err));
     if (dd->len > INT32_MAX) return blz_fail(err, BLZ_ENOTSUP, "column %s: dictionary larger than 2 GiB", c->name);
-    if (!blz_write_dict_page_header(dict_page, (int32_t)dd->len, (int32_t)c->scratch2.len,
+    if (!blz_write_dict_page_header(dict_page, (int32_t)dd->len, (int32_t)sx->packed.len,
                                     (int32_t)c->dict.count))
       return blz_fail(err, BLZ_ENOMEM, "out of memory");
     dict_uncompressed = (int64_t)(dict_page->len + dd->len);
-    if (!blz_buf_append(dict_page, c->scratch2.data, c->scratch2.len))
+    if (!blz_buf_append(dict_page, sx->packed.data, sx->packed.len))
       return blz_fail(err, BLZ_ENOMEM, "out of memory");
     m->dict_pages = 1;
   }
@@ -469,4 +479,10 @@ void blz_column_reset_chunk(blz_column *c) {
   blz_dict_clear(&c->dict);
   c->dict_on = c->dict_mode != DICT_OFF;
   c->dict_decided = false;
+}
+
+void blz_scratch_free(blz_scratch *sx) {
+  blz_buf_free(&sx->page);
+  blz_buf_free(&sx->packed);
+  blz_buf_free(&sx->spare);
 }

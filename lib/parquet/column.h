@@ -109,12 +109,18 @@ typedef struct blz_column {
   bool dict_on;              /* new values go to the dictionary */
   bool dict_decided;         /* this chunk's dictionary has been judged worth keeping */
   blz_dict dict;
-  blz_buf refs;              /* the dictionary entries the open page used (byte arrays) */
 
-  blz_buf scratch, scratch2; /* page assembly and compression output */
   blz_page_rec *pages;       /* the open chunk's data pages */
   int npages, cap_pages;
 } blz_column;
+
+/* Buffers needed only while a page or chunk is being closed: the page assembled, its compressed
+ * form, a spare. Shared by every column one thread encodes, so memory (and the page faults of
+ * touching it) does not grow with the column count. */
+typedef struct blz_scratch {
+  blz_buf page, packed, spare;
+} blz_scratch;
+void blz_scratch_free(blz_scratch *sx);
 
 /* A flat top-level column from `field`, or (path != NULL, ownership moves in) a nested leaf whose
  * Arrow field is `field`, with its levels. */
@@ -143,15 +149,16 @@ blz_status blz_column_gather_nested(blz_column *c, const struct ArrowArray *a, i
 
 /* Feeds `entries` gathered level entries (rows, for flat columns) into pages, cutting pages by
  * size and row count, only where a row starts. */
-blz_status blz_column_feed(blz_column *c, int64_t entries, size_t nvals, blz_error *err);
+blz_status blz_column_feed(blz_column *c, blz_scratch *sx, int64_t entries, size_t nvals,
+                           blz_error *err);
 
 /* Estimated encoded bytes of the open chunk (written pages + open page + dictionary). */
 int64_t blz_column_estimated_size(const blz_column *c);
 
 /* Closes the open page; then produces the chunk's dictionary page (into *dict_page, may be empty)
  * and leaves its data pages in c->chunk (segments in order). Fills *m except the offsets. */
-blz_status blz_column_finish_chunk(blz_column *c, blz_buf *dict_page, blz_chunk_meta *m,
-                                   blz_error *err);
+blz_status blz_column_finish_chunk(blz_column *c, blz_scratch *sx, blz_buf *dict_page,
+                                   blz_chunk_meta *m, blz_error *err);
 /* Forgets the chunk (after it was written) so the next row group starts clean. */
 void blz_column_reset_chunk(blz_column *c);
 

@@ -54,7 +54,7 @@ static inline uint32_t slot_pos(const blz_dict *d, const blz_dict_slot *s, uint3
 }
 
 static bool grow_slots(blz_dict *d) {
-  uint32_t ns = d->nslots ? d->nslots * 2 : 256;
+  uint32_t ns = d->nslots ? d->nslots * 2 : 2048; /* 1024 values before the first growth */
   blz_dict_slot *slots = calloc(ns, sizeof *slots);
   if (!slots) return false;
   uint32_t mask = ns - 1;
@@ -167,7 +167,8 @@ static bool encode_bytes(blz_dict *d, const blz_bytes_ref *v, size_t n, uint32_t
       continue;
     }
     if (BLZ_UNLIKELY((d->count + 1) * 2 > d->nslots) && !grow_slots(d)) return false;
-    uint32_t tag = (uint32_t)XXH3_64bits(p, len);
+    /* a short value's key is the value: mixing it is enough, XXH3 is for the longer ones */
+    uint32_t tag = len < 8 ? fixed_pos(key, UINT32_MAX) : (uint32_t)XXH3_64bits(p, len);
     uint32_t mask = d->nslots - 1, s = tag & mask;
     blz_dict_slot *sl;
     for (;;) {

@@ -21,6 +21,7 @@ static bool put_varint(blz_buf *out, uint64_t v) {
   return blz_buf_append(out, b, n);
 }
 
+/* Bit-packs n values of bw (<= 32) bits, LSB first, eight bytes at a time. */
 #define DEFINE_PACK(NAME, T)                                                     \
   static bool NAME(blz_buf *out, const T *values, size_t n, int bw) {           \
     size_t bytes = (n * (size_t)bw + 7) / 8;                                     \
@@ -29,15 +30,17 @@ static bool put_varint(blz_buf *out, uint64_t v) {
     uint64_t acc = 0;                                                            \
     int bits = 0;                                                                \
     for (size_t i = 0; i < n; i++) {                                             \
-      acc |= (uint64_t)values[i] << bits;                                        \
+      uint64_t x = values[i];                                                    \
+      acc |= x << bits;                                                          \
       bits += bw;                                                                \
-      while (bits >= 8) {                                                        \
-        *p++ = (uint8_t)acc;                                                     \
-        acc >>= 8;                                                               \
-        bits -= 8;                                                               \
+      if (bits >= 64) {                                                          \
+        memcpy(p, &acc, 8);                                                      \
+        p += 8;                                                                  \
+        bits -= 64;                                                              \
+        acc = bits ? x >> (bw - bits) : 0;                                       \
       }                                                                          \
     }                                                                            \
-    if (bits > 0) *p++ = (uint8_t)acc;                                           \
+    memcpy(p, &acc, 8); /* the tail: (bits + 7) / 8 bytes of it count */        \
     out->len += bytes;                                                           \
     return true;                                                                 \
   }

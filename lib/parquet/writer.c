@@ -21,6 +21,7 @@ struct blz_writer {
   blz_rowgroup_meta *rgs;
   int nrgs, cap_rgs;
   blz_buf dict_page;
+  blz_scratch scratch; /* shared by the columns while they close pages */
   blz_kv *kv;
   int nkv;
   int64_t footer_estimate; /* metadata and page index of the row groups flushed so far */
@@ -202,7 +203,7 @@ static blz_status flush_row_group(blz_writer *w, blz_error *err) {
   for (int i = 0; i < w->ncols; i++) {
     blz_column *c = &w->cols[i];
     blz_chunk_meta *m = &rg->chunks[i];
-    BLZ_TRY(blz_column_finish_chunk(c, &w->dict_page, m, err));
+    BLZ_TRY(blz_column_finish_chunk(c, &w->scratch, &w->dict_page, m, err));
     m->start = w->offset;
     m->dict_page_offset = w->dict_page.len ? w->offset : -1;
     m->data_page_offset = w->offset + (int64_t)w->dict_page.len;
@@ -279,7 +280,7 @@ static blz_status write_impl(blz_writer *w, const struct ArrowArray *batch, cons
                  : blz_column_gather(c, a, batch->offset + first, len, &nvals[i], err);
     }
     for (int i = 0; i < w->ncols && !st; i++) {
-      st = blz_column_feed(&w->cols[i], entries[i], nvals[i], err);
+      st = blz_column_feed(&w->cols[i], &w->scratch, entries[i], nvals[i], err);
       if (st) w->failed = true;
     }
     if (st) break;
@@ -385,6 +386,7 @@ void blz_writer_destroy(blz_writer *w) {
   }
   free(w->kv);
   blz_buf_free(&w->dict_page);
+  blz_scratch_free(&w->scratch);
   free(w);
 }
 

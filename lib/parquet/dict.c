@@ -93,9 +93,38 @@ static inline bool mark(blz_dict *d, uint32_t e) {
   return true;
 }
 
+#define DIRECT_SPAN 16384u
+
+static inline int64_t signed_value(const uint8_t *p, size_t w) {
+  if (w == 8) return (int64_t)load64(p);
+  return (int32_t)load32(p);
+}
+
+/* Looks at the chunk's first values: when they span less than a quarter of DIRECT_SPAN, values
+ * near them are looked up in a table indexed by their distance from lo. */
+static bool try_direct(blz_dict *d, const uint8_t *v, size_t n) {
+  d->direct_tried = true;
+  size_t w = (size_t)d->width;
+  if ((w != 4 && w != 8) || n == 0) return true;
+  size_t m = n < 1024 ? n : 1024;
+  int64_t lo = signed_value(v, w), hi = lo;
+  for (size_t i = 1; i < m; i++) {
+    int64_t x = signed_value(v + i * w, w);
+    lo = x < lo ? x : lo;
+    hi = x > hi ? x : hi;
+  }
+  if ((uint64_t)hi - (uint64_t)lo >= DIRECT_SPAN / 4) return true;
+  if (!d->direct && !(d->direct = calloc(DIRECT_SPAN, sizeof *d->direct))) return false;
+  /* centred on the values seen, without wrapping below INT64_MIN */
+  uint64_t margin = (DIRECT_SPAN - ((uint64_t)hi - (uint64_t)lo)) / 2;
+  d->lo = lo < INT64_MIN + (int64_t)margin ? INT64_MIN : lo - (int64_t)margin;
+  return true;
+}
+
 /* Values of 1..8 bytes: the slot holds the value, so a lookup touches one cache line. */
 static bool encode_small(blz_dict *d, const uint8_t *v, size_t n, uint32_t *out) {
   size_t w = (size_t)d->width;
+  if (!d->direct_tried && !try_direct(d, v, n)) return false;
   uint64_t last_key = 0;
   uint32_t last = UINT32_MAX; /* runs of one value (sorted or bursty columns) skip the hash */
   for (size_t i = 0; i < n; i++) {
@@ -103,6 +132,18 @@ static bool encode_small(blz_dict *d, const uint8_t *v, size_t n, uint32_t *out)
     if (w == 8) key = load64(v + i * 8);
     else if (w == 4) key = load32(v + i * 4);
     else memcpy(&key, v + i * w, w);
+    if (d->direct) {
+      uint64_t k = (uint64_t)signed_value(v + i * w, w) - (uint64_t)d->lo;
+      if (k < DIRECT_SPAN) {
+        uint32_t id = d->direct[k];
+        if (BLZ_UNLIKELY(!id)) {
+          if (!blz_buf_append(&d->data, v + i * w, w)) return false;
+          id = d->direct[k] = ++d->count;
+        }
+        out[i] = id - 1;
+        continue;
+      }
+    }
     if (key == last_key && last != UINT32_MAX) {
       out[i] = last;
       continue;
@@ -252,6 +293,8 @@ bool blz_dict_to_plain(const blz_dict *d, const uint32_t *idx, size_t n, blz_buf
 
 void blz_dict_clear(blz_dict *d) {
   if (d->slots && d->count) memset(d->slots, 0, (size_t)d->nslots * sizeof *d->slots);
+  if (d->direct && d->count) memset(d->direct, 0, DIRECT_SPAN * sizeof *d->direct);
+  d->direct_tried = false;
   d->count = 0;
   d->data.len = 0;
   d->page_used.len = 0;
@@ -259,6 +302,7 @@ void blz_dict_clear(blz_dict *d) {
 
 void blz_dict_free(blz_dict *d) {
   free(d->slots);
+  free(d->direct);
   free(d->off);
   free(d->len);
   free(d->epoch);

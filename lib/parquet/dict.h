@@ -26,6 +26,11 @@ typedef struct blz_dict {
   blz_buf data;           /* entries PLAIN-encoded back to back: the dictionary page body */
   blz_dict_slot *slots;
   uint32_t nslots;        /* a power of two, at least twice count */
+  /* integers of 4 or 8 bytes whose first values lie close together: entry + 1 of the value
+   * lo + k in direct[k] (k < DIRECT_SPAN), a lookup without hashing; values outside go to slots */
+  uint32_t *direct;
+  int64_t lo;
+  bool direct_tried;      /* the range of this chunk's first values has been looked at */
   uint32_t *off, *len;    /* byte arrays: where each entry's bytes start in data, their length */
   uint32_t cap;           /* entries off/len have room for */
   /* byte arrays: the entries the open page uses, for its statistics (cheaper than comparing

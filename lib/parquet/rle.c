@@ -61,6 +61,10 @@ bool blz_bitpack(blz_buf *out, const uint32_t *values, size_t n, int bit_width) 
     while (pos < n) {                                                                          \
       size_t run = 1;                                                                          \
       while (pos + run < n && v[pos + run] == v[pos]) run++;                                   \
+      if (run < 8) { /* too short to be a run: the common case in literal data */             \
+        pos += run;                                                                            \
+        continue;                                                                              \
+      }                                                                                        \
       size_t pending = pos - lit;                                                              \
       size_t need = (8 - pending % 8) % 8;                                                     \
       if (run >= need + 8) {                                                                   \

@@ -157,6 +157,10 @@ typedef struct blz_writer_options {
    * cannot take, fails the create with BLZ_EINVAL. */
   const blz_column_encoding *column_encodings;
   size_t n_column_encodings;
+  /* threads encoding and compressing the columns of a row group: 1 (the default) encodes on the
+   * calling thread only; N > 1 adds N - 1 worker threads owned by the writer; 0 means one per
+   * online core. The file's bytes do not depend on it. */
+  int threads;
 } blz_writer_options;
 
 /* Fills *opts with the defaults listed above. */

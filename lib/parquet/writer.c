@@ -1,6 +1,10 @@
 /* writer.c — the public Parquet writer: batches in, row groups flushed by size, footer at close. */
 #include "footer.h"
 
+#include <unistd.h>
+
+#include "../common/blz_pool.h"
+
 #include "../arrow/ipc_internal.h"
 #include "../arrow/ipc_schema_writer.h"
 #include "nested.h"
@@ -20,8 +24,16 @@ struct blz_writer {
   int64_t rg_rows;     /* rows in the open row group */
   blz_rowgroup_meta *rgs;
   int nrgs, cap_rgs;
-  blz_buf dict_page;
-  blz_scratch scratch; /* shared by the columns while they close pages */
+  /* columns are encoded as tasks on the pool (or on the caller when there is none); each task
+   * reports into its column's slot, and the lowest failing column names the error, so what is
+   * written and what is reported do not depend on timing */
+  blz_pool *pool;
+  bool own_pool;
+  blz_scratch *scratch;      /* one per pool participant: shared by the columns it encodes */
+  int nscratch;
+  blz_buf *dict_pages;       /* per column, while a row group is flushed */
+  blz_status *col_st;
+  blz_error *col_err;
   blz_kv *kv;
   int nkv;
   int64_t footer_estimate; /* metadata and page index of the row groups flushed so far */
@@ -39,6 +51,7 @@ void blz_writer_options_init(blz_writer_options *o) {
   o->statistics_truncate_length = 64;
   o->data_page_version = 1;
   o->write_page_index = 1;
+  o->threads = 1;
 }
 
 static blz_status emit(blz_writer *w, const void *p, size_t n, blz_error *err) {
@@ -72,6 +85,38 @@ static blz_status apply_column_encodings(blz_writer *w, blz_error *err) {
       }
     if (!found) return blz_fail(err, BLZ_EINVAL, "column_encodings: no column named '%s'", ce[k].column);
   }
+  return BLZ_OK;
+}
+
+/* The pool (unless the sink lent one), a scratch per participant and the per-column slots. */
+static blz_status setup_threads(blz_writer *w, blz_error *err) {
+  int threads = w->opts.threads;
+  if (threads < 0 || threads > 1024) return blz_fail(err, BLZ_EINVAL, "threads %d: 0 (one per core) or 1..1024", threads);
+  if (threads == 0) {
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    threads = n > 0 && n <= 1024 ? (int)n : 1;
+  }
+  if (!w->pool && threads > 1 && w->ncols > 1) {
+    BLZ_TRY(blz_pool_create(threads, &w->pool, err));
+    w->own_pool = true;
+  }
+  w->nscratch = blz_pool_threads(w->pool);
+  size_t n = (size_t)w->ncols + 1;
+  w->scratch = calloc((size_t)w->nscratch, sizeof *w->scratch);
+  w->dict_pages = calloc(n, sizeof *w->dict_pages);
+  w->col_st = calloc(n, sizeof *w->col_st);
+  w->col_err = calloc(n, sizeof *w->col_err);
+  if (!w->scratch || !w->dict_pages || !w->col_st || !w->col_err) return blz_fail(err, BLZ_ENOMEM, "out of memory");
+  return BLZ_OK;
+}
+
+/* After a batch of column tasks: the error of the lowest failing column, if any. */
+static blz_status first_failure(const blz_writer *w, blz_error *err) {
+  for (int i = 0; i < w->ncols; i++)
+    if (w->col_st[i]) {
+      if (err) *err = w->col_err[i];
+      return w->col_st[i];
+    }
   return BLZ_OK;
 }
 
@@ -113,6 +158,8 @@ blz_status blz_writer_create(const struct ArrowSchema *schema, const blz_writer_
   w->ncols = w->plan.nleaves;
   if (st) goto fail;
   st = apply_column_encodings(w, err);
+  if (st) goto fail;
+  st = setup_threads(w, err);
   if (st) goto fail;
   /* ARROW:schema, as Arrow C++ and arrow-rs write it, lets Arrow readers restore the exact
    * types (date64, timestamp[s], time zones, large and dictionary types) */
@@ -184,6 +231,13 @@ static blz_status check_batch(blz_writer *w, const struct ArrowArray *batch, blz
   return BLZ_OK;
 }
 
+static void finish_task(void *ctx, int i, int worker) {
+  blz_writer *w = ctx;
+  blz_rowgroup_meta *rg = &w->rgs[w->nrgs - 1];
+  w->col_st[i] = blz_column_finish_chunk(&w->cols[i], &w->scratch[worker], &w->dict_pages[i], &rg->chunks[i],
+                                         &w->col_err[i]);
+}
+
 static blz_status flush_row_group(blz_writer *w, blz_error *err) {
   if (w->rg_rows == 0) return BLZ_OK;
   if (w->nrgs == w->cap_rgs) {
@@ -200,15 +254,19 @@ static blz_status flush_row_group(blz_writer *w, blz_error *err) {
   w->nrgs++;
   rg->num_rows = w->rg_rows;
   rg->file_offset = w->offset;
+  /* the last page and the dictionary page of every column, compressed in parallel ... */
+  blz_pool_run(w->pool, w->ncols, finish_task, w);
+  BLZ_TRY(first_failure(w, err));
+  /* ... then written in column order */
   for (int i = 0; i < w->ncols; i++) {
     blz_column *c = &w->cols[i];
     blz_chunk_meta *m = &rg->chunks[i];
-    BLZ_TRY(blz_column_finish_chunk(c, &w->scratch, &w->dict_page, m, err));
+    const blz_buf *dp = &w->dict_pages[i];
     m->start = w->offset;
-    m->dict_page_offset = w->dict_page.len ? w->offset : -1;
-    m->data_page_offset = w->offset + (int64_t)w->dict_page.len;
+    m->dict_page_offset = dp->len ? w->offset : -1;
+    m->data_page_offset = w->offset + (int64_t)dp->len;
     for (int k = 0; k < m->npages; k++) m->pages[k].offset += m->data_page_offset;
-    BLZ_TRY(emit(w, w->dict_page.data, w->dict_page.len, err));
+    BLZ_TRY(emit(w, dp->data, dp->len, err));
     for (int k = 0; k < c->chunk.n; k++) BLZ_TRY(emit(w, c->chunk.seg[k].data, c->chunk.seg[k].len, err));
     rg->total_byte_size += m->total_uncompressed;
     rg->total_compressed += m->total_compressed;
@@ -224,6 +282,39 @@ static int64_t estimated_rg_size(const blz_writer *w) {
   int64_t s = 0;
   for (int i = 0; i < w->ncols; i++) s += blz_column_estimated_size(&w->cols[i]);
   return s;
+}
+
+/* One slice of a batch: rows first..first+len of it, or the selection sel[0..len). */
+typedef struct slice_job {
+  blz_writer *w;
+  const struct ArrowArray *batch;
+  const int64_t *sel;
+  int64_t first, len;
+  int64_t *entries;
+  size_t *nvals;
+} slice_job;
+
+static void gather_task(void *ctx, int i, int worker) {
+  (void)worker;
+  slice_job *j = ctx;
+  blz_writer *w = j->w;
+  blz_column *c = &w->cols[i];
+  const struct ArrowArray *a = j->batch->children[c->top];
+  int64_t base = j->batch->offset;
+  blz_error *e = &w->col_err[i];
+  j->entries[i] = j->len;
+  if (c->path)
+    w->col_st[i] = j->sel ? blz_column_gather_nested(c, a, base, j->sel, j->len, &j->entries[i], &j->nvals[i], e)
+                          : blz_column_gather_nested(c, a, base + j->first, NULL, j->len, &j->entries[i], &j->nvals[i], e);
+  else
+    w->col_st[i] = j->sel ? blz_column_gather_rows(c, a, base, j->sel, j->len, &j->nvals[i], e)
+                          : blz_column_gather(c, a, base + j->first, j->len, &j->nvals[i], e);
+}
+
+static void feed_task(void *ctx, int i, int worker) {
+  slice_job *j = ctx;
+  blz_writer *w = j->w;
+  w->col_st[i] = blz_column_feed(&w->cols[i], &w->scratch[worker], j->entries[i], j->nvals[i], &w->col_err[i]);
 }
 
 /* Writes rows of `batch`: all of them (rows == NULL) or rows[0..n) in that order. */
@@ -268,19 +359,12 @@ static blz_status write_impl(blz_writer *w, const struct ArrowArray *batch, cons
       for (int64_t k = 1; k < len && run; k++) run = sel[k] == sel[k - 1] + 1;
       if (run) sel = NULL;
     }
-    for (int i = 0; i < w->ncols && !st; i++) {
-      blz_column *c = &w->cols[i];
-      const struct ArrowArray *a = batch->children[c->top];
-      entries[i] = len;
-      if (c->path)
-        st = sel ? blz_column_gather_nested(c, a, batch->offset, sel, len, &entries[i], &nvals[i], err)
-                 : blz_column_gather_nested(c, a, batch->offset + first, NULL, len, &entries[i], &nvals[i], err);
-      else
-        st = sel ? blz_column_gather_rows(c, a, batch->offset, sel, len, &nvals[i], err)
-                 : blz_column_gather(c, a, batch->offset + first, len, &nvals[i], err);
-    }
-    for (int i = 0; i < w->ncols && !st; i++) {
-      st = blz_column_feed(&w->cols[i], &w->scratch, entries[i], nvals[i], err);
+    slice_job job = {w, batch, sel, first, len, entries, nvals};
+    blz_pool_run(w->pool, w->ncols, gather_task, &job);
+    st = first_failure(w, err); /* bad input: no column has changed state */
+    if (!st) {
+      blz_pool_run(w->pool, w->ncols, feed_task, &job);
+      st = first_failure(w, err);
       if (st) w->failed = true;
     }
     if (st) break;
@@ -385,8 +469,13 @@ void blz_writer_destroy(blz_writer *w) {
     free(w->kv[i].value);
   }
   free(w->kv);
-  blz_buf_free(&w->dict_page);
-  blz_scratch_free(&w->scratch);
+  if (w->own_pool) blz_pool_destroy(w->pool);
+  for (int i = 0; w->scratch && i < w->nscratch; i++) blz_scratch_free(&w->scratch[i]);
+  free(w->scratch);
+  for (int i = 0; w->dict_pages && i < w->ncols; i++) blz_buf_free(&w->dict_pages[i]);
+  free(w->dict_pages);
+  free(w->col_st);
+  free(w->col_err);
   free(w);
 }
 

@@ -106,6 +106,21 @@ for v in 1 2; do forced delta_byte_array $v; forced delta_length_byte_array $v; 
 "$BLZ" convert "$out/logs.arrows" "$out/logs-forced-dict.parquet" --column-encoding ts=rle_dictionary --column-encoding message=rle_dictionary --column-encoding level=plain --quiet
 verify "logs/forced-dictionary-and-plain" "$out/logs.arrows" "$out/logs-forced-dict.parquet"
 
+# the same bytes whatever the thread count: every dataset above, several option sets
+for ds in types types_dict logs nested records wide200 empty empty_batches; do
+  for opt in "" "--encoding-profile compact --compression zstd" "--row-group-bytes 100000 --page-bytes 4096 --data-page-version 2"; do
+    # shellcheck disable=SC2086
+    "$BLZ" convert "$out/$ds.arrows" "$out/$ds-t1.parquet" --threads 1 $opt --quiet
+    same=1
+    for t in 2 3 8; do
+      # shellcheck disable=SC2086
+      "$BLZ" convert "$out/$ds.arrows" "$out/$ds-t$t.parquet" --threads $t $opt --quiet
+      cmp -s "$out/$ds-t1.parquet" "$out/$ds-t$t.parquet" || { same=0; echo "  --threads $t differs from --threads 1 ($opt)"; }
+    done
+    if [ $same = 1 ]; then ok "$ds/identical-bytes-for-1-2-3-8-threads${opt:+ ($opt)}"; else bad "$ds/identical-bytes-for-1-2-3-8-threads${opt:+ ($opt)}"; fi
+  done
+done
+
 # a delta dictionary batch (isDelta) extends the dictionary of earlier batches
 "$BLZ" convert "$root/tests/data/dict_delta.arrows" "$out/dict_delta.parquet" --quiet
 verify "dictionary-delta" "$root/tests/data/dict_delta.arrows" "$out/dict_delta.parquet"

@@ -11,6 +11,11 @@ ifeq ($(SAN),1)
   LDFLAGS += -fsanitize=address,undefined
   BUILD = build/san
 endif
+ifeq ($(SAN),thread)
+  CFLAGS = -O1 -g -fno-omit-frame-pointer -fsanitize=thread
+  LDFLAGS += -fsanitize=thread
+  BUILD = build/tsan
+endif
 CPPFLAGS += -Iinclude
 LIBS = -lsnappy -ldeflate -lzstd -llz4 -lyaml -lcurl -lcrypto -lpthread -lm
 

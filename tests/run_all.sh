@@ -8,6 +8,7 @@ bash scripts/install-deps.sh --test
 
 make -j2 all >/dev/null
 make -j2 SAN=1 build/san/unit_tests build/san/blizzard build/san/slice_convert >/dev/null
+make -j2 SAN=thread build/tsan/blizzard build/tsan/unit_tests >/dev/null
 make -j2 fuzzers >/dev/null
 
 total_pass=0
@@ -27,6 +28,9 @@ count "$log/unit"
 echo "== unit tests under AddressSanitizer + UndefinedBehaviorSanitizer"
 ASAN_OPTIONS=detect_leaks=1 ./build/san/unit_tests | tee "$log/san" | grep -v '^ok' || true
 count "$log/san"
+echo "== threaded paths under ThreadSanitizer"
+bash tests/tsan_test.sh | tee "$log/tsan"
+count "$log/tsan"
 echo "== fuzz corpus replay"
 for target in ipc config s3_xml; do
   if ./build/fuzz_$target fuzz/corpus/$target/* >"$log/fuzz" 2>&1; then

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# tsan_test.sh — the threaded paths under ThreadSanitizer: the unit tests (sink, uploads) and
+# conversions of every shape with more encoding threads than cores. Any race report fails.
+set -uo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(cd "$here/.." && pwd)"
+BLZ=${BLZ:-$root/build/tsan/blizzard}
+UNIT=${UNIT:-$root/build/tsan/unit_tests}
+source "$here/lib.sh"
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+export TSAN_OPTIONS="halt_on_error=1 exitcode=66"
+if "$UNIT" >"$out/unit.log" 2>&1 && ! grep -q "ThreadSanitizer" "$out/unit.log"; then ok "unit tests"; else bad "unit tests"; grep -A20 "ThreadSanitizer" "$out/unit.log" | head -40; fi
+gen() { node "$root/tests/interop/gen.mjs" "$@" >/dev/null; }
+gen --dataset logs --rows 30000 --batch-rows 4096 --out "$out/logs.arrows"
+gen --dataset nested --rows 3000 --batch-rows 700 --out "$out/nested.arrows"
+gen --dataset types --rows 3000 --batch-rows 800 --out "$out/types.arrows"
+gen --dataset wide --rows 2000 --out "$out/wide.arrows"
+for ds in logs nested types wide; do
+  for opt in "--compression snappy" "--compression zstd --encoding-profile compact --row-group-bytes 200000"; do
+    # shellcheck disable=SC2086
+    if "$BLZ" convert "$out/$ds.arrows" "$out/$ds.parquet" --threads 4 $opt --quiet 2>"$out/err.log" && ! grep -q ThreadSanitizer "$out/err.log"; then
+      ok "$ds: convert --threads 4 $opt"
+    else
+      bad "$ds: convert --threads 4 $opt"; head -40 "$out/err.log"
+    fi
+  done
+done
+summary

@@ -1,5 +1,6 @@
 /* blizzard.c — the command-line tool: `blizzard convert IN OUT` turns an Arrow IPC stream into Parquet. */
 #include <errno.h>
+#include <malloc.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -563,6 +564,9 @@ static void restart_with_huge_pages(char **argv) {
 
 int main(int argc, char **argv) {
   restart_with_huge_pages(argv);
+  /* one malloc arena: encoding threads take over each other's columns, and per-thread arenas
+   * would each fault in their own fresh memory (wide table, 2 threads: 132 -> 108 ms) */
+  mallopt(M_ARENA_MAX, 1);
   if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
     usage(argc < 2 ? stderr : stdout);
     return argc < 2 ? 2 : 0;

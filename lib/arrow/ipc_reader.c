@@ -899,13 +899,15 @@ blz_status blz_ipc_stream_from_fd_cancellable(int fd, const volatile int *cancel
   /* a regular file is mapped, so record batch bodies are used where they lie */
   struct stat stt;
   if (fstat(fd, &stt) == 0 && S_ISREG(stt.st_mode) && stt.st_size > 0 && lseek(fd, 0, SEEK_CUR) == 0) {
-    /* populated up front: one call maps what page faults would map 64 KiB at a time */
-    void *addr = mmap(NULL, (size_t)stt.st_size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+    /* not populated up front: that would be serial work before any encoding thread starts; the
+     * encoding threads fault the batches in as they read them */
+    void *addr = mmap(NULL, (size_t)stt.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
     if (addr != MAP_FAILED) {
       r->map = calloc(1, sizeof *r->map);
       if (!r->map) {
         munmap(addr, (size_t)stt.st_size);
       } else {
+        madvise(addr, (size_t)stt.st_size, MADV_WILLNEED); /* read ahead what is not cached */
         r->map->refs = 1;
         r->map->addr = addr;
         r->map->len = (size_t)stt.st_size;

@@ -1,19 +1,22 @@
 #!/usr/bin/env bash
 # run.sh — the encoder benchmark: every shape of data (event log, wide table, flight-records-like,
-# nested) with every codec, blizzard's whole `convert` process against DuckDB's and Polars' writes
-# (1 thread and all threads) timed in the same run, median of N; prints speed and size ratios and
-# appends a markdown table to bench/out/summary-DATE.md.
+# nested) with every codec, blizzard's whole `convert` process (1 thread, 2 threads, every core)
+# against DuckDB's and Polars' writes (1 thread and all threads) timed in the same run, median of N,
+# with blizzard's peak RSS; prints speed and size ratios and appends a markdown table to
+# bench/out/summary-DATE.md.
 # Usage: bash bench/run.sh [--shapes "logs wide records nested"] [--codecs "snappy zstd lz4 gzip uncompressed"]
-#                          [--runs N] [--anchor-threads "1,all"] [--args "extra convert flags"]
+#                          [--runs N] [--threads "1 2 0"] [--anchor-threads "1,all"] [--args "extra convert flags"]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 shapes="logs wide records nested" codecs="snappy zstd lz4 gzip uncompressed" runs=5 athreads="1,all" extra=""
+bthreads="1 2 0"
 while [ $# -gt 0 ]; do
   case "$1" in
     --shapes) shapes=$2; shift 2 ;;
     --codecs) codecs=$2; shift 2 ;;
     --runs) runs=$2; shift 2 ;;
     --anchor-threads) athreads=$2; shift 2 ;;
+    --threads) bthreads=$2; shift 2 ;;
     --args) extra=$2; shift 2 ;;
     *) echo "usage: bench/run.sh [--shapes LIST] [--codecs LIST] [--runs N] [--anchor-threads 1,all] [--args FLAGS]"; exit 2 ;;
   esac
@@ -27,8 +30,11 @@ summary="$out/summary-$(date +%Y-%m-%d).md"
 {
   echo "## $(date -u +%Y-%m-%dT%H:%MZ) — $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), runs=$runs ${extra:+(blizzard flags: $extra)}"
   echo
-  echo "| shape | codec | blizzard s (1t) | peak RSS MB | vs DuckDB-1t | vs Polars-1t | vs DuckDB-all | vs Polars-all | size vs DuckDB | size vs Polars |"
-  echo "|---|---|---|---|---|---|---|---|---|---|"
+  echo "Speed-ups are anchor time / blizzard time (blizzard: the whole convert process; anchors: the write alone)."
+  echo "Blizzard 1t is compared with the anchors' 1 thread, blizzard on every core with the anchors' all threads."
+  echo
+  echo "| shape | codec | blizzard s 1t / 2t / all | 2t vs 1t | peak RSS MB (all) | 1t vs DuckDB-1t | 1t vs Polars-1t | all vs DuckDB-all | all vs Polars-all | size vs DuckDB | size vs Polars |"
+  echo "|---|---|---|---|---|---|---|---|---|---|---|"
 } >> "$summary"
 declare -A rows=([logs]=2000000 [wide]=20000 [records]=3000000 [nested]=500000)
 tmp=${TMPDIR:-/tmp}
@@ -36,22 +42,26 @@ for shape in $shapes; do
   src="$out/$shape-${rows[$shape]}.arrows"
   [ -f "$src" ] || node tests/interop/gen.mjs --dataset "$shape" --rows "${rows[$shape]}" --out "$src" >/dev/null
   for codec in $codecs; do
-    times=() rss=0
-    # shellcheck disable=SC2086
-    ./build/blizzard convert "$src" "$tmp/blz-bench.parquet" --compression "$codec" --threads 1 --quiet $extra # warm-up
-    for _ in $(seq "$runs"); do
-      t0=$(date +%s%N)
+    timing="$out/blizzard-$shape-$codec.txt"
+    : > "$timing"
+    for t in $bthreads; do
       # shellcheck disable=SC2086
-      /usr/bin/time -f %M -o "$tmp/blz-bench.rss" ./build/blizzard convert "$src" "$tmp/blz-bench.parquet" --compression "$codec" --threads 1 --quiet $extra
-      t1=$(date +%s%N)
-      times+=("$(( t1 - t0 ))")
-      r=$(cat "$tmp/blz-bench.rss"); [ "$r" -gt "$rss" ] && rss=$r
+      ./build/blizzard convert "$src" "$tmp/blz-bench.parquet" --compression "$codec" --threads "$t" --quiet $extra # warm-up
+      line="$t"
+      for _ in $(seq "$runs"); do
+        t0=$(date +%s%N)
+        # shellcheck disable=SC2086
+        /usr/bin/time -f %M -o "$tmp/blz-bench.rss" ./build/blizzard convert "$src" "$tmp/blz-bench.parquet" --compression "$codec" --threads "$t" --quiet $extra
+        t1=$(date +%s%N)
+        line="$line $(( t1 - t0 )):$(cat "$tmp/blz-bench.rss")"
+      done
+      echo "$line" >> "$timing"
     done
     size=$(stat -c %s "$tmp/blz-bench.parquet")
     vc=$codec; [ "$codec" = uncompressed ] && vc=none
     node tests/interop/bench-anchors.mjs --arrow "$src" --codec "$vc" --runs "$runs" --threads "$athreads" \
       --anchors duckdb,polars --json "$out/anchors-$shape-$codec.json" >/dev/null
-    node bench/report.mjs "$out/anchors-$shape-$codec.json" "$shape" "$codec" "$size" "$rss" "$summary" "${times[@]}"
+    node bench/report.mjs "$out/anchors-$shape-$codec.json" "$shape" "$codec" "$size" "$timing" "$summary"
   done
 done
 rm -f "$tmp/blz-bench.parquet" "$tmp/blz-bench.rss"

@@ -249,6 +249,8 @@ typedef struct blz_sink_config {
   int64_t min_multipart_size_mb;    /* 5 */
   int64_t max_concurrent_parts;     /* 8 */
   int64_t max_retries;              /* per S3 request, with exponential backoff and jitter; 5 */
+  int64_t threads;                  /* encoding threads shared by every open file; 0 (default): one
+                                       per online core; 1: the writing thread only */
   char *spill_path;                 /* where files that could not be uploaded are kept; ./blizzard-spill */
   blz_kv_pair *storage_options;
   int n_storage_options;

@@ -138,7 +138,11 @@ int64_t blz_column_estimated_size(const blz_column *c) {
   return (int64_t)c->chunk.total + page_estimate(c) + (int64_t)c->dict.data.len;
 }
 
-#define SEGMENT (4u << 20)
+/* Segments start small and double up to 4 MiB: a sink with many open partitions holds many
+ * small chunks, and a large first segment per column would be memory (with huge pages, resident
+ * memory) that small chunks never use. */
+#define SEGMENT_MIN (64u << 10)
+#define SEGMENT_MAX (4u << 20)
 
 /* A segment with room for `need` more bytes: the current one, or the next. */
 static blz_buf *segment_for(blz_segs *s, size_t need) {
@@ -151,7 +155,9 @@ static blz_buf *segment_for(blz_segs *s, size_t need) {
   }
   blz_buf *b = &s->seg[s->n++];
   b->len = 0;
-  if (!blz_buf_reserve(b, need > SEGMENT ? need : SEGMENT)) return NULL;
+  size_t size = s->n > 1 ? s->seg[s->n - 2].cap * 2 : SEGMENT_MIN;
+  if (size > SEGMENT_MAX) size = SEGMENT_MAX;
+  if (!blz_buf_reserve(b, need > size ? need : size)) return NULL;
   return b;
 }
 
@@ -344,14 +350,6 @@ oom:
 }
 
 static bool plain_append(blz_column *c, const uint8_t *dense, size_t nv) {
-  if (c->page_plain.cap == 0) {
-    /* room for a whole page at once: growing by doubling would touch (and fault in) about
-     * twice the memory a page needs */
-    int64_t rows = c->opts->data_page_row_limit > 0 ? c->opts->data_page_row_limit : INT64_MAX / 16;
-    int64_t want = c->t.phys == PQ_BYTE_ARRAY ? c->opts->data_page_size : rows * c->width;
-    if (want > c->opts->data_page_size) want = c->opts->data_page_size;
-    if (!blz_buf_reserve(&c->page_plain, (size_t)want + 16 * 1024)) return false;
-  }
   if (c->t.phys != PQ_BYTE_ARRAY) return blz_buf_append(&c->page_plain, dense, nv * (size_t)c->width);
   const blz_bytes_ref *v = (const blz_bytes_ref *)dense;
   size_t total = 0;

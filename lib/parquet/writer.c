@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include "../common/blz_pool.h"
+#include "writer_internal.h"
 
 #include "../arrow/ipc_internal.h"
 #include "../arrow/ipc_schema_writer.h"
@@ -90,7 +91,7 @@ static blz_status apply_column_encodings(blz_writer *w, blz_error *err) {
 
 /* The pool (unless the sink lent one), a scratch per participant and the per-column slots. */
 static blz_status setup_threads(blz_writer *w, blz_error *err) {
-  int threads = w->opts.threads;
+  int threads = w->pool ? 1 : w->opts.threads;
   if (threads < 0 || threads > 1024) return blz_fail(err, BLZ_EINVAL, "threads %d: 0 (one per core) or 1..1024", threads);
   if (threads == 0) {
     long n = sysconf(_SC_NPROCESSORS_ONLN);
@@ -122,6 +123,12 @@ static blz_status first_failure(const blz_writer *w, blz_error *err) {
 
 blz_status blz_writer_create(const struct ArrowSchema *schema, const blz_writer_options *opts,
                              const blz_output *sink, blz_writer **out, blz_error *err) {
+  return blz__writer_create_on_pool(schema, opts, sink, NULL, out, err);
+}
+
+blz_status blz__writer_create_on_pool(const struct ArrowSchema *schema, const blz_writer_options *opts,
+                                      const blz_output *sink, blz_pool *pool, blz_writer **out,
+                                      blz_error *err) {
   *out = NULL;
   if (!schema || !schema->format || strcmp(schema->format, "+s") != 0)
     return blz_fail(err, BLZ_EINVAL, "the schema must be a struct (format '+s') of columns");
@@ -132,6 +139,7 @@ blz_status blz_writer_create(const struct ArrowSchema *schema, const blz_writer_
   if (!w) return blz_fail(err, BLZ_ENOMEM, "out of memory");
   if (opts) w->opts = *opts;
   else blz_writer_options_init(&w->opts);
+  w->pool = pool; /* borrowed; NULL: the writer makes its own if opts->threads asks for one */
   blz_status st = BLZ_OK;
   if (w->opts.data_page_version != 1 && w->opts.data_page_version != 2) {
     st = blz_fail(err, BLZ_EINVAL, "data page version %d: only 1 and 2 exist", w->opts.data_page_version);

@@ -5,7 +5,10 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include <unistd.h>
+
 #include "../arrow/ipc_internal.h"
+#include "../parquet/writer_internal.h"
 #include "../staging/staging.h"
 #include "partition.h"
 #include "uuid7.h"
@@ -38,6 +41,7 @@ struct blz_sink {
   blz_column_encoding *encs;  /* owned copy that wopts.column_encodings points to */
   blz_sink_hooks hooks;
   blz_storage *storage;
+  blz_pool *pool;            /* encoding threads shared by the open files' writers (under mu) */
   blz_partitioner *part;
   struct ArrowSchema data_schema; /* a borrowed view: top struct with the data columns */
   struct ArrowSchema **data_fields;
@@ -121,6 +125,13 @@ blz_status blz_sink_create(const blz_sink_config *cfg, const struct ArrowSchema 
       s->wopts.n_column_encodings++;
     }
     s->wopts.column_encodings = s->encs;
+  }
+  if (!st && (cfg->threads < 0 || cfg->threads > 1024))
+    st = blz_fail(err, BLZ_EINVAL, "sink.threads %lld: 0 (one per core) or 1..1024", (long long)cfg->threads);
+  if (!st) {
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    int threads = cfg->threads ? (int)cfg->threads : cores > 0 && cores <= 1024 ? (int)cores : 1;
+    if (threads > 1) st = blz_pool_create(threads, &s->pool, err);
   }
   if (!st) st = blz_storage_open(cfg, &s->storage, err);
   if (!st) blz_storage_on_retry(s->storage, on_retry, s);
@@ -315,7 +326,7 @@ static blz_status open_file_for(blz_sink *s, const char *prefix, size_t plen, in
   blz_status st = blz_storage_begin(s->storage, f.relpath, &f.obj, err);
   if (!st) {
     blz_output out = blz_object_output(f.obj);
-    st = blz_writer_create(&s->data_schema, &s->wopts, &out, &f.w, err);
+    st = blz__writer_create_on_pool(&s->data_schema, &s->wopts, &out, s->pool, &f.w, err);
   }
   if (st) {
     blz_object_abort(f.obj);
@@ -547,6 +558,7 @@ void blz_sink_destroy(blz_sink *s) {
   pthread_mutex_destroy(&s->stats_mu);
   for (size_t k = 0; s->encs && k < s->wopts.n_column_encodings; k++) free((char *)s->encs[k].column);
   free(s->encs);
+  blz_pool_destroy(s->pool); /* after the writers that borrow it */
   free(s);
 }
 

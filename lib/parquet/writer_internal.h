@@ -1,0 +1,14 @@
+/* writer_internal.h — writer entry points private to libblizzard (the sink's shared worker pool). */
+#ifndef BLZ_WRITER_INTERNAL_H
+#define BLZ_WRITER_INTERNAL_H
+
+#include "../common/blz_pool.h"
+
+/* As blz_writer_create, but the column tasks run on `pool` (borrowed: it must outlive the writer,
+ * and the writers sharing it must be called one at a time, as the sink's lock ensures) instead
+ * of a pool of the writer's own; opts->threads is ignored. */
+blz_status blz__writer_create_on_pool(const struct ArrowSchema *schema, const blz_writer_options *opts,
+                                      const blz_output *sink, blz_pool *pool, blz_writer **out,
+                                      blz_error *err);
+
+#endif

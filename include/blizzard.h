@@ -251,6 +251,9 @@ typedef struct blz_sink_config {
   int64_t max_retries;              /* per S3 request, with exponential backoff and jitter; 5 */
   int64_t threads;                  /* encoding threads shared by every open file; 0 (default): one
                                        per online core; 1: the writing thread only */
+  int64_t max_buffered_mb;          /* memory all open files may hold together; past it the file
+                                       holding most flushes its row group and gives its buffers
+                                       back, largest first; 384 (three default row groups) */
   char *spill_path;                 /* where files that could not be uploaded are kept; ./blizzard-spill */
   blz_kv_pair *storage_options;
   int n_storage_options;

@@ -19,6 +19,7 @@ void blz_sink_config_init(blz_sink_config *c) {
   c->min_multipart_size_mb = 5;
   c->max_concurrent_parts = 8;
   c->max_retries = 5;
+  c->max_buffered_mb = 384;
 }
 
 void blz_sink_config_free(blz_sink_config *c) {
@@ -228,12 +229,13 @@ static blz_status parse_sink(ctx *c, yaml_node_t *m, blz_sink_config *cfg) {
     else if (!strcmp(key, "storage_options")) BLZ_TRY(parse_options(c, v, cfg));
     else if (!strcmp(key, "max_retries")) BLZ_TRY(integer(c, v, name, 0, 100, &cfg->max_retries));
     else if (!strcmp(key, "threads")) BLZ_TRY(integer(c, v, name, 0, 1024, &cfg->threads));
+    else if (!strcmp(key, "max_buffered_mb")) BLZ_TRY(integer(c, v, name, 1, MB_MAX, &cfg->max_buffered_mb));
     else if (!strcmp(key, "spill_path")) BLZ_TRY(string_field(c, v, name, &cfg->spill_path));
     else
       return blz_fail(c->err, BLZ_EINVAL,
                       "line %zu: sink: unknown key '%s' (path, file_size_mb, inactivity_timeout_secs, rollover_timeout_secs, "
                       "row_group_size_bytes, compression, compression_level, encoding_profile, column_encodings, partition_by, max_open_files, "
-                      "max_concurrent_uploads, part_size_mb, min_multipart_size_mb, max_concurrent_parts, max_retries, threads, spill_path, storage_options)",
+                      "max_concurrent_uploads, part_size_mb, min_multipart_size_mb, max_concurrent_parts, max_retries, threads, max_buffered_mb, spill_path, storage_options)",
                       line_of(k), key);
   }
   if (!cfg->path || !*cfg->path) return blz_fail(c->err, BLZ_EINVAL, "line %zu: sink.path is required", line_of(m));

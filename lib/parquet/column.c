@@ -484,3 +484,25 @@ void blz_scratch_free(blz_scratch *sx) {
   blz_buf_free(&sx->packed);
   blz_buf_free(&sx->spare);
 }
+
+int64_t blz_column_memory(const blz_column *c) {
+  const blz_buf *bufs[] = {&c->def, &c->rep, &c->dense, &c->page_def, &c->page_rep, &c->page_idx,
+                           &c->page_plain, &c->dict.data, &c->dict.page_used};
+  int64_t m = 0;
+  for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++) m += (int64_t)bufs[i]->cap;
+  for (int i = 0; i < c->chunk.cap; i++) m += (int64_t)c->chunk.seg[i].cap;
+  m += (int64_t)c->dict.nslots * (int64_t)sizeof(blz_dict_slot) + (int64_t)c->dict.cap * 12;
+  if (c->dict.direct) m += 16384 * 4;
+  return m + (int64_t)c->cap_pages * (int64_t)sizeof(blz_page_rec);
+}
+
+void blz_column_trim(blz_column *c) {
+  if (c->chunk.total || c->page_rows) return; /* holds data: nothing to give back */
+  for (int i = 0; i < c->chunk.cap; i++) blz_buf_free(&c->chunk.seg[i]);
+  free(c->chunk.seg);
+  c->chunk.seg = NULL;
+  c->chunk.n = c->chunk.cap = 0;
+  blz_buf *bufs[] = {&c->def, &c->rep, &c->dense, &c->page_def, &c->page_rep, &c->page_idx, &c->page_plain};
+  for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++) blz_buf_free(bufs[i]);
+  if (c->dict.count == 0) blz_dict_free(&c->dict);
+}

@@ -161,6 +161,10 @@ blz_status blz_column_finish_chunk(blz_column *c, blz_scratch *sx, blz_buf *dict
                                    blz_chunk_meta *m, blz_error *err);
 /* Forgets the chunk (after it was written) so the next row group starts clean. */
 void blz_column_reset_chunk(blz_column *c);
+/* Bytes of memory the column holds: its open chunk and page and the buffers kept for reuse. */
+int64_t blz_column_memory(const blz_column *c);
+/* Frees the buffers kept for reuse when the column holds no rows (after a row group flush). */
+void blz_column_trim(blz_column *c);
 
 /* stats.c */
 void blz_stats_reset(blz_stats *s);

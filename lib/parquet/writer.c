@@ -463,6 +463,23 @@ int64_t blz_writer_buffered_bytes(const blz_writer *w) {
   return estimated_rg_size(w) + w->footer_estimate + kv + 64 * (int64_t)w->ncols;
 }
 
+int64_t blz__writer_memory(const blz_writer *w) {
+  int64_t m = 0;
+  for (int i = 0; i < w->ncols; i++) m += blz_column_memory(&w->cols[i]);
+  for (int i = 0; i < w->nscratch; i++)
+    m += (int64_t)(w->scratch[i].page.cap + w->scratch[i].packed.cap + w->scratch[i].spare.cap);
+  return m + w->footer_estimate;
+}
+
+int64_t blz__writer_row_group_rows(const blz_writer *w) { return w->rg_rows; }
+
+void blz__writer_trim(blz_writer *w) {
+  if (w->rg_rows) return;
+  for (int i = 0; i < w->ncols; i++) blz_column_trim(&w->cols[i]);
+  for (int i = 0; i < w->nscratch; i++) blz_scratch_free(&w->scratch[i]);
+  for (int i = 0; i < w->ncols; i++) blz_buf_free(&w->dict_pages[i]);
+}
+
 void blz_writer_destroy(blz_writer *w) {
   if (!w) return;
   blz_schema_plan_free(&w->plan);

@@ -11,4 +11,11 @@ blz_status blz__writer_create_on_pool(const struct ArrowSchema *schema, const bl
                                       const blz_output *sink, blz_pool *pool, blz_writer **out,
                                       blz_error *err);
 
+/* Bytes of memory the writer holds (open row group, reusable buffers, pending footer data). */
+int64_t blz__writer_memory(const blz_writer *w);
+/* Rows in the open row group. */
+int64_t blz__writer_row_group_rows(const blz_writer *w);
+/* Gives back the buffers an empty row group keeps for reuse (after blz_writer_flush_row_group). */
+void blz__writer_trim(blz_writer *w);
+
 #endif

@@ -347,6 +347,8 @@ static int find_file(blz_sink *s, const char *prefix, size_t plen) {
   return -1;
 }
 
+static blz_status keep_within_budget(blz_sink *s, blz_error *err);
+
 /* Writes rows[0..n) of the (projected) batch to the partition's file, rolling on size. */
 static blz_status write_partition(blz_sink *s, const char *prefix, const struct ArrowArray *view,
                                   const int64_t *rows, int64_t n, int64_t now, blz_error *err) {
@@ -375,6 +377,32 @@ static blz_status write_partition(blz_sink *s, const char *prefix, const struct 
     f->lru = ++s->seq;
     if (blz_writer_bytes_written(f->w) + blz_writer_buffered_bytes(f->w) >= target)
       BLZ_TRY(finish_file(s, i, err));
+    BLZ_TRY(keep_within_budget(s, err));
+  }
+  return BLZ_OK;
+}
+
+/* Keeps the memory of all open files within max_buffered_mb: the file holding most flushes its
+ * open row group and gives back the buffers it kept for reuse, until the total fits (or nothing
+ * more can be given back). */
+static blz_status keep_within_budget(blz_sink *s, blz_error *err) {
+  int64_t budget = s->cfg.max_buffered_mb > 0 ? s->cfg.max_buffered_mb << 20 : INT64_MAX;
+  for (int round = 0; round <= s->nfiles; round++) {
+    int64_t total = 0, most = -1;
+    int pick = -1;
+    for (int i = 0; i < s->nfiles; i++) {
+      int64_t m = blz__writer_memory(s->files[i].w);
+      total += m;
+      if (m > most) most = m, pick = i;
+    }
+    if (total <= budget || pick < 0) return BLZ_OK;
+    open_file *f = &s->files[pick];
+    double t0 = mono();
+    blz_status st = blz__writer_row_group_rows(f->w) ? blz_writer_flush_row_group(f->w, err) : BLZ_OK;
+    f->write_secs += mono() - t0;
+    BLZ_TRY(st);
+    blz__writer_trim(f->w);
+    if (blz__writer_memory(f->w) >= most) return BLZ_OK; /* nothing was given back */
   }
   return BLZ_OK;
 }

@@ -93,7 +93,7 @@ struct ArrowArray *fx_i32(const int32_t *v, int64_t n, const char *mask) {
 
 struct ArrowArray *fx_utf8(const char *const *v, int64_t n) {
   int32_t *off = calloc((size_t)n + 1, 4);
-  uint8_t bits[1024] = {0};
+  uint8_t *bits = calloc((size_t)n / 8 + 1, 1);
   size_t total = 0;
   int64_t nulls = 0;
   for (int64_t i = 0; i < n; i++) {
@@ -112,6 +112,7 @@ struct ArrowArray *fx_utf8(const char *const *v, int64_t n) {
   size_t sizes[3] = {(size_t)(n + 7) / 8, (size_t)(n + 1) * 4, total};
   struct ArrowArray *a = fx_array(n, nulls, 0, 3, bufs, sizes, 0, NULL);
   free(off);
+  free(bits);
   free(data);
   return a;
 }

@@ -185,7 +185,28 @@ typedef struct sink_env {
   char last_name[256];
   char last_source[64];
   int last_nkv;
+  int max_row_groups; /* most row groups in one stored file */
 } sink_env;
+
+/* Row groups of the Parquet file at path, from its footer (-1: unreadable). */
+static int row_groups_of(const char *path) {
+  FILE *f = fopen(path, "rb");
+  if (!f) return -1;
+  blz_buf b = {0};
+  uint8_t chunk[1 << 16];
+  size_t n;
+  while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) blz_buf_append(&b, chunk, n);
+  fclose(f);
+  tnode footer;
+  int rgs = -1;
+  if (tread_footer(b.data, b.len, &footer) == 0) {
+    const tnode *l = tget(&footer, 4);
+    rgs = l ? l->n : 0;
+    tnode_free(&footer);
+  }
+  blz_buf_free(&b);
+  return rgs;
+}
 
 static int64_t fake_now(void *ctx) { return ((sink_env *)ctx)->now; }
 static void on_fin(void *ctx, const blz_finished_file *f) {
@@ -196,6 +217,10 @@ static void on_fin(void *ctx, const blz_finished_file *f) {
   snprintf(e->last_name, sizeof e->last_name, "%s", f->filename);
   snprintf(e->last_source, sizeof e->last_source, "%s", f->source_file ? f->source_file : "(none)");
   e->last_nkv = f->n_partition_values;
+  char path[512];
+  snprintf(path, sizeof path, "%s/%s", e->dir, f->filename);
+  int rgs = row_groups_of(path);
+  if (rgs > e->max_row_groups) e->max_row_groups = rgs;
 }
 
 static int rm_entry(const char *p, const struct stat *s, int f, struct FTW *w) {
@@ -356,6 +381,31 @@ void test_sink_partitions_and_max_open_files(void) {
   tnode_free(&footer);
   fx_free_array(b);
   drop_sink(&env, k);
+}
+
+void test_sink_memory_budget_flushes_largest(void) {
+  /* eight partitions, each holding far more than a 1 MB budget shares: row groups are flushed
+   * early (largest first) and every row still lands once */
+  static const char *eight[8] = {"a", "b", "c", "d", "e", "f", "g", "h"};
+  for (int budget = 0; budget < 2; budget++) {
+    sink_env env;
+    blz_sink *k = make_sink(&env, budget ? "  max_buffered_mb: 1\n  partition_by:\n    prefix_template: \"region={region}\"\n"
+                                         : "  partition_by:\n    prefix_template: \"region={region}\"\n");
+    blz_error e = {0};
+    int64_t total = 0;
+    for (int i = 0; i < 8; i++) {
+      struct ArrowArray *b = event_batch(40000, total * 1000, 1000, eight, 8);
+      CHECK(blz_sink_write(k, b, NULL, &e) == BLZ_OK);
+      total += 40000;
+      fx_free_array(b);
+    }
+    CHECK(blz_sink_close(k, &e) == BLZ_OK);
+    CHECK_EQ_INT(env.finished, 8);
+    CHECK_EQ_INT(env.finished_rows, total);
+    if (budget) CHECK(env.max_row_groups > 1);  /* flushed under pressure */
+    else CHECK_EQ_INT(env.max_row_groups, 1);   /* the default budget leaves them whole */
+    drop_sink(&env, k);
+  }
 }
 
 void test_sink_source_change_finishes_files(void) {

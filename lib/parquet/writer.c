@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include "../common/blz_pool.h"
+#include "out_thread.h"
 #include "writer_internal.h"
 
 #include "../arrow/ipc_internal.h"
@@ -33,6 +34,13 @@ struct blz_writer {
   blz_scratch *scratch;      /* one per pool participant: shared by the columns it encodes */
   int nscratch;
   blz_buf *dict_pages;       /* per column, while a row group is flushed */
+  /* with a pool of its own, the writer hands each row group to an output thread and encodes the
+   * next one into a second set of chunk buffers (swapped per column at every flush) */
+  blz_out_thread *out;
+  blz_segs *spare_chunks;
+  blz_buf *spare_dict_pages;
+  blz_out_piece *pieces;
+  int cap_pieces;
   blz_status *col_st;
   blz_error *col_err;
   blz_kv *kv;
@@ -53,6 +61,14 @@ void blz_writer_options_init(blz_writer_options *o) {
   o->data_page_version = 1;
   o->write_page_index = 1;
   o->threads = 1;
+}
+
+/* Waits until the output thread has written everything queued (no-op without one). */
+static blz_status drain_output(blz_writer *w, blz_error *err) {
+  if (!w->out) return BLZ_OK;
+  blz_status st = blz_out_thread_wait(w->out, err);
+  if (st) w->failed = true;
+  return st;
 }
 
 static blz_status emit(blz_writer *w, const void *p, size_t n, blz_error *err) {
@@ -108,6 +124,12 @@ static blz_status setup_threads(blz_writer *w, blz_error *err) {
   w->col_st = calloc(n, sizeof *w->col_st);
   w->col_err = calloc(n, sizeof *w->col_err);
   if (!w->scratch || !w->dict_pages || !w->col_st || !w->col_err) return blz_fail(err, BLZ_ENOMEM, "out of memory");
+  if (w->own_pool) {
+    w->spare_chunks = calloc(n, sizeof *w->spare_chunks);
+    w->spare_dict_pages = calloc(n, sizeof *w->spare_dict_pages);
+    if (!w->spare_chunks || !w->spare_dict_pages) return blz_fail(err, BLZ_ENOMEM, "out of memory");
+    BLZ_TRY(blz_out_thread_start(&w->sink, &w->out, err));
+  }
   return BLZ_OK;
 }
 
@@ -265,7 +287,20 @@ static blz_status flush_row_group(blz_writer *w, blz_error *err) {
   /* the last page and the dictionary page of every column, compressed in parallel ... */
   blz_pool_run(w->pool, w->ncols, finish_task, w);
   BLZ_TRY(first_failure(w, err));
-  /* ... then written in column order */
+  /* ... then written in column order: here, or by the output thread while the next row group is
+   * encoded into the other set of buffers */
+  int np = 0;
+  if (w->out) {
+    BLZ_TRY(drain_output(w, err)); /* the other set is free again */
+    int need = 0;
+    for (int i = 0; i < w->ncols; i++) need += 1 + w->cols[i].chunk.n;
+    if (need > w->cap_pieces) {
+      blz_out_piece *p = realloc(w->pieces, (size_t)need * sizeof *p);
+      if (!p) return blz_fail(err, BLZ_ENOMEM, "out of memory");
+      w->pieces = p;
+      w->cap_pieces = need;
+    }
+  }
   for (int i = 0; i < w->ncols; i++) {
     blz_column *c = &w->cols[i];
     blz_chunk_meta *m = &rg->chunks[i];
@@ -274,13 +309,34 @@ static blz_status flush_row_group(blz_writer *w, blz_error *err) {
     m->dict_page_offset = dp->len ? w->offset : -1;
     m->data_page_offset = w->offset + (int64_t)dp->len;
     for (int k = 0; k < m->npages; k++) m->pages[k].offset += m->data_page_offset;
-    BLZ_TRY(emit(w, dp->data, dp->len, err));
-    for (int k = 0; k < c->chunk.n; k++) BLZ_TRY(emit(w, c->chunk.seg[k].data, c->chunk.seg[k].len, err));
+    if (w->out) {
+      blz_segs ts = c->chunk;
+      c->chunk = w->spare_chunks[i];
+      w->spare_chunks[i] = ts;
+      blz_buf tb = w->dict_pages[i];
+      w->dict_pages[i] = w->spare_dict_pages[i];
+      w->spare_dict_pages[i] = tb;
+      w->pieces[np++] = (blz_out_piece){tb.data, tb.len};
+      w->offset += (int64_t)tb.len;
+      for (int k = 0; k < ts.n; k++) {
+        w->pieces[np++] = (blz_out_piece){ts.seg[k].data, ts.seg[k].len};
+        w->offset += (int64_t)ts.seg[k].len;
+      }
+      c->chunk.n = 0; /* reset_chunk resets the rest */
+    } else {
+      BLZ_TRY(emit(w, dp->data, dp->len, err));
+      for (int k = 0; k < c->chunk.n; k++) BLZ_TRY(emit(w, c->chunk.seg[k].data, c->chunk.seg[k].len, err));
+    }
     rg->total_byte_size += m->total_uncompressed;
     rg->total_compressed += m->total_compressed;
     /* column metadata with statistics, and per page an index entry with its bounds */
     w->footer_estimate += 160 + (int64_t)m->npages * (48 + (int64_t)(m->stats.min_len + m->stats.max_len));
     blz_column_reset_chunk(c);
+  }
+  if (w->out) {
+    blz_status st = blz_out_thread_submit(w->out, w->pieces, np, err);
+    if (st) w->failed = true;
+    BLZ_TRY(st);
   }
   w->rg_rows = 0;
   return BLZ_OK;
@@ -400,6 +456,7 @@ blz_status blz_writer_write_rows(blz_writer *w, const struct ArrowArray *batch, 
 blz_status blz_writer_flush_row_group(blz_writer *w, blz_error *err) {
   if (w->closed || w->failed) return blz_fail(err, BLZ_EINVAL, "writer is closed or has failed");
   blz_status st = flush_row_group(w, err);
+  if (!st) st = drain_output(w, err); /* written when this returns */
   if (st) w->failed = true;
   return st;
 }
@@ -407,6 +464,7 @@ blz_status blz_writer_flush_row_group(blz_writer *w, blz_error *err) {
 blz_status blz_writer_close(blz_writer *w, blz_error *err) {
   if (w->closed || w->failed) return blz_fail(err, BLZ_EINVAL, "writer is closed or has failed");
   blz_status st = flush_row_group(w, err);
+  if (!st) st = drain_output(w, err);
   if (st) {
     w->failed = true;
     return st;
@@ -494,6 +552,15 @@ void blz_writer_destroy(blz_writer *w) {
     free(w->kv[i].value);
   }
   free(w->kv);
+  blz_out_thread_stop(w->out); /* before the buffers it may still be writing from */
+  for (int i = 0; w->spare_chunks && i < w->ncols; i++) {
+    for (int k = 0; k < w->spare_chunks[i].cap; k++) blz_buf_free(&w->spare_chunks[i].seg[k]);
+    free(w->spare_chunks[i].seg);
+  }
+  free(w->spare_chunks);
+  for (int i = 0; w->spare_dict_pages && i < w->ncols; i++) blz_buf_free(&w->spare_dict_pages[i]);
+  free(w->spare_dict_pages);
+  free(w->pieces);
   if (w->own_pool) blz_pool_destroy(w->pool);
   for (int i = 0; w->scratch && i < w->nscratch; i++) blz_scratch_free(&w->scratch[i]);
   free(w->scratch);

@@ -1,0 +1,96 @@
+/* out_thread.c — the output thread: while the workers encode row group N + 1, it copies row group
+ * N into the file, so the kernel's copy of written bytes is not serial work of the encoder. */
+#include "out_thread.h"
+
+#include <pthread.h>
+
+struct blz_out_thread {
+  blz_output sink;
+  pthread_t tid;
+  pthread_mutex_t mu;
+  pthread_cond_t cv;
+  blz_out_piece *pieces;
+  int n, cap;
+  bool pending, stop;
+  blz_status st; /* first failure, kept */
+  blz_error err;
+};
+
+static void *out_main(void *arg) {
+  blz_out_thread *t = arg;
+  pthread_mutex_lock(&t->mu);
+  for (;;) {
+    while (!t->pending && !t->stop) pthread_cond_wait(&t->cv, &t->mu);
+    if (!t->pending && t->stop) break;
+    bool failed = t->st != BLZ_OK;
+    pthread_mutex_unlock(&t->mu);
+    blz_status st = BLZ_OK;
+    blz_error e = {0};
+    for (int i = 0; i < t->n && !st && !failed; i++)
+      if (t->pieces[i].len) st = t->sink.write(t->sink.ctx, t->pieces[i].data, t->pieces[i].len, &e);
+    pthread_mutex_lock(&t->mu);
+    if (st && !t->st) t->st = st, t->err = e;
+    t->pending = false;
+    pthread_cond_broadcast(&t->cv);
+  }
+  pthread_mutex_unlock(&t->mu);
+  return NULL;
+}
+
+blz_status blz_out_thread_start(const blz_output *sink, blz_out_thread **out, blz_error *err) {
+  blz_out_thread *t = calloc(1, sizeof *t);
+  if (!t) return blz_fail(err, BLZ_ENOMEM, "out of memory");
+  t->sink = *sink;
+  pthread_mutex_init(&t->mu, NULL);
+  pthread_cond_init(&t->cv, NULL);
+  int rc = pthread_create(&t->tid, NULL, out_main, t);
+  if (rc) {
+    pthread_mutex_destroy(&t->mu);
+    pthread_cond_destroy(&t->cv);
+    free(t);
+    return blz_fail(err, BLZ_ENOMEM, "cannot start the output thread: %s", strerror(rc));
+  }
+  *out = t;
+  return BLZ_OK;
+}
+
+blz_status blz_out_thread_wait(blz_out_thread *t, blz_error *err) {
+  pthread_mutex_lock(&t->mu);
+  while (t->pending) pthread_cond_wait(&t->cv, &t->mu);
+  blz_status st = t->st;
+  if (st && err) *err = t->err;
+  pthread_mutex_unlock(&t->mu);
+  return st;
+}
+
+blz_status blz_out_thread_submit(blz_out_thread *t, const blz_out_piece *pieces, int n, blz_error *err) {
+  pthread_mutex_lock(&t->mu);
+  if (n > t->cap) {
+    blz_out_piece *p = realloc(t->pieces, (size_t)n * sizeof *p);
+    if (!p) {
+      pthread_mutex_unlock(&t->mu);
+      return blz_fail(err, BLZ_ENOMEM, "out of memory");
+    }
+    t->pieces = p;
+    t->cap = n;
+  }
+  if (n) memcpy(t->pieces, pieces, (size_t)n * sizeof *pieces);
+  t->n = n;
+  t->pending = true;
+  pthread_cond_broadcast(&t->cv);
+  pthread_mutex_unlock(&t->mu);
+  return BLZ_OK;
+}
+
+void blz_out_thread_stop(blz_out_thread *t) {
+  if (!t) return;
+  pthread_mutex_lock(&t->mu);
+  t->stop = true;
+  pthread_cond_broadcast(&t->cv);
+  pthread_mutex_unlock(&t->mu);
+  pthread_join(t->tid, NULL);
+  pthread_mutex_destroy(&t->mu);
+  pthread_cond_destroy(&t->cv);
+  free(t->pieces);
+  free(t);
+}

@@ -1,0 +1,25 @@
+/* out_thread.h — hands a row group's bytes to the output on a thread of its own (internal). */
+#ifndef BLZ_OUT_THREAD_H
+#define BLZ_OUT_THREAD_H
+
+#include "../common/blz_common.h"
+
+typedef struct blz_out_piece {
+  const uint8_t *data;
+  size_t len;
+} blz_out_piece;
+
+typedef struct blz_out_thread blz_out_thread;
+
+/* Starts a thread that calls sink->write (copied; sink->ctx stays the caller's) for each piece
+ * of each job, in order. */
+blz_status blz_out_thread_start(const blz_output *sink, blz_out_thread **out, blz_error *err);
+/* Waits until the last job is written; returns the first write error of any job (sticky). */
+blz_status blz_out_thread_wait(blz_out_thread *t, blz_error *err);
+/* Queues pieces[0..n) (the array is copied; the bytes are borrowed until the next wait). One
+ * job at a time: call blz_out_thread_wait first. */
+blz_status blz_out_thread_submit(blz_out_thread *t, const blz_out_piece *pieces, int n, blz_error *err);
+/* Waits for the last job and stops the thread. NULL is a no-op. */
+void blz_out_thread_stop(blz_out_thread *t);
+
+#endif

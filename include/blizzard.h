@@ -378,6 +378,13 @@ blz_status blz_ipc_stream_from_fd(int fd, struct ArrowArrayStream *out, blz_erro
 blz_status blz_ipc_stream_from_fd_cancellable(int fd, const volatile int *cancel,
                                               struct ArrowArrayStream *out, blz_error *err);
 
+/* Wraps `in` so that a thread of its own reads up to two batches ahead while the caller works
+ * on the current one. Ownership: `in` moves into *out (it is released with it); the caller
+ * releases *out. get_next and get_schema of *out are for one thread at a time; `in`'s callbacks
+ * run on the reading thread. Releasing *out waits for a read in progress to return. */
+blz_status blz_stream_read_ahead(struct ArrowArrayStream *in, struct ArrowArrayStream *out,
+                                 blz_error *err);
+
 /* Same over an in-memory buffer. `data` is borrowed and must outlive the stream. */
 blz_status blz_ipc_stream_from_buffer(const void *data, size_t len, struct ArrowArrayStream *out,
                                       blz_error *err);

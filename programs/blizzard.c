@@ -177,6 +177,14 @@ static int cmd_convert(int argc, char **argv) {
   struct ArrowArrayStream stream;
   blz_status st = blz_ipc_stream_from_fd(fd, &stream, &err);
   int64_t rows = 0;
+  struct stat in_st;
+  if (!st && opts.threads != 1 && fstat(fd, &in_st) == 0 && !S_ISREG(in_st.st_mode)) {
+    /* from a pipe, the next batches are read (copied) while this one is encoded; a regular file
+     * is mapped and its batches cost nothing to read, so no thread is spent on it */
+    struct ArrowArrayStream direct = stream;
+    st = blz_stream_read_ahead(&direct, &stream, &err);
+    if (st) direct.release(&direct);
+  }
   if (!st) {
     st = blz_write_stream_to_file(&stream, out, &opts, &rows, &err);
     stream.release(&stream);

@@ -15,11 +15,17 @@ mkdir -p "$d/out"
 $BLZ convert tests/data/logs_small.arrows "$d/a.parquet" --quiet
 cat tests/data/logs_small.arrows | $BLZ convert - "$d/b.parquet" --quiet
 check "stdin and path give the same bytes" cmp -s "$d/a.parquet" "$d/b.parquet"
+cat tests/data/logs_small.arrows | $BLZ convert - "$d/c.parquet" --threads 3 --quiet
+$BLZ convert tests/data/logs_small.arrows "$d/e.parquet" --threads 1 --quiet
+check "stdin read ahead on 3 threads gives the bytes of 1 thread" cmp -s "$d/c.parquet" "$d/e.parquet"
+out=$(head -c 20000 tests/data/logs_small.arrows | $BLZ convert - "$d/out/p.parquet" --threads 2 2>&1); rc=$?
+check "truncated stdin read ahead: exit non-zero, byte offset named" bash -c "[ $rc -ne 0 ] && grep -q 'byte [0-9]' <<<\"\$1\"" _ "$out"
+check "truncated stdin read ahead leaves no file" no_leftovers
 check "output starts and ends with PAR1" bash -c "head -c4 '$d/a.parquet' | grep -q PAR1 && tail -c4 '$d/a.parquet' | grep -q PAR1"
 
 # --help documents every flag the parser knows
 help=$($BLZ convert --help)
-for flag in --compression --compression-level --row-group-bytes --page-bytes --dictionary-bytes --no-dictionary --data-page-version --no-page-index --threads --quiet; do
+for flag in --compression --compression-level --row-group-bytes --page-bytes --dictionary-bytes --no-dictionary --data-page-version --no-page-index --threads --encoding-profile --column-encoding --quiet; do
   check "--help mentions $flag" grep -q -- "$flag" <<<"$help"
 done
 

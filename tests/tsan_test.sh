@@ -26,4 +26,10 @@ for ds in logs nested types wide; do
     fi
   done
 done
+# from a pipe: a reading thread runs ahead of the encoding threads
+if cat "$out/logs.arrows" | "$BLZ" convert - "$out/pipe.parquet" --threads 4 --quiet 2>"$out/err.log" && ! grep -q ThreadSanitizer "$out/err.log"; then
+  ok "logs from a pipe: read ahead, convert --threads 4"
+else
+  bad "logs from a pipe: read ahead, convert --threads 4"; head -40 "$out/err.log"
+fi
 summary

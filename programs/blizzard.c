@@ -588,6 +588,11 @@ int main(int argc, char **argv) {
   /* one malloc arena: encoding threads take over each other's columns, and per-thread arenas
    * would each fault in their own fresh memory (wide table, 2 threads: 132 -> 108 ms) */
   mallopt(M_ARENA_MAX, 1);
+  /* buffers of up to 64 MiB come from the heap and stay there when freed, so the next column,
+   * row group or file reuses memory already faulted in instead of mapping fresh zero pages
+   * (sink, event log in 73 hourly files: 1.32 -> 1.16 s) */
+  mallopt(M_MMAP_THRESHOLD, 64 << 20);
+  mallopt(M_TRIM_THRESHOLD, 1 << 30);
   if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
     usage(argc < 2 ? stderr : stdout);
     return argc < 2 ? 2 : 0;

@@ -161,6 +161,10 @@ typedef struct blz_writer_options {
    * calling thread only; N > 1 adds N - 1 worker threads owned by the writer; 0 means one per
    * online core. The file's bytes do not depend on it. */
   int threads;
+  /* 1 (default): utf8, large_utf8 and utf8_view values must be valid UTF-8 — readers such as
+   * DuckDB and arrow-rs refuse a file that holds invalid UTF-8 in a STRING column — and a batch
+   * holding any is refused naming the column and row; 0 skips the check for trusted input. */
+  int validate_utf8;
 } blz_writer_options;
 
 /* Fills *opts with the defaults listed above. */

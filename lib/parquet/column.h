@@ -147,6 +147,11 @@ blz_status blz_column_gather_nested(blz_column *c, const struct ArrowArray *a, i
                                     const int64_t *rows, int64_t n, int64_t *entries,
                                     size_t *nvals, blz_error *err);
 
+/* After a gather of `nvals` values: a string column's values must be valid UTF-8 (unless the
+ * options turn the check off). The error names the row: rows[r] of a selection, else first + r. */
+blz_status blz_column_check_utf8(const blz_column *c, size_t nvals, const int64_t *rows, int64_t first,
+                                 blz_error *err);
+
 /* Feeds `entries` gathered level entries (rows, for flat columns) into pages, cutting pages by
  * size and row count, only where a row starts. */
 blz_status blz_column_feed(blz_column *c, blz_scratch *sx, int64_t entries, size_t nvals,

@@ -1,6 +1,8 @@
 /* gather.c — turns a slice of an Arrow array into definition levels and dense Parquet values. */
 #include "column.h"
 
+#include "../common/blz_utf8.h"
+
 /* Validity of physical index i of array a (buffers[0] NULL means all valid). */
 static inline bool valid_at(const struct ArrowArray *a, int64_t i) {
   const uint8_t *bits = a->buffers[0];
@@ -340,5 +342,32 @@ blz_status blz_column_gather_nested(blz_column *c, const struct ArrowArray *a, i
   c->dense.len = w.k * (size_t)c->width;
   *entries = (int64_t)w.n;
   *nvals = w.k;
+  return BLZ_OK;
+}
+
+/* Row of the slice (counted from 0) that the k-th gathered value belongs to. */
+static int64_t row_of_value(const blz_column *c, size_t k) {
+  const uint8_t *def = c->def.data, *rep = c->rep.data;
+  size_t seen = 0;
+  int64_t row = -1;
+  for (size_t e = 0; e < c->def.len; e++) {
+    if (!c->max_rep || rep[e] == 0) row++;
+    bool present = c->path ? def[e] == c->max_def : def[e] != 0;
+    if (present && seen++ == k) break;
+  }
+  return row;
+}
+
+blz_status blz_column_check_utf8(const blz_column *c, size_t nvals, const int64_t *rows, int64_t first,
+                                 blz_error *err) {
+  if (!c->t.is_string || !c->opts->validate_utf8) return BLZ_OK;
+  const blz_bytes_ref *v = (const blz_bytes_ref *)c->dense.data;
+  for (size_t k = 0; k < nvals; k++) {
+    size_t bad = blz_utf8_check(v[k].p, v[k].len);
+    if (BLZ_LIKELY(bad == v[k].len)) continue;
+    int64_t r = row_of_value(c, k);
+    return blz_fail(err, BLZ_EINVAL, "column %s: row %lld: invalid UTF-8 at byte %zu of a %u-byte string value",
+                    c->name, (long long)(rows ? rows[r] : first + r), bad, v[k].len);
+  }
   return BLZ_OK;
 }

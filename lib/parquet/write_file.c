@@ -20,7 +20,7 @@ blz_status blz_write_stream_to_file(struct ArrowArrayStream *stream, const char 
   blz_writer *w = NULL;
   st = blz_writer_create(&schema, opts, &sink, &w, err);
   schema.release(&schema);
-  while (!st) {
+  for (int64_t index = 0; !st; index++) {
     struct ArrowArray batch;
     memset(&batch, 0, sizeof batch);
     if (stream->get_next(stream, &batch) != 0) {
@@ -30,6 +30,7 @@ blz_status blz_write_stream_to_file(struct ArrowArrayStream *stream, const char 
     }
     if (!batch.release) break; /* end of stream */
     st = blz_writer_write(w, &batch, err);
+    if (st) blz_error_prefix(err, "batch %lld", (long long)index);
     batch.release(&batch);
   }
   if (!st) st = blz_writer_close(w, err);

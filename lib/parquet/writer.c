@@ -61,6 +61,7 @@ void blz_writer_options_init(blz_writer_options *o) {
   o->data_page_version = 1;
   o->write_page_index = 1;
   o->threads = 1;
+  o->validate_utf8 = 1;
 }
 
 /* Waits until the output thread has written everything queued (no-op without one). */
@@ -373,6 +374,7 @@ static void gather_task(void *ctx, int i, int worker) {
   else
     w->col_st[i] = j->sel ? blz_column_gather_rows(c, a, base, j->sel, j->len, &j->nvals[i], e)
                           : blz_column_gather(c, a, base + j->first, j->len, &j->nvals[i], e);
+  if (!w->col_st[i]) w->col_st[i] = blz_column_check_utf8(c, j->nvals[i], j->sel, j->first, e);
 }
 
 static void feed_task(void *ctx, int i, int worker) {
@@ -573,8 +575,8 @@ void blz_writer_destroy(blz_writer *w) {
 
 /* Types whose values can be refused (out-of-range dictionary indices, decimals beyond their
  * precision, overflowing unit conversions, views pointing nowhere). */
-static bool needs_value_checks(const blz_coltype *t) {
-  return t->dict_encoded || t->src == SRC_DEC128 || t->src == SRC_DEC256 || t->src == SRC_DATE64 ||
+static bool needs_value_checks(const blz_writer *w, const blz_coltype *t) {
+  return (t->is_string && w->opts.validate_utf8) || t->dict_encoded || t->src == SRC_DEC128 || t->src == SRC_DEC256 || t->src == SRC_DATE64 ||
          t->src == SRC_I32_X1000 || t->src == SRC_I64_X1000 || t->src == SRC_VIEW || t->src == SRC_BIN64;
 }
 
@@ -586,7 +588,7 @@ blz_status blz_writer_validate(blz_writer *w, const struct ArrowArray *batch, bl
   BLZ_TRY(check_batch(w, batch, err));
   for (int i = 0; i < w->ncols; i++) {
     blz_column *c = &w->cols[i];
-    if (!c->path && !needs_value_checks(&c->t)) continue;
+    if (!c->path && !needs_value_checks(w, &c->t)) continue;
     for (int64_t start = 0; start < batch->length; start += SLICE_ROWS) {
       int64_t len = batch->length - start < SLICE_ROWS ? batch->length - start : SLICE_ROWS;
       size_t nv;
@@ -594,6 +596,7 @@ blz_status blz_writer_validate(blz_writer *w, const struct ArrowArray *batch, bl
       const struct ArrowArray *a = batch->children[c->top];
       BLZ_TRY(c->path ? blz_column_gather_nested(c, a, batch->offset + start, NULL, len, &ent, &nv, err)
                       : blz_column_gather(c, a, batch->offset + start, len, &nv, err));
+      BLZ_TRY(blz_column_check_utf8(c, nv, NULL, start, err));
     }
   }
   return BLZ_OK;

@@ -121,6 +121,17 @@ for ds in types types_dict logs nested records wide200 empty empty_batches; do
   done
 done
 
+# invalid UTF-8 in a string column, flat or nested: refused naming the batch, column and row, no
+# file left; --no-utf8-check lets trusted input through unchecked
+for which in flat nested; do
+  node "$here/make-bad-utf8.mjs" "$out/bad-$which.arrows" "$which"
+  msg=$("$BLZ" convert "$out/bad-$which.arrows" "$out/bad-$which.parquet" 2>&1); rc=$?
+  want="batch 1: column s: row 2: invalid UTF-8 at byte 2"
+  [ "$which" = nested ] && want="batch 1: column l.list.element: row 1: invalid UTF-8 at byte 1"
+  if [ $rc -ne 0 ] && grep -q "$want" <<<"$msg" && [ ! -e "$out/bad-$which.parquet" ]; then ok "invalid-utf8-$which-refused"; else bad "invalid-utf8-$which-refused"; echo "  $msg"; fi
+done
+check "invalid-utf8: --no-utf8-check converts" "$BLZ" convert "$out/bad-flat.arrows" "$out/bad-unchecked.parquet" --no-utf8-check --quiet
+
 # a delta dictionary batch (isDelta) extends the dictionary of earlier batches
 "$BLZ" convert "$root/tests/data/dict_delta.arrows" "$out/dict_delta.parquet" --quiet
 verify "dictionary-delta" "$root/tests/data/dict_delta.arrows" "$out/dict_delta.parquet"

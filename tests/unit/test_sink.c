@@ -481,6 +481,11 @@ void test_sink_refuses_whole_batch(void) {
   ((int32_t *)ia->buffers[1])[4] = 7; /* row 4 of the next batch points past the dictionary */
   CHECK(blz_sink_write(k, b, NULL, &e) == BLZ_EFORMAT);
   CHECK_CONTAINS(e.message, "column tag: row 4: dictionary index 7 out of range");
+  /* invalid UTF-8 in a dictionary entry used by row 3 refuses the whole batch too */
+  ((int32_t *)ia->buffers[1])[4] = 0;
+  ((uint8_t *)ia->dictionary->buffers[2])[1] = 0xff; /* "b" */
+  CHECK(blz_sink_write(k, b, NULL, &e) == BLZ_EINVAL);
+  CHECK_CONTAINS(e.message, "column tag: row 1: invalid UTF-8 at byte 0");
   CHECK(blz_sink_close(k, &e) == BLZ_OK);
   CHECK_EQ_INT(env.finished_rows, 6); /* the first batch only */
   fx_free_array(b);

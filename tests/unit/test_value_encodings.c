@@ -1,4 +1,5 @@
 /* test_value_encodings.c — DELTA_BINARY_PACKED, DELTA_(LENGTH_)BYTE_ARRAY, BYTE_STREAM_SPLIT bytes. */
+#include "../../lib/common/blz_utf8.h"
 #include "../../lib/parquet/encode.h"
 #include "test.h"
 #include "tests.h"
@@ -114,4 +115,27 @@ void test_byte_stream_split(void) {
   for (int k = 0; k < 4; k++)
     for (int i = 0; i < 3; i++) CHECK(b.data[k * 3 + i] == raw[i * 4 + k]);
   blz_buf_free(&b);
+}
+
+void test_utf8_check(void) {
+  static const struct { const char *s; size_t n, bad; } cases[] = {
+      {"plain ascii text, longer than eight bytes", 41, 41},
+      {"caf\xc3\xa9", 5, 5},                     /* é */
+      {"\xe2\x82\xac", 3, 3},                    /* € */
+      {"\xf0\x9f\x99\x82!", 5, 5},               /* 🙂 */
+      {"\xf4\x8f\xbf\xbf", 4, 4},                /* U+10FFFF */
+      {"ok\xc3\x28", 4, 2},                      /* a continuation byte missing */
+      {"\xc0\x80", 2, 0},                        /* overlong NUL */
+      {"abcdefgh\xe0\x80\xaf", 11, 8},           /* overlong, after an ASCII word */
+      {"\xed\xa0\x80", 3, 0},                    /* a UTF-16 surrogate */
+      {"\xf4\x90\x80\x80", 4, 0},                /* past U+10FFFF */
+      {"\xe2\x82", 2, 0},                        /* cut short */
+      {"x\xff", 2, 1},
+      {"", 0, 0},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    size_t got = blz_utf8_check((const uint8_t *)cases[i].s, cases[i].n);
+    if (got != cases[i].bad) fprintf(stderr, "  case %zu: %zu, expected %zu\n", i, got, cases[i].bad);
+    CHECK(got == cases[i].bad);
+  }
 }

@@ -360,8 +360,20 @@ static int64_t row_of_value(const blz_column *c, size_t k) {
 
 blz_status blz_column_check_utf8(const blz_column *c, size_t nvals, const int64_t *rows, int64_t first,
                                  blz_error *err) {
-  if (!c->t.is_string || !c->opts->validate_utf8) return BLZ_OK;
+  if (!c->t.is_string || !c->opts->validate_utf8 || nvals == 0) return BLZ_OK;
   const blz_bytes_ref *v = (const blz_bytes_ref *)c->dense.data;
+  /* values that lie back to back (an offsets array's, nulls being empty) are checked as one run:
+   * when the run is valid UTF-8 and no value starts with a continuation byte, no character
+   * straddles two values, so each is valid on its own */
+  const uint8_t *next = v[0].p;
+  size_t k = 0;
+  while (k < nvals && v[k].p == next) next += v[k++].len;
+  if (k == nvals && blz_utf8_check(v[0].p, (size_t)(next - v[0].p)) == (size_t)(next - v[0].p)) {
+    bool split = false;
+    for (k = 0; k < nvals; k++) split |= v[k].len && (v[k].p[0] & 0xC0) == 0x80;
+    if (!split) return BLZ_OK;
+  }
+  /* per value, to name the first bad one */
   for (size_t k = 0; k < nvals; k++) {
     size_t bad = blz_utf8_check(v[k].p, v[k].len);
     if (BLZ_LIKELY(bad == v[k].len)) continue;

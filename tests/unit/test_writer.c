@@ -492,3 +492,38 @@ void test_writer_column_encoding_errors(void) {
   fx_free_schema(s);
   blz_buf_free(&m.buf);
 }
+
+void test_writer_refuses_invalid_utf8(void) {
+  /* "\xc3" + "\xa9" is é when concatenated, but neither value is valid UTF-8 on its own */
+  struct ArrowSchema *s = schema_i32_utf8();
+  fx_mem m;
+  blz_writer *w = open_mem(s, NULL, &m);
+  int32_t ids[3] = {1, 2, 3};
+  const char *split[3] = {"ok", "\xc3", "\xa9"};
+  struct ArrowArray *cols[2] = {fx_i32(ids, 3, NULL), fx_utf8(split, 3)};
+  struct ArrowArray *b = fx_batch(3, 2, cols);
+  blz_error e = {0};
+  CHECK(blz_writer_write(w, b, &e) == BLZ_EINVAL);
+  CHECK_CONTAINS(e.message, "column name: row 1: invalid UTF-8 at byte 0");
+  /* refused without a trace: a good batch after it is written, and only it */
+  const char *good[3] = {"a", "\xc3\xa9", "\xf0\x9f\x99\x82"};
+  struct ArrowArray *cols2[2] = {fx_i32(ids, 3, NULL), fx_utf8(good, 3)};
+  struct ArrowArray *b2 = fx_batch(3, 2, cols2);
+  CHECK(blz_writer_write(w, b2, &e) == BLZ_OK);
+  CHECK(blz_writer_close(w, &e) == BLZ_OK);
+  CHECK_EQ_INT(blz_writer_num_rows(w), 3);
+  blz_writer_destroy(w);
+  /* trusted input: the check can be turned off */
+  blz_writer_options o;
+  blz_writer_options_init(&o);
+  o.validate_utf8 = 0;
+  fx_mem m2;
+  w = open_mem(s, &o, &m2);
+  CHECK(blz_writer_write(w, b, &e) == BLZ_OK);
+  blz_writer_destroy(w);
+  fx_free_array(b);
+  fx_free_array(b2);
+  fx_free_schema(s);
+  blz_buf_free(&m.buf);
+  blz_buf_free(&m2.buf);
+}

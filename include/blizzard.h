@@ -126,9 +126,10 @@ const char *blz_encoding_name(blz_encoding e);
  * alternative, values repeating at all) and fall back to the profile's encoding when it does not. */
 typedef enum blz_encoding_profile {
   BLZ_PROFILE_COMPATIBLE = 0, /* PLAIN fallback: what every reader reads (the default) */
-  BLZ_PROFILE_COMPACT = 1     /* DELTA_BINARY_PACKED integers where smaller than PLAIN,
-                                 DELTA_LENGTH_BYTE_ARRAY/DELTA_BYTE_ARRAY strings, BYTE_STREAM_SPLIT
-                                 floats under a codec: smaller files for readers of Parquet 2.x */
+  BLZ_PROFILE_COMPACT = 1     /* per chunk, whichever of PLAIN and DELTA_BINARY_PACKED (integers),
+                                 DELTA_LENGTH_BYTE_ARRAY/DELTA_BYTE_ARRAY (strings) or
+                                 BYTE_STREAM_SPLIT (floats) compresses smallest on its first page:
+                                 smaller files for readers of those encodings */
 } blz_encoding_profile;
 
 /* Parses "compatible" or "compact". */
@@ -171,7 +172,11 @@ typedef struct blz_writer_options {
 void blz_writer_options_init(blz_writer_options *opts);
 
 /* Where the writer's bytes go: `write` is called with consecutive pieces of the file and returns
- * BLZ_OK or an error (after filling err). The writer never keeps `data` after the call returns. */
+ * BLZ_OK or an error (after filling err). The writer never keeps `data` after the call returns.
+ * Thread: a writer with threads == 1 calls `write` on the thread that called it; a writer with
+ * threads > 1 may call it on its output thread (one call at a time, in file order) while the
+ * caller goes on encoding, and every call has returned when blz_writer_flush_row_group,
+ * blz_writer_close or blz_writer_destroy returns. */
 typedef struct blz_output {
   void *ctx;
   blz_status (*write)(void *ctx, const void *data, size_t len, blz_error *err);

@@ -28,22 +28,18 @@ static bool type_takes(const blz_column *c, int enc) {
   }
 }
 
-/* The profile's choice: the dictionary judged per chunk, then PLAIN (compatible) or the compact
- * encoding of the type. */
+/* The profile's choice: the dictionary judged per chunk, then PLAIN (compatible) or, in the compact
+ * profile, whichever of PLAIN and the type's other encodings compresses smallest on the chunk's
+ * first page without a dictionary (chosen_enc). */
 static void default_encoding(blz_column *c) {
   c->dict_mode = c->opts->enable_dictionary && type_takes(c, ENC_RLE_DICTIONARY) ? DICT_AUTO : DICT_OFF;
   c->value_enc = ENC_PLAIN;
-  c->value_enc_if_smaller = false;
+  c->value_enc_measured = false;
   if (c->opts->encoding_profile != BLZ_PROFILE_COMPACT) return;
-  if (type_takes(c, ENC_DELTA_BINARY_PACKED)) {
-    c->value_enc = ENC_DELTA_BINARY_PACKED;
-    c->value_enc_if_smaller = true;
-  } else if (c->t.phys == PQ_BYTE_ARRAY) {
-    c->value_enc = ENC_DELTA_LENGTH_BYTE_ARRAY; /* or DELTA_BYTE_ARRAY where prefixes repeat */
-    c->value_enc_if_smaller = true;
-  } else if (type_takes(c, ENC_BYTE_STREAM_SPLIT) && c->opts->compression != BLZ_COMPRESSION_UNCOMPRESSED) {
-    c->value_enc = ENC_BYTE_STREAM_SPLIT; /* only pays when a codec sees the split bytes */
-  }
+  if (type_takes(c, ENC_DELTA_BINARY_PACKED)) c->value_enc = ENC_DELTA_BINARY_PACKED;
+  else if (type_takes(c, ENC_DELTA_LENGTH_BYTE_ARRAY)) c->value_enc = ENC_DELTA_LENGTH_BYTE_ARRAY;
+  else if (type_takes(c, ENC_BYTE_STREAM_SPLIT)) c->value_enc = ENC_BYTE_STREAM_SPLIT;
+  c->value_enc_measured = c->value_enc != ENC_PLAIN;
 }
 
 blz_status blz_column_set_encoding(blz_column *c, blz_encoding enc, blz_error *err) {
@@ -59,7 +55,7 @@ blz_status blz_column_set_encoding(blz_column *c, blz_encoding enc, blz_error *e
   } else {
     c->dict_mode = DICT_OFF;
     c->value_enc = (int)enc;
-    c->value_enc_if_smaller = false;
+    c->value_enc_measured = false;
   }
   c->dict_on = c->dict_mode != DICT_OFF;
   return BLZ_OK;
@@ -102,6 +98,7 @@ blz_status blz_column_init(blz_column *c, const struct ArrowSchema *field, int t
   BLZ_TRY(blz_codec_create(opts->compression, opts->compression_level, &c->codec, err));
   default_encoding(c);
   c->dict_on = c->dict_mode != DICT_OFF;
+  c->chosen_enc = -1;
   blz_dict_init(&c->dict, c->t.phys == PQ_BYTE_ARRAY ? 0 : c->width);
   return BLZ_OK;
 }
@@ -178,8 +175,6 @@ static bool dictionary_pays(blz_column *c, blz_scratch *sx) {
         blz_delta_binary_packed(&sx->spare, sx->packed.data, n, c->width) && (int64_t)sx->spare.len < alt)
       alt = (int64_t)sx->spare.len;
     sx->spare.len = sx->packed.len = 0;
-  } else if (c->value_enc == ENC_DELTA_LENGTH_BYTE_ARRAY || c->value_enc == ENC_DELTA_BYTE_ARRAY) {
-    alt -= 3 * (int64_t)n; /* lengths take about a byte each instead of four */
   }
   return dict + indices < alt;
 }
@@ -210,52 +205,57 @@ static bool abandon_dictionary(blz_column *c, blz_scratch *sx) {
   return true;
 }
 
-/* Appends the open page's PLAIN values to b in the column's value encoding (or PLAIN where that
- * is smaller); returns the encoding used, or -1 when out of memory. */
-static int encode_values(blz_column *c, blz_buf *b) {
+/* Appends the PLAIN values pl[0..pn) (n of them) to b in encoding enc. */
+static bool encode_as(const blz_column *c, int enc, const uint8_t *pl, size_t pn, size_t n, blz_buf *b) {
+  switch (enc) {
+    case ENC_DELTA_BINARY_PACKED: return blz_delta_binary_packed(b, pl, n, c->width);
+    case ENC_DELTA_LENGTH_BYTE_ARRAY: return blz_delta_length_byte_array(b, pl, pn, n);
+    case ENC_DELTA_BYTE_ARRAY: return blz_delta_byte_array(b, pl, pn, n);
+    case ENC_BYTE_STREAM_SPLIT: return blz_byte_stream_split(b, pl, n, c->width);
+    default: break;
+  }
+  if (c->t.phys != PQ_BOOLEAN) return blz_buf_append(b, pl, pn);
+  /* PLAIN booleans are bit-packed, LSB first */
+  size_t nb = (pn + 7) / 8;
+  if (!blz_buf_reserve(b, nb)) return false;
+  uint8_t *p = b->data + b->len;
+  memset(p, 0, nb);
+  for (size_t i = 0; i < pn; i++) p[i >> 3] |= (uint8_t)(pl[i] << (i & 7));
+  b->len += nb;
+  return true;
+}
+
+/* The compact profile's choice for this chunk: PLAIN or the type's other encodings, whichever
+ * the column's codec makes smallest on this page (bit-packed deltas, say, can compress worse with
+ * zstd than the PLAIN values they came from). */
+static int measure_encodings(blz_column *c, blz_scratch *sx, const uint8_t *pl, size_t pn, size_t n) {
+  int cand[3] = {ENC_PLAIN, c->value_enc, -1};
+  if (c->value_enc == ENC_DELTA_LENGTH_BYTE_ARRAY) cand[2] = ENC_DELTA_BYTE_ARRAY;
+  int best = ENC_PLAIN;
+  size_t best_size = SIZE_MAX;
+  for (int k = 0; k < 3 && cand[k] >= 0; k++) {
+    sx->spare.len = sx->packed.len = 0;
+    blz_error ignored;
+    if (!encode_as(c, cand[k], pl, pn, n, &sx->spare) ||
+        blz_codec_compress(c->codec, sx->spare.data, sx->spare.len, &sx->packed, &ignored))
+      continue;
+    if (sx->packed.len < best_size) best = cand[k], best_size = sx->packed.len;
+  }
+  sx->spare.len = sx->packed.len = 0;
+  return best;
+}
+
+/* Appends the open page's values to b in the column's value encoding; returns the encoding used,
+ * or -1 when out of memory. */
+static int encode_values(blz_column *c, blz_scratch *sx, blz_buf *b) {
   const uint8_t *pl = c->page_plain.data;
-  size_t pn = c->page_plain.len, n = (size_t)c->page_values, at = b->len;
-  bool ok = true;
-  switch (c->value_enc) {
-    case ENC_DELTA_BINARY_PACKED:
-      ok = blz_delta_binary_packed(b, pl, n, c->width);
-      if (ok && c->value_enc_if_smaller && b->len - at >= pn) break; /* PLAIN below */
-      return ok ? ENC_DELTA_BINARY_PACKED : -1;
-    case ENC_DELTA_LENGTH_BYTE_ARRAY:
-      ok = blz_delta_length_byte_array(b, pl, pn, n);
-      if (ok && c->value_enc_if_smaller) {
-        /* DELTA_BYTE_ARRAY where shared prefixes make it smaller */
-        size_t dlba = b->len - at;
-        ok = blz_delta_byte_array(b, pl, pn, n);
-        if (ok && b->len - at - dlba < dlba) {
-          memmove(b->data + at, b->data + at + dlba, b->len - at - dlba);
-          b->len -= dlba;
-          return ENC_DELTA_BYTE_ARRAY;
-        }
-        b->len = at + dlba;
-      }
-      return ok ? ENC_DELTA_LENGTH_BYTE_ARRAY : -1;
-    case ENC_DELTA_BYTE_ARRAY:
-      return blz_delta_byte_array(b, pl, pn, n) ? ENC_DELTA_BYTE_ARRAY : -1;
-    case ENC_BYTE_STREAM_SPLIT:
-      return blz_byte_stream_split(b, pl, n, c->width) ? ENC_BYTE_STREAM_SPLIT : -1;
-    default:
-      break;
+  size_t pn = c->page_plain.len, n = (size_t)c->page_values;
+  int enc = c->value_enc;
+  if (c->value_enc_measured) {
+    if (c->chosen_enc < 0) c->chosen_enc = measure_encodings(c, sx, pl, pn, n);
+    enc = c->chosen_enc;
   }
-  if (!ok) return -1;
-  b->len = at;
-  if (c->t.phys == PQ_BOOLEAN) {
-    /* PLAIN booleans are bit-packed, LSB first */
-    size_t nb = (pn + 7) / 8;
-    if (!blz_buf_reserve(b, nb)) return -1;
-    uint8_t *p = b->data + b->len;
-    memset(p, 0, nb);
-    for (size_t i = 0; i < pn; i++) p[i >> 3] |= (uint8_t)(pl[i] << (i & 7));
-    b->len += nb;
-  } else if (!blz_buf_append(b, pl, pn)) {
-    return -1;
-  }
-  return ENC_PLAIN;
+  return encode_as(c, enc, pl, pn, n, b) ? enc : -1;
 }
 
 static blz_status finish_page(blz_column *c, blz_scratch *sx, blz_error *err) {
@@ -298,7 +298,7 @@ static blz_status finish_page(blz_column *c, blz_scratch *sx, blz_error *err) {
     if (!blz_rle_encode(b, (const uint32_t *)c->page_idx.data, (size_t)c->page_values, bw)) goto oom;
     encoding = ENC_RLE_DICTIONARY;
   } else {
-    encoding = encode_values(c, b);
+    encoding = encode_values(c, sx, b);
     if (encoding < 0) goto oom;
   }
   c->data_pages[encoding]++;
@@ -477,6 +477,7 @@ void blz_column_reset_chunk(blz_column *c) {
   blz_dict_clear(&c->dict);
   c->dict_on = c->dict_mode != DICT_OFF;
   c->dict_decided = false;
+  c->chosen_enc = -1;
 }
 
 void blz_scratch_free(blz_scratch *sx) {

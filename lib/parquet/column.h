@@ -102,10 +102,11 @@ typedef struct blz_column {
   int32_t data_pages[ENC_COUNT];
 
   /* encoding choices: the dictionary is off, decided per chunk, or kept; pages without it use
-   * value_enc (PLAIN, or DELTA_BINARY_PACKED only where smaller when value_enc_if_smaller) */
+   * value_enc */
   enum { DICT_OFF, DICT_AUTO, DICT_KEEP } dict_mode;
   int value_enc;
-  bool value_enc_if_smaller;
+  bool value_enc_measured;   /* compact profile: PLAIN or value_enc, measured per chunk */
+  int chosen_enc;            /* that choice for the open chunk; -1: not made yet */
   bool dict_on;              /* new values go to the dictionary */
   bool dict_decided;         /* this chunk's dictionary has been judged worth keeping */
   blz_dict dict;

@@ -282,6 +282,13 @@ blz_status blz_sink_config_parse(const char *yaml, size_t len, blz_sink_config *
 blz_status blz_sink_config_load(const char *path, blz_sink_config *cfg, blz_error *err);
 /* Frees the strings *cfg owns and resets it to defaults. */
 void blz_sink_config_free(blz_sink_config *cfg);
+/* Checks everything about *cfg that does not need the input's schema: ranges (no zero or negative
+ * sizes, counts or timeouts), known codec, profile and encodings, no NULL where a string is
+ * required, the path's scheme (local, file://, s3://BUCKET/...), S3 endpoint and options, the
+ * metrics address. blz_sink_create and `blizzard run` (with or without --check) call it; a
+ * config filled by hand gets BLZ_EINVAL (BLZ_ENOTSUP for an unknown scheme) and a message naming
+ * the key. `cfg` is borrowed. */
+blz_status blz_sink_config_validate(const blz_sink_config *cfg, blz_error *err);
 
 /* ---------------------------------------------------------------------------------------------
  * The sink: batches in; rolling, partitioned, UUIDv7-named Parquet files and staging metadata out.

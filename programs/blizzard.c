@@ -206,6 +206,23 @@ static int cmd_convert(int argc, char **argv) {
 }
 
 
+/* The YAML file, then the library's own validation of what it says: the same checks for --check,
+ * run and upload. On failure *cfg owns nothing. */
+static blz_status load_config(const char *path, blz_sink_config *cfg, blz_error *err) {
+  blz_status st = blz_sink_config_load(path, cfg, err);
+  if (st) return st;
+  st = blz_sink_config_validate(cfg, err);
+  if (st) {
+    char msg[sizeof err->message + 64];
+    snprintf(msg, sizeof msg, "%.60s: %s", path, err->message);
+    size_t n = strlen(msg) < sizeof err->message ? strlen(msg) : sizeof err->message - 1;
+    memcpy(err->message, msg, n);
+    err->message[n] = 0;
+    blz_sink_config_free(cfg);
+  }
+  return st;
+}
+
 /* ------------------------------------------------------------------------------------------ */
 /* run */
 
@@ -362,8 +379,9 @@ static int cmd_run(int argc, char **argv) {
     return 2;
   }
   blz_sink_config cfg;
+  blz_sink_config_init(&cfg);
   blz_error err = {0};
-  if (blz_sink_config_load(config, &cfg, &err)) {
+  if (load_config(config, &cfg, &err)) {
     fprintf(stderr, "blizzard: %s\n", err.message);
     free(inputs);
     return 2;
@@ -525,11 +543,12 @@ static int cmd_upload(int argc, char **argv) {
   }
   int rc = 0;
   blz_sink_config cfg;
+  blz_sink_config_init(&cfg);
   blz_error err = {0};
   if (!config || n == 0) {
     fprintf(stderr, "blizzard: upload needs --config FILE and at least one file\n");
     rc = 2;
-  } else if (blz_sink_config_load(config, &cfg, &err)) {
+  } else if (load_config(config, &cfg, &err)) {
     fprintf(stderr, "blizzard: %s\n", err.message);
     rc = 2;
   } else {

@@ -267,8 +267,39 @@ static blz_status parse_metrics(ctx *c, yaml_node_t *m, blz_sink_config *cfg) {
   return BLZ_OK;
 }
 
+#define CONFIG_MAX_BYTES (1 << 20)
+#define CONFIG_MAX_DEPTH 32
+
+/* Hostile input is refused before libyaml builds a document of it: a configuration is small and
+ * shallow, and 200,000 nested '[' would otherwise keep the loader busy for many seconds. */
+static blz_status check_shape(const char *yaml, size_t len, blz_error *err) {
+  if (len > CONFIG_MAX_BYTES)
+    return blz_fail(err, BLZ_EINVAL, "the configuration is %zu bytes, more than the %d a sink configuration may have", len, CONFIG_MAX_BYTES);
+  yaml_parser_t parser;
+  if (!yaml_parser_initialize(&parser)) return blz_fail(err, BLZ_ENOMEM, "out of memory");
+  yaml_parser_set_input_string(&parser, (const unsigned char *)yaml, len);
+  blz_status st = BLZ_OK;
+  int depth = 0;
+  for (bool done = false; !done && !st;) {
+    yaml_event_t ev;
+    if (!yaml_parser_parse(&parser, &ev)) break; /* the loader reports syntax errors with their line */
+    if (ev.type == YAML_MAPPING_START_EVENT || ev.type == YAML_SEQUENCE_START_EVENT) {
+      if (++depth > CONFIG_MAX_DEPTH)
+        st = blz_fail(err, BLZ_EINVAL, "line %zu: the configuration nests deeper than %d levels",
+                      ev.start_mark.line + 1, CONFIG_MAX_DEPTH);
+    } else if (ev.type == YAML_MAPPING_END_EVENT || ev.type == YAML_SEQUENCE_END_EVENT) {
+      depth--;
+    }
+    done = ev.type == YAML_STREAM_END_EVENT;
+    yaml_event_delete(&ev);
+  }
+  yaml_parser_delete(&parser);
+  return st;
+}
+
 blz_status blz_sink_config_parse(const char *yaml, size_t len, blz_sink_config *cfg, blz_error *err) {
   blz_sink_config_init(cfg);
+  BLZ_TRY(check_shape(yaml, len, err));
   yaml_parser_t parser;
   yaml_document_t doc;
   if (!yaml_parser_initialize(&parser)) return blz_fail(err, BLZ_ENOMEM, "out of memory");

@@ -92,7 +92,7 @@ static blz_status discard(void *ctx, const void *data, size_t len, blz_error *er
 blz_status blz_sink_create(const blz_sink_config *cfg, const struct ArrowSchema *schema,
                            const blz_sink_hooks *hooks, blz_sink **out, blz_error *err) {
   *out = NULL;
-  if (!cfg || !cfg->path) return blz_fail(err, BLZ_EINVAL, "sink.path is required");
+  BLZ_TRY(blz_sink_config_validate(cfg, err));
   if (!schema || !schema->format || strcmp(schema->format, "+s"))
     return blz_fail(err, BLZ_EINVAL, "the schema must be a struct of columns");
   blz_sink *s = calloc(1, sizeof *s);

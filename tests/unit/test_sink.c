@@ -493,3 +493,84 @@ void test_sink_refuses_whole_batch(void) {
   blz_sink_config_free(&c);
   drop_sink(&env, k);
 }
+
+void test_sink_config_validate_c_api(void) {
+  /* a config filled by hand: every zero, negative or missing value is refused with its key, and
+   * blz_sink_create refuses it the same way */
+  static const struct { int field; int64_t value; const char *want; } cases[] = {
+      {0, 0, "sink.file_size_mb: 0 is out of range"},
+      {1, -5, "sink.inactivity_timeout_secs: -5 is out of range"},
+      {2, 0, "sink.rollover_timeout_secs: 0"},
+      {3, 10, "sink.row_group_size_bytes: 10"},
+      {4, 0, "sink.max_open_files: 0"},
+      {5, 0, "sink.max_concurrent_uploads: 0"},
+      {6, 4, "sink.part_size_mb: 4"},
+      {7, -1, "sink.max_retries: -1"},
+      {8, -2, "sink.threads: -2"},
+      {9, 0, "sink.max_buffered_mb: 0"},
+      {10, 99, "sink.compression: unknown codec 99"},
+      {11, 13, "sink.compression_level: 13"},
+      {12, 0, "sink.path is required"},
+      {13, 0, "no column name"},
+      {14, 0, "sink.storage_options[0]: a key and a value are required"},
+      {15, 0, "only local paths, file:// and s3:// URLs"},
+  };
+  struct ArrowSchema *s = event_schema();
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    blz_sink_config c;
+    blz_sink_config_init(&c);
+    char path[] = "/tmp/blz-never-created";
+    c.path = path;
+    blz_column_encoding ce = {NULL, BLZ_ENCODING_PLAIN};
+    blz_kv_pair kv = {NULL, NULL};
+    int64_t v = cases[i].value;
+    switch (cases[i].field) {
+      case 0: c.file_size_mb = v; break;
+      case 1: c.inactivity_timeout_secs = v; break;
+      case 2: c.rollover_timeout_secs = v; break;
+      case 3: c.row_group_size_bytes = v; break;
+      case 4: c.max_open_files = v; break;
+      case 5: c.max_concurrent_uploads = v; break;
+      case 6: c.part_size_mb = v; break;
+      case 7: c.max_retries = v; break;
+      case 8: c.threads = v; break;
+      case 9: c.max_buffered_mb = v; break;
+      case 10: c.compression = (blz_compression)v; break;
+      case 11: c.compression = BLZ_COMPRESSION_GZIP, c.compression_level = (int)v; break;
+      case 12: c.path = NULL; break;
+      case 13: c.column_encodings = &ce, c.n_column_encodings = 1; break;
+      case 14: c.storage_options = &kv, c.n_storage_options = 1; break;
+      default: c.path = (char *)"gs://bucket/table"; break;
+    }
+    blz_error e = {0};
+    blz_status st = blz_sink_config_validate(&c, &e);
+    CHECK(st == BLZ_EINVAL || st == BLZ_ENOTSUP);
+    CHECK_CONTAINS(e.message, cases[i].want);
+    blz_sink *k = NULL;
+    memset(&e, 0, sizeof e);
+    CHECK(blz_sink_create(&c, s, NULL, &k, &e) == st && k == NULL);
+    CHECK_CONTAINS(e.message, cases[i].want);
+  }
+  CHECK(blz_sink_config_validate(NULL, NULL) == BLZ_EINVAL);
+  fx_free_schema(s);
+}
+
+void test_config_hostile_shapes(void) {
+  blz_sink_config c;
+  blz_error e = {0};
+  /* 100,000 nested flow sequences: refused at once, not after seconds of loading */
+  size_t n = 100000;
+  char *deep = malloc(n + 64);
+  int k = snprintf(deep, 64, "sink:\n  path: /x\n  storage_options: ");
+  memset(deep + k, '[', n);
+  CHECK(blz_sink_config_parse(deep, (size_t)k + n, &c, &e) == BLZ_EINVAL);
+  CHECK_CONTAINS(e.message, "nests deeper than 32 levels");
+  free(deep);
+  /* more than 1 MiB of configuration */
+  size_t big = (1 << 20) + 1;
+  char *huge = malloc(big);
+  memset(huge, '#', big);
+  CHECK(blz_sink_config_parse(huge, big, &c, &e) == BLZ_EINVAL);
+  CHECK_CONTAINS(e.message, "more than the 1048576");
+  free(huge);
+}

@@ -42,6 +42,8 @@
   X(test_sink_partitions_and_max_open_files)        \
   X(test_sink_source_change_finishes_files)         \
   X(test_sink_memory_budget_flushes_largest)        \
+  X(test_sink_config_validate_c_api)                \
+  X(test_config_hostile_shapes)                     \
   X(test_staging_json)                              \
   X(test_sink_refuses_whole_batch)                  \
   X(test_sigv4_aws_example)                         \

@@ -10,6 +10,11 @@
 extern "C" {
 #endif
 
+/* libblizzard is built with hidden symbols: what this header declares is its whole ABI. */
+#if defined(__GNUC__)
+#pragma GCC visibility push(default)
+#endif
+
 #define BLZ_VERSION_MAJOR 0
 #define BLZ_VERSION_MINOR 1
 #define BLZ_VERSION_PATCH 0
@@ -404,6 +409,10 @@ blz_status blz_stream_read_ahead(struct ArrowArrayStream *in, struct ArrowArrayS
 /* Same over an in-memory buffer. `data` is borrowed and must outlive the stream. */
 blz_status blz_ipc_stream_from_buffer(const void *data, size_t len, struct ArrowArrayStream *out,
                                       blz_error *err);
+
+#if defined(__GNUC__)
+#pragma GCC visibility pop
+#endif
 
 #ifdef __cplusplus
 }

@@ -171,6 +171,10 @@ typedef struct blz_writer_options {
    * DuckDB and arrow-rs refuse a file that holds invalid UTF-8 in a STRING column — and a batch
    * holding any is refused naming the column and row; 0 skips the check for trusted input. */
   int validate_utf8;
+  /* 1: every page header carries the CRC-32 of the page's bytes after the header (compressed
+   * values; for data page v2 also the levels before them), for readers that verify it; 0
+   * (default): none */
+  int page_checksums;
 } blz_writer_options;
 
 /* Fills *opts with the defaults listed above. */
@@ -255,6 +259,7 @@ typedef struct blz_sink_config {
   blz_encoding_profile encoding_profile; /* compatible */
   blz_column_encoding *column_encodings; /* per-column encodings; names owned by the config */
   int n_column_encodings;
+  bool page_checksums;              /* CRC-32 in every page header; false */
   char *partition_template;         /* e.g. "date=%Y-%m-%d/hour=%H" or "region={region}"; NULL = none */
   char *partition_time_column;      /* the column strftime fields are taken from */
   int64_t max_open_files;           /* 32 */

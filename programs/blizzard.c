@@ -43,6 +43,7 @@ static void usage(FILE *f) {
           "                         delta_byte_array, byte_stream_split (repeatable)\n"
           "  --data-page-version V  1 (default) or 2\n"
           "  --no-page-index        leave out ColumnIndex/OffsetIndex\n"
+          "  --page-checksums       a CRC-32 of every page in its header\n"
           "  --no-utf8-check        trust that string columns hold valid UTF-8 (by default a batch with\n"
           "                         invalid UTF-8 is refused, naming the column and row)\n"
           "  --threads N            threads encoding columns (default 0: one per core; 1: the calling\n"
@@ -102,6 +103,8 @@ static int cmd_convert(int argc, char **argv) {
       opts.write_page_index = 0;
     } else if (!strcmp(a, "--no-utf8-check")) {
       opts.validate_utf8 = 0;
+    } else if (!strcmp(a, "--page-checksums")) {
+      opts.page_checksums = 1;
     } else if (!strncmp(a, "--", 2) && strcmp(a, "--") != 0) {
       if (!v) {
         fprintf(stderr, "blizzard: %s needs a value\n", a);
@@ -591,7 +594,7 @@ static void restart_with_huge_pages(int argc, char **argv) {
     for (int i = 2; i < argc && !in; i++) {
       if (argv[i][0] != '-' || !strcmp(argv[i], "-")) in = argv[i];
       else if (strcmp(argv[i], "--quiet") && strcmp(argv[i], "--no-dictionary") && strcmp(argv[i], "--no-page-index") &&
-               strcmp(argv[i], "--no-utf8-check"))
+               strcmp(argv[i], "--no-utf8-check") && strcmp(argv[i], "--page-checksums"))
         i++;
     }
     if (!in || (strcmp(in, "-") && (stat(in, &st) || st.st_size < (32 << 20)))) return;

@@ -61,6 +61,8 @@ blz_status blz_codec_create(blz_compression c, int level, blz_codec **out, blz_e
   return BLZ_OK;
 }
 
+uint32_t blz_crc32(const void *p, size_t n) { return libdeflate_crc32(0, p, n); }
+
 void blz_codec_destroy(blz_codec *k) {
   if (!k) return;
   if (k->zstd) ZSTD_freeCCtx(k->zstd);

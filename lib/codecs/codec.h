@@ -15,6 +15,9 @@ void blz_codec_destroy(blz_codec *codec);
 blz_status blz_codec_compress(blz_codec *codec, const uint8_t *in, size_t n, blz_buf *out,
                               blz_error *err);
 
+/* CRC-32 (ISO-HDLC, as zlib and the Parquet page header's `crc` define it) of p[0..n). */
+uint32_t blz_crc32(const void *p, size_t n);
+
 /* Decompression, for the IPC reader's body buffers and for tests: exactly `out_len` bytes must
  * come out. `lz4_frame` selects the LZ4 frame format (Arrow IPC) rather than LZ4 raw blocks. */
 blz_status blz_decompress_zstd(const uint8_t *in, size_t n, uint8_t *out, size_t out_len,

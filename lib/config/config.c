@@ -98,6 +98,17 @@ static blz_status scalar(ctx *c, yaml_node_t *n, const char *key, char **out) {
   return interpolate((const char *)n->data.scalar.value, out, key, line_of(n), c->err);
 }
 
+/* true/yes or false/no */
+static blz_status boolean(ctx *c, yaml_node_t *n, const char *key, bool *out) {
+  char *s;
+  BLZ_TRY(scalar(c, n, key, &s));
+  bool t = !strcmp(s, "true") || !strcmp(s, "yes"), f = !strcmp(s, "false") || !strcmp(s, "no");
+  free(s);
+  if (!t && !f) return blz_fail(c->err, BLZ_EINVAL, "line %zu: %s: expected true or false", line_of(n), key);
+  *out = t;
+  return BLZ_OK;
+}
+
 static blz_status integer(ctx *c, yaml_node_t *n, const char *key, int64_t min, int64_t max, int64_t *out) {
   char *s;
   BLZ_TRY(scalar(c, n, key, &s));
@@ -220,6 +231,7 @@ static blz_status parse_sink(ctx *c, yaml_node_t *m, blz_sink_config *cfg) {
       free(s);
       BLZ_TRY(st);
     } else if (!strcmp(key, "column_encodings")) BLZ_TRY(parse_column_encodings(c, v, cfg));
+    else if (!strcmp(key, "page_checksums")) BLZ_TRY(boolean(c, v, name, &cfg->page_checksums));
     else if (!strcmp(key, "partition_by")) BLZ_TRY(parse_partition(c, v, cfg));
     else if (!strcmp(key, "max_open_files")) BLZ_TRY(integer(c, v, name, 1, 100000, &cfg->max_open_files));
     else if (!strcmp(key, "max_concurrent_uploads")) BLZ_TRY(integer(c, v, name, 1, 1024, &cfg->max_concurrent_uploads));
@@ -234,7 +246,7 @@ static blz_status parse_sink(ctx *c, yaml_node_t *m, blz_sink_config *cfg) {
     else
       return blz_fail(c->err, BLZ_EINVAL,
                       "line %zu: sink: unknown key '%s' (path, file_size_mb, inactivity_timeout_secs, rollover_timeout_secs, "
-                      "row_group_size_bytes, compression, compression_level, encoding_profile, column_encodings, partition_by, max_open_files, "
+                      "row_group_size_bytes, compression, compression_level, encoding_profile, column_encodings, page_checksums, partition_by, max_open_files, "
                       "max_concurrent_uploads, part_size_mb, min_multipart_size_mb, max_concurrent_parts, max_retries, threads, max_buffered_mb, spill_path, storage_options)",
                       line_of(k), key);
   }
@@ -248,12 +260,7 @@ static blz_status parse_metrics(ctx *c, yaml_node_t *m, blz_sink_config *cfg) {
     yaml_node_t *k = yaml_document_get_node(c->doc, p->key), *v = yaml_document_get_node(c->doc, p->value);
     const char *key = k->type == YAML_SCALAR_NODE ? (const char *)k->data.scalar.value : "?";
     if (!strcmp(key, "enabled")) {
-      char *s;
-      BLZ_TRY(scalar(c, v, "metrics.enabled", &s));
-      bool t = !strcmp(s, "true") || !strcmp(s, "yes"), f = !strcmp(s, "false") || !strcmp(s, "no");
-      free(s);
-      if (!t && !f) return blz_fail(c->err, BLZ_EINVAL, "line %zu: metrics.enabled: expected true or false", line_of(v));
-      cfg->metrics_enabled = t;
+      BLZ_TRY(boolean(c, v, "metrics.enabled", &cfg->metrics_enabled));
     } else if (!strcmp(key, "address")) {
       BLZ_TRY(string_field(c, v, "metrics.address", &cfg->metrics_address));
       const char *colon = strrchr(cfg->metrics_address, ':');

@@ -313,11 +313,12 @@ static blz_status finish_page(blz_column *c, blz_scratch *sx, blz_error *err) {
   blz_buf *seg = segment_for(&c->chunk, sx->packed.len + 512);
   if (!seg) goto oom;
   size_t before = seg->len;
-  bool ok = v2 ? blz_write_data_page_v2_header(seg, (int32_t)b->len, (int32_t)sx->packed.len, (int32_t)c->page_entries,
+  int64_t crc = c->opts->page_checksums ? (int64_t)blz_crc32(sx->packed.data, sx->packed.len) : -1;
+  bool ok = v2 ? blz_write_data_page_v2_header(seg, (int32_t)b->len, (int32_t)sx->packed.len, crc, (int32_t)c->page_entries,
                                                (int32_t)(c->page_entries - c->page_values), (int32_t)c->page_rows, encoding,
                                                (int32_t)(levels - rep_len), (int32_t)rep_len,
                                                c->opts->compression != BLZ_COMPRESSION_UNCOMPRESSED, &so)
-               : blz_write_data_page_header(seg, (int32_t)b->len, (int32_t)sx->packed.len, (int32_t)c->page_entries,
+               : blz_write_data_page_header(seg, (int32_t)b->len, (int32_t)sx->packed.len, crc, (int32_t)c->page_entries,
                                             encoding, &so);
   if (!ok) goto oom;
   size_t header = seg->len - before;
@@ -445,7 +446,8 @@ blz_status blz_column_finish_chunk(blz_column *c, blz_scratch *sx, blz_buf *dict
     sx->packed.len = 0;
     BLZ_TRY(blz_codec_compress(c->codec, dd->data, dd->len, &sx->packed, err));
     if (dd->len > INT32_MAX) return blz_fail(err, BLZ_ENOTSUP, "column %s: dictionary larger than 2 GiB", c->name);
-    if (!blz_write_dict_page_header(dict_page, (int32_t)dd->len, (int32_t)sx->packed.len,
+    int64_t crc = c->opts->page_checksums ? (int64_t)blz_crc32(sx->packed.data, sx->packed.len) : -1;
+    if (!blz_write_dict_page_header(dict_page, (int32_t)dd->len, (int32_t)sx->packed.len, crc,
                                     (int32_t)c->dict.count))
       return blz_fail(err, BLZ_ENOMEM, "out of memory");
     dict_uncompressed = (int64_t)(dict_page->len + dd->len);

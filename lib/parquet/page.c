@@ -17,13 +17,19 @@ void blz_write_statistics(blz_thrift *t, int16_t id, const blz_stats_out *s) {
   blz_thrift_struct_end(t);
 }
 
-bool blz_write_data_page_header(blz_buf *out, int32_t uncompressed, int32_t compressed,
+/* The PageHeader fields every page starts with; crc (field 4) where asked for. */
+static void page_header_start(blz_thrift *t, int32_t type, int32_t uncompressed, int32_t compressed, int64_t crc) {
+  blz_thrift_i32(t, 1, type);
+  blz_thrift_i32(t, 2, uncompressed);
+  blz_thrift_i32(t, 3, compressed);
+  if (crc >= 0) blz_thrift_i32(t, 4, (int32_t)(uint32_t)crc);
+}
+
+bool blz_write_data_page_header(blz_buf *out, int32_t uncompressed, int32_t compressed, int64_t crc,
                                 int32_t num_values, int32_t encoding, const blz_stats_out *s) {
   blz_thrift t;
   blz_thrift_init(&t, out);
-  blz_thrift_i32(&t, 1, PAGE_DATA);
-  blz_thrift_i32(&t, 2, uncompressed);
-  blz_thrift_i32(&t, 3, compressed);
+  page_header_start(&t, PAGE_DATA, uncompressed, compressed, crc);
   blz_thrift_struct_begin(&t, 5);
   blz_thrift_i32(&t, 1, num_values);
   blz_thrift_i32(&t, 2, encoding);
@@ -35,15 +41,13 @@ bool blz_write_data_page_header(blz_buf *out, int32_t uncompressed, int32_t comp
   return !t.oom;
 }
 
-bool blz_write_data_page_v2_header(blz_buf *out, int32_t uncompressed, int32_t compressed,
+bool blz_write_data_page_v2_header(blz_buf *out, int32_t uncompressed, int32_t compressed, int64_t crc,
                                    int32_t num_values, int32_t num_nulls, int32_t num_rows,
                                    int32_t encoding, int32_t def_len, int32_t rep_len,
                                    bool is_compressed, const blz_stats_out *s) {
   blz_thrift t;
   blz_thrift_init(&t, out);
-  blz_thrift_i32(&t, 1, PAGE_DATA_V2);
-  blz_thrift_i32(&t, 2, uncompressed);
-  blz_thrift_i32(&t, 3, compressed);
+  page_header_start(&t, PAGE_DATA_V2, uncompressed, compressed, crc);
   blz_thrift_struct_begin(&t, 8);
   blz_thrift_i32(&t, 1, num_values);
   blz_thrift_i32(&t, 2, num_nulls);
@@ -58,13 +62,11 @@ bool blz_write_data_page_v2_header(blz_buf *out, int32_t uncompressed, int32_t c
   return !t.oom;
 }
 
-bool blz_write_dict_page_header(blz_buf *out, int32_t uncompressed, int32_t compressed,
+bool blz_write_dict_page_header(blz_buf *out, int32_t uncompressed, int32_t compressed, int64_t crc,
                                 int32_t num_values) {
   blz_thrift t;
   blz_thrift_init(&t, out);
-  blz_thrift_i32(&t, 1, PAGE_DICTIONARY);
-  blz_thrift_i32(&t, 2, uncompressed);
-  blz_thrift_i32(&t, 3, compressed);
+  page_header_start(&t, PAGE_DICTIONARY, uncompressed, compressed, crc);
   blz_thrift_struct_begin(&t, 7);
   blz_thrift_i32(&t, 1, num_values);
   blz_thrift_i32(&t, 2, ENC_PLAIN);

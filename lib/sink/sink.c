@@ -113,6 +113,7 @@ blz_status blz_sink_create(const blz_sink_config *cfg, const struct ArrowSchema 
   s->wopts.compression_level = cfg->compression_level;
   s->wopts.row_group_size_bytes = cfg->row_group_size_bytes;
   s->wopts.encoding_profile = cfg->encoding_profile;
+  s->wopts.page_checksums = cfg->page_checksums;
   blz_status st = BLZ_OK;
   /* the writers of later files read the column encodings: the sink keeps its own copy */
   if (cfg->n_column_encodings > 0) {

@@ -121,6 +121,14 @@ for ds in types types_dict logs nested records wide200 empty empty_batches; do
   done
 done
 
+# page checksums: every reader still reads every value
+for v in 1 2; do
+  "$BLZ" convert "$out/nested.arrows" "$out/nested-crc-v$v.parquet" --page-checksums --data-page-version $v --compression gzip --quiet
+  verify "nested/page-checksums-v$v" "$out/nested.arrows" "$out/nested-crc-v$v.parquet" --codec gzip
+done
+"$BLZ" convert "$out/types.arrows" "$out/types-crc.parquet" --page-checksums --quiet
+verify "types/page-checksums" "$out/types.arrows" "$out/types-crc.parquet"
+
 # invalid UTF-8 in a string column, flat or nested: refused naming the batch, column and row, no
 # file left; --no-utf8-check lets trusted input through unchecked
 for which in flat nested; do

@@ -284,3 +284,71 @@ void test_nested_list_levels(void) {
   fx_free_schema(s);
   blz_buf_free(&m.buf);
 }
+
+/* CRC-32 (reflected, polynomial 0xEDB88320) bit by bit: independent of the library's libdeflate. */
+static uint32_t crc32_bitwise(const uint8_t *p, size_t n) {
+  uint32_t c = 0xFFFFFFFFu;
+  for (size_t i = 0; i < n; i++) {
+    c ^= p[i];
+    for (int k = 0; k < 8; k++) c = (c >> 1) ^ (0xEDB88320u & (0u - (c & 1)));
+  }
+  return ~c;
+}
+
+void test_page_checksums(void) {
+  /* every page of every chunk (dictionary, RLE_DICTIONARY and PLAIN data pages, v1 and v2,
+   * compressed) carries the CRC of the bytes after its header; without the option, none does */
+  struct ArrowSchema *f[2] = {fx_schema("i", "id", true, 0, NULL), fx_schema("u", "name", true, 0, NULL)};
+  struct ArrowSchema *s = fx_struct_schema(2, f);
+  int32_t ids[3000];
+  const char *names[3000];
+  static const char *words[4] = {"alpha", "beta", NULL, "delta"};
+  for (int i = 0; i < 3000; i++) ids[i] = i * 7, names[i] = words[i % 4];
+  for (int variant = 0; variant < 3; variant++) {
+    blz_writer_options o;
+    blz_writer_options_init(&o);
+    o.page_checksums = variant < 2;
+    o.data_page_version = variant == 1 ? 2 : 1;
+    o.compression = BLZ_COMPRESSION_ZSTD;
+    o.data_page_row_limit = 700;
+    fx_mem m = {0};
+    m.fail_after = -1;
+    blz_output out = {&m, fx_mem_write};
+    blz_writer *w = NULL;
+    blz_error e = {0};
+    CHECK(blz_writer_create(s, &o, &out, &w, &e) == BLZ_OK);
+    struct ArrowArray *cols[2] = {fx_i32(ids, 3000, NULL), fx_utf8(names, 3000)};
+    struct ArrowArray *b = fx_batch(3000, 2, cols);
+    CHECK(blz_writer_write(w, b, &e) == BLZ_OK);
+    CHECK(blz_writer_close(w, &e) == BLZ_OK);
+    tnode ft;
+    CHECK(tread_footer(m.buf.data, m.buf.len, &ft) == 0);
+    int pages = 0, with_crc = 0, good = 0;
+    for (int col = 0; col < 2; col++) {
+      const tnode *meta = tget(&tget(&tget(&ft, 4)->kids[0], 1)->kids[col], 3);
+      int64_t pos = tget(meta, 11) ? tget(meta, 11)->i : tget(meta, 9)->i;
+      int64_t end = pos + tget(meta, 7)->i;
+      while (pos < end) {
+        tnode h;
+        size_t hl = tread_struct(m.buf.data + pos, (size_t)(end - pos), &h);
+        CHECK(hl > 0);
+        int64_t csize = tget(&h, 3)->i;
+        pages++;
+        if (tget(&h, 4)) {
+          with_crc++;
+          good += (uint32_t)tget(&h, 4)->i == crc32_bitwise(m.buf.data + pos + hl, (size_t)csize);
+        }
+        tnode_free(&h);
+        pos += (int64_t)hl + csize;
+      }
+    }
+    CHECK(pages >= 8);
+    CHECK_EQ_INT(with_crc, variant < 2 ? pages : 0);
+    CHECK_EQ_INT(good, with_crc);
+    tnode_free(&ft);
+    fx_free_array(b);
+    blz_writer_destroy(w);
+    blz_buf_free(&m.buf);
+  }
+  fx_free_schema(s);
+}

@@ -58,6 +58,7 @@
   X(test_pages_many_small_pages)                     \
   X(test_page_index)                                 \
   X(test_pages_v2_roundtrip)                         \
+  X(test_page_checksums)                            \
   X(test_nested_list_levels)                        \
   X(test_delta_binary_packed_layout)                \
   X(test_delta_binary_packed_roundtrip)             \

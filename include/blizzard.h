@@ -175,6 +175,14 @@ typedef struct blz_writer_options {
    * values; for data page v2 also the levels before them), for readers that verify it; 0
    * (default): none */
   int page_checksums;
+  /* split-block bloom filters (xxHash64, as the Parquet spec defines them) for these columns
+   * (top-level names or dotted leaf paths; read only by blz_writer_create), or for every column
+   * but booleans when bloom_filter_all is 1. Each is written right after its column chunk, sized
+   * from the chunk's distinct values for a false positive rate of bloom_filter_fpp (0: 0.01). */
+  const char *const *bloom_filter_columns;
+  size_t n_bloom_filter_columns;
+  int bloom_filter_all;
+  double bloom_filter_fpp;
 } blz_writer_options;
 
 /* Fills *opts with the defaults listed above. */
@@ -260,6 +268,10 @@ typedef struct blz_sink_config {
   blz_column_encoding *column_encodings; /* per-column encodings; names owned by the config */
   int n_column_encodings;
   bool page_checksums;              /* CRC-32 in every page header; false */
+  char **bloom_filter_columns;      /* columns given bloom filters (owned), or */
+  int n_bloom_filter_columns;
+  bool bloom_filter_all;            /* every column but booleans (YAML: bloom_filter_columns: all) */
+  double bloom_filter_fpp;          /* 0.01 */
   char *partition_template;         /* e.g. "date=%Y-%m-%d/hour=%H" or "region={region}"; NULL = none */
   char *partition_time_column;      /* the column strftime fields are taken from */
   int64_t max_open_files;           /* 32 */

@@ -44,6 +44,9 @@ static void usage(FILE *f) {
           "  --data-page-version V  1 (default) or 2\n"
           "  --no-page-index        leave out ColumnIndex/OffsetIndex\n"
           "  --page-checksums       a CRC-32 of every page in its header\n"
+          "  --bloom-filter C       a split-block bloom filter for column C after each of its chunks\n"
+          "                         (repeatable; all: every column but booleans)\n"
+          "  --bloom-filter-fpp P   the filters' false positive rate (default 0.01)\n"
           "  --no-utf8-check        trust that string columns hold valid UTF-8 (by default a batch with\n"
           "                         invalid UTF-8 is refused, naming the column and row)\n"
           "  --threads N            threads encoding columns (default 0: one per core; 1: the calling\n"
@@ -88,6 +91,8 @@ static int cmd_convert(int argc, char **argv) {
   opts.threads = 0; /* every core, unless told otherwise */
   blz_column_encoding encs[argc + 1]; /* at most one per argument */
   opts.column_encodings = encs;
+  const char *blooms[argc + 1];
+  opts.bloom_filter_columns = blooms;
   for (int i = 0; i < argc; i++) {
     const char *a = argv[i];
     const char *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -119,6 +124,16 @@ static int cmd_convert(int argc, char **argv) {
       } else if (!strcmp(a, "--compression-level")) {
         if (parse_i64(a, v, 1, &n)) return 2;
         opts.compression_level = (int)n;
+      } else if (!strcmp(a, "--bloom-filter")) {
+        if (!strcmp(v, "all")) opts.bloom_filter_all = 1;
+        else blooms[opts.n_bloom_filter_columns++] = v;
+      } else if (!strcmp(a, "--bloom-filter-fpp")) {
+        char *end;
+        opts.bloom_filter_fpp = strtod(v, &end);
+        if (*end || end == v || !(opts.bloom_filter_fpp > 0 && opts.bloom_filter_fpp < 1)) {
+          fprintf(stderr, "blizzard: --bloom-filter-fpp expects a number between 0 and 1, got '%s'\n", v);
+          return 2;
+        }
       } else if (!strcmp(a, "--encoding-profile")) {
         if (blz_encoding_profile_parse(v, &opts.encoding_profile) != BLZ_OK) {
           fprintf(stderr, "blizzard: unknown encoding profile '%s' (compatible, compact)\n", v);

@@ -20,6 +20,7 @@ void blz_sink_config_init(blz_sink_config *c) {
   c->max_concurrent_parts = 8;
   c->max_retries = 5;
   c->max_buffered_mb = 384;
+  c->bloom_filter_fpp = 0.01;
 }
 
 void blz_sink_config_free(blz_sink_config *c) {
@@ -36,6 +37,8 @@ void blz_sink_config_free(blz_sink_config *c) {
   free(c->storage_options);
   for (int i = 0; i < c->n_column_encodings; i++) free((char *)c->column_encodings[i].column);
   free(c->column_encodings);
+  for (int i = 0; i < c->n_bloom_filter_columns; i++) free(c->bloom_filter_columns[i]);
+  free(c->bloom_filter_columns);
   blz_sink_config_init(c);
 }
 
@@ -148,6 +151,25 @@ static blz_status parse_partition(ctx *c, yaml_node_t *m, blz_sink_config *cfg) 
   return BLZ_OK;
 }
 
+/* bloom_filter_columns: [column, ...] or all */
+static blz_status parse_bloom_columns(ctx *c, yaml_node_t *n, blz_sink_config *cfg) {
+  if (n->type == YAML_SCALAR_NODE && !strcmp((const char *)n->data.scalar.value, "all")) {
+    cfg->bloom_filter_all = true;
+    return BLZ_OK;
+  }
+  if (n->type != YAML_SEQUENCE_NODE)
+    return blz_fail(c->err, BLZ_EINVAL, "line %zu: sink.bloom_filter_columns: expected a list of columns or all", line_of(n));
+  for (yaml_node_item_t *it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++) {
+    char **o = realloc(cfg->bloom_filter_columns, (size_t)(cfg->n_bloom_filter_columns + 1) * sizeof *o);
+    if (!o) return blz_fail(c->err, BLZ_ENOMEM, "out of memory");
+    cfg->bloom_filter_columns = o;
+    o[cfg->n_bloom_filter_columns] = NULL;
+    BLZ_TRY(scalar(c, yaml_document_get_node(c->doc, *it), "sink.bloom_filter_columns", &o[cfg->n_bloom_filter_columns]));
+    cfg->n_bloom_filter_columns++;
+  }
+  return BLZ_OK;
+}
+
 /* column_encodings: {column: encoding, ...} */
 static blz_status parse_column_encodings(ctx *c, yaml_node_t *m, blz_sink_config *cfg) {
   if (m->type != YAML_MAPPING_NODE)
@@ -232,6 +254,16 @@ static blz_status parse_sink(ctx *c, yaml_node_t *m, blz_sink_config *cfg) {
       BLZ_TRY(st);
     } else if (!strcmp(key, "column_encodings")) BLZ_TRY(parse_column_encodings(c, v, cfg));
     else if (!strcmp(key, "page_checksums")) BLZ_TRY(boolean(c, v, name, &cfg->page_checksums));
+    else if (!strcmp(key, "bloom_filter_columns")) BLZ_TRY(parse_bloom_columns(c, v, cfg));
+    else if (!strcmp(key, "bloom_filter_fpp")) {
+      char *s, *end;
+      BLZ_TRY(scalar(c, v, name, &s));
+      double f = strtod(s, &end);
+      bool bad = *end || end == s || !(f > 0 && f < 1);
+      free(s);
+      if (bad) return blz_fail(c->err, BLZ_EINVAL, "line %zu: sink.bloom_filter_fpp: expected a number between 0 and 1", line_of(v));
+      cfg->bloom_filter_fpp = f;
+    }
     else if (!strcmp(key, "partition_by")) BLZ_TRY(parse_partition(c, v, cfg));
     else if (!strcmp(key, "max_open_files")) BLZ_TRY(integer(c, v, name, 1, 100000, &cfg->max_open_files));
     else if (!strcmp(key, "max_concurrent_uploads")) BLZ_TRY(integer(c, v, name, 1, 1024, &cfg->max_concurrent_uploads));
@@ -246,7 +278,7 @@ static blz_status parse_sink(ctx *c, yaml_node_t *m, blz_sink_config *cfg) {
     else
       return blz_fail(c->err, BLZ_EINVAL,
                       "line %zu: sink: unknown key '%s' (path, file_size_mb, inactivity_timeout_secs, rollover_timeout_secs, "
-                      "row_group_size_bytes, compression, compression_level, encoding_profile, column_encodings, page_checksums, partition_by, max_open_files, "
+                      "row_group_size_bytes, compression, compression_level, encoding_profile, column_encodings, page_checksums, bloom_filter_columns, bloom_filter_fpp, partition_by, max_open_files, "
                       "max_concurrent_uploads, part_size_mb, min_multipart_size_mb, max_concurrent_parts, max_retries, threads, max_buffered_mb, spill_path, storage_options)",
                       line_of(k), key);
   }

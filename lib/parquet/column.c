@@ -120,6 +120,7 @@ void blz_column_free(blz_column *c) {
   blz_stats_free(&c->page_stats);
   blz_stats_free(&c->chunk_stats);
   blz_dict_free(&c->dict);
+  blz_bloom_free(&c->bloom);
   memset(c, 0, sizeof *c);
 }
 
@@ -366,6 +367,19 @@ static bool plain_append(blz_column *c, const uint8_t *dense, size_t nv) {
   return true;
 }
 
+/* The values' hashes for the chunk's bloom filter: PLAIN bytes, a BYTE_ARRAY's without its length. */
+static bool bloom_add(blz_column *c, const uint8_t *vals, size_t nv) {
+  if (c->t.phys == PQ_BYTE_ARRAY) {
+    const blz_bytes_ref *r = (const blz_bytes_ref *)vals;
+    for (size_t i = 0; i < nv; i++)
+      if (!blz_bloom_add(&c->bloom, r[i].p, r[i].len)) return false;
+    return true;
+  }
+  for (size_t i = 0; i < nv; i++)
+    if (!blz_bloom_add(&c->bloom, vals + i * (size_t)c->width, (size_t)c->width)) return false;
+  return true;
+}
+
 /* Rows are fed in small pieces so a page is cut close to its size target, as Arrow C++ does
  * with its write batch size. */
 #define FEED_PIECE 1024
@@ -405,6 +419,7 @@ blz_status blz_column_feed(blz_column *c, blz_scratch *sx, int64_t n, size_t nva
     /* dictionary pages of byte arrays get their statistics from the entries they use */
     if ((!c->dict_on || c->t.phys != PQ_BYTE_ARRAY) && !blz_stats_update(&c->page_stats, &c->t, vals, nv)) goto oom;
     c->page_stats.null_count += take - (int64_t)nv;
+    if (c->bloom_on && !bloom_add(c, vals, nv)) goto oom;
     if (c->dict_on) {
       if (!blz_buf_reserve(&c->page_idx, nv * 4) ||
           !blz_dict_encode(&c->dict, vals, nv, (uint32_t *)(c->page_idx.data + c->page_idx.len)))
@@ -435,11 +450,17 @@ oom:
 }
 
 blz_status blz_column_finish_chunk(blz_column *c, blz_scratch *sx, blz_buf *dict_page,
-                                   blz_chunk_meta *m, blz_error *err) {
+                                   blz_buf *bloom, blz_chunk_meta *m, blz_error *err) {
   BLZ_TRY(finish_page(c, sx, err));
   memset(m, 0, sizeof *m);
   dict_page->len = 0;
+  bloom->len = 0;
   m->dict_page_offset = -1;
+  m->bloom_offset = -1;
+  if (c->bloom_on) {
+    double fpp = c->opts->bloom_filter_fpp > 0 ? c->opts->bloom_filter_fpp : 0.01;
+    if (!blz_bloom_finish(&c->bloom, fpp, bloom)) return blz_fail(err, BLZ_ENOMEM, "out of memory building the bloom filter of %s", c->name);
+  }
   int64_t dict_uncompressed = 0;
   if (c->data_pages[ENC_RLE_DICTIONARY] > 0) {
     const blz_buf *dd = &c->dict.data;
@@ -496,6 +517,7 @@ int64_t blz_column_memory(const blz_column *c) {
   for (int i = 0; i < c->chunk.cap; i++) m += (int64_t)c->chunk.seg[i].cap;
   m += (int64_t)c->dict.nslots * (int64_t)sizeof(blz_dict_slot) + (int64_t)c->dict.cap * 12;
   if (c->dict.direct) m += 16384 * 4;
+  m += (int64_t)c->bloom.cap * 8;
   return m + (int64_t)c->cap_pages * (int64_t)sizeof(blz_page_rec);
 }
 

@@ -3,6 +3,7 @@
 #define BLZ_COLUMN_H
 
 #include "../codecs/codec.h"
+#include "bloom.h"
 #include "dict.h"
 #include "encode.h"
 #include "schema_map.h"
@@ -46,6 +47,8 @@ typedef struct blz_chunk_meta {
   blz_page_rec *pages;     /* owned; freed once the page index is written */
   int npages;
   int64_t column_index_offset, offset_index_offset; /* < 0: not written */
+  int64_t bloom_offset;    /* < 0: no bloom filter */
+  int32_t bloom_length;
   int32_t column_index_length, offset_index_length;
 } blz_chunk_meta;
 
@@ -110,6 +113,8 @@ typedef struct blz_column {
   bool dict_on;              /* new values go to the dictionary */
   bool dict_decided;         /* this chunk's dictionary has been judged worth keeping */
   blz_dict dict;
+  bool bloom_on;             /* hashes of the chunk's values go to a bloom filter */
+  blz_bloom bloom;
 
   blz_page_rec *pages;       /* the open chunk's data pages */
   int npages, cap_pages;
@@ -162,9 +167,10 @@ blz_status blz_column_feed(blz_column *c, blz_scratch *sx, int64_t entries, size
 int64_t blz_column_estimated_size(const blz_column *c);
 
 /* Closes the open page; then produces the chunk's dictionary page (into *dict_page, may be empty)
- * and leaves its data pages in c->chunk (segments in order). Fills *m except the offsets. */
+ * and bloom filter (into *bloom, empty unless bloom_on) and leaves its data pages in c->chunk
+ * (segments in order). Fills *m except the offsets. */
 blz_status blz_column_finish_chunk(blz_column *c, blz_scratch *sx, blz_buf *dict_page,
-                                   blz_chunk_meta *m, blz_error *err);
+                                   blz_buf *bloom, blz_chunk_meta *m, blz_error *err);
 /* Forgets the chunk (after it was written) so the next row group starts clean. */
 void blz_column_reset_chunk(blz_column *c);
 /* Bytes of memory the column holds: its open chunk and page and the buffers kept for reuse. */

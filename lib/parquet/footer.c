@@ -153,6 +153,10 @@ static void write_chunk(blz_thrift *t, const blz_column *c, const blz_chunk_meta
     blz_thrift_i32(t, 3, es[i].count);
     blz_thrift_struct_end(t);
   }
+  if (m->bloom_offset >= 0) {
+    blz_thrift_i64(t, 14, m->bloom_offset);
+    blz_thrift_i32(t, 15, m->bloom_length);
+  }
   blz_thrift_struct_end(t);
   if (m->offset_index_offset >= 0) {
     blz_thrift_i64(t, 4, m->offset_index_offset);

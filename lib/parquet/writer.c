@@ -34,11 +34,12 @@ struct blz_writer {
   blz_scratch *scratch;      /* one per pool participant: shared by the columns it encodes */
   int nscratch;
   blz_buf *dict_pages;       /* per column, while a row group is flushed */
+  blz_buf *blooms;           /* per column: its chunk's bloom filter, same */
   /* with a pool of its own, the writer hands each row group to an output thread and encodes the
    * next one into a second set of chunk buffers (swapped per column at every flush) */
   blz_out_thread *out;
   blz_segs *spare_chunks;
-  blz_buf *spare_dict_pages;
+  blz_buf *spare_dict_pages, *spare_blooms;
   blz_out_piece *pieces;
   int cap_pieces;
   blz_status *col_st;
@@ -103,6 +104,27 @@ static blz_status apply_column_encodings(blz_writer *w, blz_error *err) {
       }
     if (!found) return blz_fail(err, BLZ_EINVAL, "column_encodings: no column named '%s'", ce[k].column);
   }
+  /* bloom filters: named columns, or all that can take one */
+  const char *const *bf = w->opts.bloom_filter_columns;
+  size_t nbf = w->opts.n_bloom_filter_columns;
+  w->opts.bloom_filter_columns = NULL;
+  w->opts.n_bloom_filter_columns = 0;
+  if (!(w->opts.bloom_filter_fpp >= 0 && w->opts.bloom_filter_fpp < 1))
+    return blz_fail(err, BLZ_EINVAL, "bloom_filter_fpp %g: between 0 and 1 (0: 0.01)", w->opts.bloom_filter_fpp);
+  if (nbf && !bf) return blz_fail(err, BLZ_EINVAL, "n_bloom_filter_columns is %zu but bloom_filter_columns is NULL", nbf);
+  for (int i = 0; i < w->ncols && w->opts.bloom_filter_all; i++)
+    w->cols[i].bloom_on = w->cols[i].t.phys != PQ_BOOLEAN && w->cols[i].t.src != SRC_NULL;
+  for (size_t k = 0; k < nbf; k++) {
+    int found = 0;
+    for (int i = 0; bf[k] && i < w->ncols; i++)
+      if (!strcmp(w->cols[i].name, bf[k])) {
+        if (w->cols[i].t.phys == PQ_BOOLEAN || w->cols[i].t.src == SRC_NULL)
+          return blz_fail(err, BLZ_EINVAL, "column %s: a bloom filter does not apply to boolean or null columns", bf[k]);
+        w->cols[i].bloom_on = true;
+        found++;
+      }
+    if (!found) return blz_fail(err, BLZ_EINVAL, "bloom_filter_columns: no column named '%s'", bf[k] ? bf[k] : "(null)");
+  }
   return BLZ_OK;
 }
 
@@ -122,13 +144,15 @@ static blz_status setup_threads(blz_writer *w, blz_error *err) {
   size_t n = (size_t)w->ncols + 1;
   w->scratch = calloc((size_t)w->nscratch, sizeof *w->scratch);
   w->dict_pages = calloc(n, sizeof *w->dict_pages);
+  w->blooms = calloc(n, sizeof *w->blooms);
   w->col_st = calloc(n, sizeof *w->col_st);
   w->col_err = calloc(n, sizeof *w->col_err);
-  if (!w->scratch || !w->dict_pages || !w->col_st || !w->col_err) return blz_fail(err, BLZ_ENOMEM, "out of memory");
+  if (!w->scratch || !w->dict_pages || !w->blooms || !w->col_st || !w->col_err) return blz_fail(err, BLZ_ENOMEM, "out of memory");
   if (w->own_pool) {
     w->spare_chunks = calloc(n, sizeof *w->spare_chunks);
     w->spare_dict_pages = calloc(n, sizeof *w->spare_dict_pages);
-    if (!w->spare_chunks || !w->spare_dict_pages) return blz_fail(err, BLZ_ENOMEM, "out of memory");
+    w->spare_blooms = calloc(n, sizeof *w->spare_blooms);
+    if (!w->spare_chunks || !w->spare_dict_pages || !w->spare_blooms) return blz_fail(err, BLZ_ENOMEM, "out of memory");
     BLZ_TRY(blz_out_thread_start(&w->sink, &w->out, err));
   }
   return BLZ_OK;
@@ -265,8 +289,8 @@ static blz_status check_batch(blz_writer *w, const struct ArrowArray *batch, blz
 static void finish_task(void *ctx, int i, int worker) {
   blz_writer *w = ctx;
   blz_rowgroup_meta *rg = &w->rgs[w->nrgs - 1];
-  w->col_st[i] = blz_column_finish_chunk(&w->cols[i], &w->scratch[worker], &w->dict_pages[i], &rg->chunks[i],
-                                         &w->col_err[i]);
+  w->col_st[i] = blz_column_finish_chunk(&w->cols[i], &w->scratch[worker], &w->dict_pages[i], &w->blooms[i],
+                                         &rg->chunks[i], &w->col_err[i]);
 }
 
 static blz_status flush_row_group(blz_writer *w, blz_error *err) {
@@ -294,7 +318,7 @@ static blz_status flush_row_group(blz_writer *w, blz_error *err) {
   if (w->out) {
     BLZ_TRY(drain_output(w, err)); /* the other set is free again */
     int need = 0;
-    for (int i = 0; i < w->ncols; i++) need += 1 + w->cols[i].chunk.n;
+    for (int i = 0; i < w->ncols; i++) need += 2 + w->cols[i].chunk.n;
     if (need > w->cap_pieces) {
       blz_out_piece *p = realloc(w->pieces, (size_t)need * sizeof *p);
       if (!p) return blz_fail(err, BLZ_ENOMEM, "out of memory");
@@ -324,9 +348,22 @@ static blz_status flush_row_group(blz_writer *w, blz_error *err) {
         w->offset += (int64_t)ts.seg[k].len;
       }
       c->chunk.n = 0; /* reset_chunk resets the rest */
+      blz_buf tf = w->blooms[i];
+      w->blooms[i] = w->spare_blooms[i];
+      w->spare_blooms[i] = tf;
+      if (tf.len) {
+        m->bloom_offset = w->offset, m->bloom_length = (int32_t)tf.len;
+        w->pieces[np++] = (blz_out_piece){tf.data, tf.len};
+        w->offset += (int64_t)tf.len;
+      }
     } else {
       BLZ_TRY(emit(w, dp->data, dp->len, err));
       for (int k = 0; k < c->chunk.n; k++) BLZ_TRY(emit(w, c->chunk.seg[k].data, c->chunk.seg[k].len, err));
+      /* the bloom filter right after its chunk: none is held until the file ends */
+      if (w->blooms[i].len) {
+        m->bloom_offset = w->offset, m->bloom_length = (int32_t)w->blooms[i].len;
+        BLZ_TRY(emit(w, w->blooms[i].data, w->blooms[i].len, err));
+      }
     }
     rg->total_byte_size += m->total_uncompressed;
     rg->total_compressed += m->total_compressed;
@@ -537,7 +574,7 @@ void blz__writer_trim(blz_writer *w) {
   if (w->rg_rows) return;
   for (int i = 0; i < w->ncols; i++) blz_column_trim(&w->cols[i]);
   for (int i = 0; i < w->nscratch; i++) blz_scratch_free(&w->scratch[i]);
-  for (int i = 0; i < w->ncols; i++) blz_buf_free(&w->dict_pages[i]);
+  for (int i = 0; i < w->ncols; i++) blz_buf_free(&w->dict_pages[i]), blz_buf_free(&w->blooms[i]);
 }
 
 void blz_writer_destroy(blz_writer *w) {
@@ -562,12 +599,16 @@ void blz_writer_destroy(blz_writer *w) {
   free(w->spare_chunks);
   for (int i = 0; w->spare_dict_pages && i < w->ncols; i++) blz_buf_free(&w->spare_dict_pages[i]);
   free(w->spare_dict_pages);
+  for (int i = 0; w->spare_blooms && i < w->ncols; i++) blz_buf_free(&w->spare_blooms[i]);
+  free(w->spare_blooms);
   free(w->pieces);
   if (w->own_pool) blz_pool_destroy(w->pool);
   for (int i = 0; w->scratch && i < w->nscratch; i++) blz_scratch_free(&w->scratch[i]);
   free(w->scratch);
   for (int i = 0; w->dict_pages && i < w->ncols; i++) blz_buf_free(&w->dict_pages[i]);
   free(w->dict_pages);
+  for (int i = 0; w->blooms && i < w->ncols; i++) blz_buf_free(&w->blooms[i]);
+  free(w->blooms);
   free(w->col_st);
   free(w->col_err);
   free(w);

@@ -39,6 +39,7 @@ struct blz_sink {
   blz_sink_config cfg;     /* only the scalars are used; strings are not owned */
   blz_writer_options wopts;
   blz_column_encoding *encs;  /* owned copy that wopts.column_encodings points to */
+  char **blooms;              /* owned copy that wopts.bloom_filter_columns points to */
   blz_sink_hooks hooks;
   blz_storage *storage;
   blz_pool *pool;            /* encoding threads shared by the open files' writers (under mu) */
@@ -107,6 +108,8 @@ blz_status blz_sink_create(const blz_sink_config *cfg, const struct ArrowSchema 
   s->cfg.n_storage_options = 0;
   s->cfg.column_encodings = NULL;
   s->cfg.n_column_encodings = 0;
+  s->cfg.bloom_filter_columns = NULL;
+  s->cfg.n_bloom_filter_columns = 0;
   if (hooks) s->hooks = *hooks;
   blz_writer_options_init(&s->wopts);
   s->wopts.compression = cfg->compression;
@@ -114,6 +117,8 @@ blz_status blz_sink_create(const blz_sink_config *cfg, const struct ArrowSchema 
   s->wopts.row_group_size_bytes = cfg->row_group_size_bytes;
   s->wopts.encoding_profile = cfg->encoding_profile;
   s->wopts.page_checksums = cfg->page_checksums;
+  s->wopts.bloom_filter_all = cfg->bloom_filter_all;
+  s->wopts.bloom_filter_fpp = cfg->bloom_filter_fpp;
   blz_status st = BLZ_OK;
   /* the writers of later files read the column encodings: the sink keeps its own copy */
   if (cfg->n_column_encodings > 0) {
@@ -126,6 +131,15 @@ blz_status blz_sink_create(const blz_sink_config *cfg, const struct ArrowSchema 
       s->wopts.n_column_encodings++;
     }
     s->wopts.column_encodings = s->encs;
+  }
+  if (!st && cfg->n_bloom_filter_columns > 0) {
+    s->blooms = calloc((size_t)cfg->n_bloom_filter_columns, sizeof *s->blooms);
+    if (!s->blooms) st = blz_fail(err, BLZ_ENOMEM, "out of memory");
+    for (int i = 0; !st && i < cfg->n_bloom_filter_columns; i++) {
+      if (!(s->blooms[i] = strdup(cfg->bloom_filter_columns[i]))) st = blz_fail(err, BLZ_ENOMEM, "out of memory");
+      else s->wopts.n_bloom_filter_columns++;
+    }
+    s->wopts.bloom_filter_columns = (const char *const *)s->blooms;
   }
   if (!st && (cfg->threads < 0 || cfg->threads > 1024))
     st = blz_fail(err, BLZ_EINVAL, "sink.threads %lld: 0 (one per core) or 1..1024", (long long)cfg->threads);
@@ -586,6 +600,8 @@ void blz_sink_destroy(blz_sink *s) {
   pthread_mutex_destroy(&s->mu);
   pthread_mutex_destroy(&s->stats_mu);
   for (size_t k = 0; s->encs && k < s->wopts.n_column_encodings; k++) free((char *)s->encs[k].column);
+  for (size_t k = 0; s->blooms && k < s->wopts.n_bloom_filter_columns; k++) free(s->blooms[k]);
+  free(s->blooms);
   free(s->encs);
   blz_pool_destroy(s->pool); /* after the writers that borrow it */
   free(s);

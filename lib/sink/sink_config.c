@@ -41,6 +41,13 @@ blz_status blz_sink_config_validate(const blz_sink_config *c, blz_error *err) {
       return blz_fail(err, BLZ_EINVAL, "sink.column_encodings.%s: unknown encoding %d", c->column_encodings[i].column,
                       (int)c->column_encodings[i].encoding);
   }
+  if (!(c->bloom_filter_fpp >= 0 && c->bloom_filter_fpp < 1))
+    return blz_fail(err, BLZ_EINVAL, "sink.bloom_filter_fpp: %g is not between 0 and 1", c->bloom_filter_fpp);
+  if (c->n_bloom_filter_columns < 0 || (c->n_bloom_filter_columns > 0 && !c->bloom_filter_columns))
+    return blz_fail(err, BLZ_EINVAL, "sink.bloom_filter_columns: %d entries but no array", c->n_bloom_filter_columns);
+  for (int i = 0; i < c->n_bloom_filter_columns; i++)
+    if (!c->bloom_filter_columns[i] || !*c->bloom_filter_columns[i])
+      return blz_fail(err, BLZ_EINVAL, "sink.bloom_filter_columns[%d]: no column name", i);
   if (c->partition_template && !*c->partition_template)
     return blz_fail(err, BLZ_EINVAL, "sink.partition_by.prefix_template is empty");
   if (c->n_storage_options < 0 || (c->n_storage_options > 0 && !c->storage_options))

@@ -67,11 +67,13 @@ void test_config_defaults_and_values(void) {
   CHECK_EQ_INT(c.threads, 0); /* one per core */
   blz_sink_config_free(&c);
   CHECK(parse("sink:\n  path: /x\n  encoding_profile: compact\n  compression_level: 12\n  threads: 3\n  page_checksums: true\n"
+              "  bloom_filter_columns: [user_id, host]\n  bloom_filter_fpp: 0.05\n"
               "  column_encodings:\n    ts: delta_binary_packed\n    host: RLE_DICTIONARY\n", &c, &e) == BLZ_OK);
   CHECK_EQ_INT(c.encoding_profile, BLZ_PROFILE_COMPACT);
   CHECK_EQ_INT(c.compression_level, 12);
   CHECK_EQ_INT(c.threads, 3);
   CHECK(c.page_checksums);
+  CHECK(c.n_bloom_filter_columns == 2 && !strcmp(c.bloom_filter_columns[1], "host") && c.bloom_filter_fpp == 0.05);
   CHECK(c.n_column_encodings == 2 && !strcmp(c.column_encodings[0].column, "ts") &&
         c.column_encodings[0].encoding == BLZ_ENCODING_DELTA_BINARY_PACKED &&
         !strcmp(c.column_encodings[1].column, "host") &&
@@ -98,6 +100,8 @@ void test_config_errors_name_key_and_line(void) {
       {"sink:\n  path: /x\n  column_encodings: [ts]\n", "line 3: sink.column_encodings: expected a mapping"},
       {"sink:\n  path: /x\n  threads: -1\n", "line 3: sink.threads: -1 is out of range 0..1024"},
       {"sink:\n  path: /x\n  page_checksums: maybe\n", "line 3: sink.page_checksums: expected true or false"},
+      {"sink:\n  path: /x\n  bloom_filter_fpp: 1.5\n", "line 3: sink.bloom_filter_fpp: expected a number between 0 and 1"},
+      {"sink:\n  path: /x\n  bloom_filter_columns: some\n", "line 3: sink.bloom_filter_columns: expected a list of columns or all"},
   };
   unsetenv("BLZ_TEST_UNSET");
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {

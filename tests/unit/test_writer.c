@@ -1,5 +1,6 @@
 /* test_writer.c — the writer through the C Data Interface: footer contents, slicing, dictionary
  * fallback, row-group flushing, zero rows and bad input. */
+#include "../../lib/parquet/bloom.h"
 #include "../../lib/parquet/schema_map.h"
 #include "fixture.h"
 #include "test.h"
@@ -526,4 +527,71 @@ void test_writer_refuses_invalid_utf8(void) {
   fx_free_schema(s);
   blz_buf_free(&m.buf);
   blz_buf_free(&m2.buf);
+}
+
+void test_writer_bloom_filters(void) {
+  /* a filter after each chunk of the named column, in two row groups; each holds that chunk's
+   * values (a bit-exact SBBF check of the spec's layout) and turns most absent ones away */
+  int64_t n = 20000;
+  int64_t *a = malloc((size_t)n * 8), *b = malloc((size_t)n * 8);
+  for (int64_t i = 0; i < n; i++) a[i] = i * 31, b[i] = i % 7;
+  const char *cols[1] = {"a"};
+  blz_writer_options o;
+  blz_writer_options_init(&o);
+  o.bloom_filter_columns = cols;
+  o.n_bloom_filter_columns = 1;
+  o.row_group_size_bytes = 100000; /* several row groups */
+  tnode f;
+  fx_mem m;
+  write_two_i64(a, b, n, &o, &m, &f);
+  const tnode *rgs = tget(&f, 4);
+  CHECK(rgs->n >= 2);
+  int64_t row = 0, absent_pass = 0, absent = 0;
+  for (int r = 0; r < rgs->n; r++) {
+    const tnode *ca = tget(&tget(&rgs->kids[r], 1)->kids[0], 3), *cb = tget(&tget(&rgs->kids[r], 1)->kids[1], 3);
+    CHECK(tget(cb, 14) == NULL); /* only the named column */
+    const tnode *off = tget(ca, 14), *len = tget(ca, 15);
+    CHECK(off && len);
+    if (!off || !len) break;
+    /* right after its chunk's pages */
+    int64_t chunk_end = (tget(ca, 11) ? tget(ca, 11)->i : tget(ca, 9)->i) + tget(ca, 7)->i;
+    CHECK_EQ_INT(off->i, chunk_end);
+    tnode h;
+    size_t hl = tread_struct(m.buf.data + off->i, (size_t)len->i, &h);
+    CHECK(hl > 0);
+    int64_t nbytes = tget(&h, 1)->i;
+    CHECK(tget(tget(&h, 2), 1) && tget(tget(&h, 3), 1) && tget(tget(&h, 4), 1)); /* BLOCK, XXHASH, UNCOMPRESSED */
+    CHECK_EQ_INT((int64_t)hl + nbytes, len->i);
+    CHECK(nbytes >= 32 && (nbytes & (nbytes - 1)) == 0);
+    const uint8_t *bits = m.buf.data + off->i + hl;
+    int64_t rows = tget(&rgs->kids[r], 3)->i, missing = 0;
+    for (int64_t i = row; i < row + rows; i++) missing += !blz_bloom_check(bits, (size_t)nbytes, blz_bloom_hash(&a[i], 8));
+    CHECK_EQ_INT(missing, 0);
+    for (int64_t v = 1; v < 2000; v++) { /* not multiples of 31: absent */
+      int64_t x = v * 31 + 5;
+      absent++;
+      absent_pass += blz_bloom_check(bits, (size_t)nbytes, blz_bloom_hash(&x, 8));
+    }
+    tnode_free(&h);
+    row += rows;
+  }
+  CHECK(absent_pass * 100 <= absent * 3); /* fpp 0.01, with room */
+  tnode_free(&f);
+  blz_buf_free(&m.buf);
+  /* a boolean column or an unknown name is refused when the writer is created */
+  struct ArrowSchema *fs[1] = {fx_schema("b", "flag", true, 0, NULL)};
+  struct ArrowSchema *s = fx_struct_schema(1, fs);
+  const char *flag[1] = {"flag"}, *nope[1] = {"nope"};
+  blz_output out = {&m, fx_mem_write};
+  blz_writer *w = NULL;
+  blz_error e = {0};
+  o.bloom_filter_columns = flag;
+  CHECK(blz_writer_create(s, &o, &out, &w, &e) == BLZ_EINVAL && !w);
+  CHECK_CONTAINS(e.message, "does not apply to boolean");
+  o.bloom_filter_columns = nope;
+  CHECK(blz_writer_create(s, &o, &out, &w, &e) == BLZ_EINVAL && !w);
+  CHECK_CONTAINS(e.message, "no column named 'nope'");
+  fx_free_schema(s);
+  free(a);
+  free(b);
 }

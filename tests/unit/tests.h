@@ -68,7 +68,8 @@
   X(test_writer_dictionary_judged_per_chunk)        \
   X(test_writer_compact_profile_encodings)          \
   X(test_writer_column_encoding_errors)             \
-  X(test_writer_refuses_invalid_utf8)
+  X(test_writer_refuses_invalid_utf8)               \
+  X(test_writer_bloom_filters)
 
 #define X(name) void name(void);
 TEST_LIST

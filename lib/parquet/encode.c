@@ -1,6 +1,8 @@
 /* encode.c — DELTA_BINARY_PACKED, DELTA_LENGTH_BYTE_ARRAY, DELTA_BYTE_ARRAY, BYTE_STREAM_SPLIT. */
 #include "encode.h"
 
+#include "rle.h"
+
 #include <strings.h>
 
 #define BLOCK 128
@@ -174,24 +176,11 @@ bool blz_byte_stream_split(blz_buf *out, const uint8_t *plain, size_t n, int wid
   return true;
 }
 
-static bool get_uvarint(const uint8_t **p, const uint8_t *end, uint64_t *v) {
-  uint64_t x = 0;
-  for (int shift = 0; shift < 64; shift += 7) {
-    if (*p >= end) return false;
-    uint8_t b = *(*p)++;
-    x |= (uint64_t)(b & 0x7f) << shift;
-    if (!(b & 0x80)) {
-      *v = x;
-      return true;
-    }
-  }
-  return false;
-}
 
 bool blz_delta_binary_unpack(const uint8_t **p, const uint8_t *end, int64_t *out, size_t n, int width) {
   uint64_t block, minis, total, zz;
-  if (!get_uvarint(p, end, &block) || !get_uvarint(p, end, &minis) || !get_uvarint(p, end, &total) ||
-      !get_uvarint(p, end, &zz))
+  if (!blz_get_uvarint(p, end, &block) || !blz_get_uvarint(p, end, &minis) || !blz_get_uvarint(p, end, &total) ||
+      !blz_get_uvarint(p, end, &zz))
     return false;
   if (total != n || block == 0 || minis == 0 || block % minis || (block / minis) % 8 || minis > 64) return false;
   int64_t v = (int64_t)(zz >> 1) ^ -(int64_t)(zz & 1);
@@ -199,7 +188,7 @@ bool blz_delta_binary_unpack(const uint8_t **p, const uint8_t *end, int64_t *out
   size_t got = n ? 1 : 0;
   size_t mini = block / minis;
   while (got < n) {
-    if (!get_uvarint(p, end, &zz)) return false;
+    if (!blz_get_uvarint(p, end, &zz)) return false;
     int64_t min = (int64_t)(zz >> 1) ^ -(int64_t)(zz & 1);
     if ((size_t)(end - *p) < minis) return false;
     const uint8_t *bws = *p;

@@ -112,7 +112,7 @@ bool blz_rle_encode_u8(blz_buf *out, const uint8_t *values, size_t n, int bit_wi
   return rle8(out, values, n, bit_width);
 }
 
-static bool get_varint(const uint8_t **p, const uint8_t *end, uint64_t *v) {
+bool blz_get_uvarint(const uint8_t **p, const uint8_t *end, uint64_t *v) {
   uint64_t r = 0;
   for (int shift = 0; shift < 64; shift += 7) {
     if (*p >= end) return false;
@@ -132,7 +132,7 @@ bool blz_rle_decode(const uint8_t *in, size_t len, int bw, uint32_t *out, size_t
   int vbytes = (bw + 7) / 8;
   while (got < n) {
     uint64_t h;
-    if (!get_varint(&p, end, &h)) return false;
+    if (!blz_get_uvarint(&p, end, &h)) return false;
     if (h & 1) {
       uint64_t cnt = (h >> 1) * 8;
       size_t bytes = (size_t)((h >> 1) * (uint64_t)bw);

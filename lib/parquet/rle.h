@@ -17,6 +17,9 @@ bool blz_rle_encode(blz_buf *out, const uint32_t *values, size_t n, int bit_widt
 /* Same for one-byte values (definition levels), avoiding a widening copy. */
 bool blz_rle_encode_u8(blz_buf *out, const uint8_t *values, size_t n, int bit_width);
 
+/* Reads an unsigned LEB128 varint at *p (advancing it); false when it runs past end or 64 bits. */
+bool blz_get_uvarint(const uint8_t **p, const uint8_t *end, uint64_t *v);
+
 /* Decoder, used by the tests and the round-trip checks: decodes n values into out.
  * Returns false if the input is malformed or too short. */
 bool blz_rle_decode(const uint8_t *in, size_t len, int bit_width, uint32_t *out, size_t n);

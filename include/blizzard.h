@@ -272,6 +272,8 @@ typedef struct blz_sink_config {
   int n_bloom_filter_columns;
   bool bloom_filter_all;            /* every column but booleans (YAML: bloom_filter_columns: all) */
   double bloom_filter_fpp;          /* 0.01 */
+  int64_t stats_columns;            /* Delta statistics in meta.json for the first N leaf columns;
+                                       32 (Delta's dataSkippingNumIndexedCols); 0: none */
   char *partition_template;         /* e.g. "date=%Y-%m-%d/hour=%H" or "region={region}"; NULL = none */
   char *partition_time_column;      /* the column strftime fields are taken from */
   int64_t max_open_files;           /* 32 */
@@ -325,6 +327,8 @@ typedef struct blz_finished_file {
   const char *const *partition_keys;
   const char *const *partition_values; /* NULL entry: null (__HIVE_DEFAULT_PARTITION__) */
   const char *source_file;     /* the input the rows came from, or NULL */
+  const char *stats_json;      /* the Delta per-file statistics object ({"numRecords":..,"minValues":
+                                  ..,"maxValues":..,"nullCount":..}), or NULL */
   bool stored;                 /* false: the file could not be stored (see the sink's error) */
 } blz_finished_file;
 

@@ -21,6 +21,7 @@ void blz_sink_config_init(blz_sink_config *c) {
   c->max_retries = 5;
   c->max_buffered_mb = 384;
   c->bloom_filter_fpp = 0.01;
+  c->stats_columns = 32;
 }
 
 void blz_sink_config_free(blz_sink_config *c) {
@@ -255,6 +256,7 @@ static blz_status parse_sink(ctx *c, yaml_node_t *m, blz_sink_config *cfg) {
     } else if (!strcmp(key, "column_encodings")) BLZ_TRY(parse_column_encodings(c, v, cfg));
     else if (!strcmp(key, "page_checksums")) BLZ_TRY(boolean(c, v, name, &cfg->page_checksums));
     else if (!strcmp(key, "bloom_filter_columns")) BLZ_TRY(parse_bloom_columns(c, v, cfg));
+    else if (!strcmp(key, "stats_columns")) BLZ_TRY(integer(c, v, name, 0, 100000, &cfg->stats_columns));
     else if (!strcmp(key, "bloom_filter_fpp")) {
       char *s, *end;
       BLZ_TRY(scalar(c, v, name, &s));
@@ -278,7 +280,7 @@ static blz_status parse_sink(ctx *c, yaml_node_t *m, blz_sink_config *cfg) {
     else
       return blz_fail(c->err, BLZ_EINVAL,
                       "line %zu: sink: unknown key '%s' (path, file_size_mb, inactivity_timeout_secs, rollover_timeout_secs, "
-                      "row_group_size_bytes, compression, compression_level, encoding_profile, column_encodings, page_checksums, bloom_filter_columns, bloom_filter_fpp, partition_by, max_open_files, "
+                      "row_group_size_bytes, compression, compression_level, encoding_profile, column_encodings, page_checksums, bloom_filter_columns, bloom_filter_fpp, stats_columns, partition_by, max_open_files, "
                       "max_concurrent_uploads, part_size_mb, min_multipart_size_mb, max_concurrent_parts, max_retries, threads, max_buffered_mb, spill_path, storage_options)",
                       line_of(k), key);
   }

@@ -119,6 +119,7 @@ void blz_column_free(blz_column *c) {
   for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++) blz_buf_free(bufs[i]);
   blz_stats_free(&c->page_stats);
   blz_stats_free(&c->chunk_stats);
+  blz_stats_free(&c->file_stats);
   blz_dict_free(&c->dict);
   blz_bloom_free(&c->bloom);
   memset(c, 0, sizeof *c);
@@ -488,6 +489,7 @@ blz_status blz_column_finish_chunk(blz_column *c, blz_scratch *sx, blz_buf *dict
   c->npages = c->cap_pages = 0;
   m->column_index_offset = m->offset_index_offset = -1;
   blz_stats_output(&c->chunk_stats, &c->t, c->opts->statistics_truncate_length, &m->stats);
+  if (!blz_stats_merge(&c->file_stats, &c->chunk_stats, &c->t)) return blz_fail(err, BLZ_ENOMEM, "out of memory");
   return BLZ_OK;
 }
 

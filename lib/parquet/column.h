@@ -98,8 +98,8 @@ typedef struct blz_column {
   int64_t page_rows, page_entries, page_values;
   blz_stats page_stats;
 
-  /* the open column chunk */
-  blz_stats chunk_stats;
+  /* the open column chunk, and the file so far (for the Delta statistics of the staging file) */
+  blz_stats chunk_stats, file_stats;
   blz_segs chunk;            /* data pages, headers included, ready to write */
   int64_t chunk_uncompressed, chunk_rows, chunk_entries;
   int32_t data_pages[ENC_COUNT];

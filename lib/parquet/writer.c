@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include "../common/blz_pool.h"
+#include "delta_stats.h"
 #include "out_thread.h"
 #include "writer_internal.h"
 
@@ -569,6 +570,12 @@ int64_t blz__writer_memory(const blz_writer *w) {
 }
 
 int64_t blz__writer_row_group_rows(const blz_writer *w) { return w->rg_rows; }
+
+blz_status blz__writer_delta_stats(const blz_writer *w, int max_leaves, blz_buf *out, blz_error *err) {
+  if (!blz_delta_stats_json(w->cols, w->ncols, w->rows, max_leaves, out))
+    return blz_fail(err, BLZ_ENOMEM, "out of memory writing statistics");
+  return BLZ_OK;
+}
 
 void blz__writer_trim(blz_writer *w) {
   if (w->rg_rows) return;

@@ -18,4 +18,8 @@ int64_t blz__writer_row_group_rows(const blz_writer *w);
 /* Gives back the buffers an empty row group keeps for reuse (after blz_writer_flush_row_group). */
 void blz__writer_trim(blz_writer *w);
 
+/* Appends the file's Delta statistics (see delta_stats.h) for its first max_leaves leaf columns.
+ * After blz_writer_close. */
+blz_status blz__writer_delta_stats(const blz_writer *w, int max_leaves, blz_buf *out, blz_error *err);
+
 #endif

@@ -190,6 +190,7 @@ typedef struct pending {
   blz_sink *s;
   char uuid[37];
   char *relpath, *prefix, *source;
+  char *stats; /* Delta statistics JSON, or NULL */
   int64_t rows, size, row_groups;
   double write_secs;
 } pending;
@@ -233,6 +234,7 @@ static void on_stored(void *ctx, blz_status st, const blz_error *stored_err, con
   ff.partition_keys = (const char *const *)keys;
   ff.partition_values = (const char *const *)vals;
   ff.source_file = p->source;
+  ff.stats_json = p->stats;
   if (!st) st = blz_staging_write(s->storage, p->uuid, &ff, &e);
   ff.stored = st == BLZ_OK;
   if (st) {
@@ -270,6 +272,7 @@ static void on_stored(void *ctx, blz_status st, const blz_error *stored_err, con
   free(p->relpath);
   free(p->prefix);
   free(p->source);
+  free(p->stats);
   free(p);
 }
 
@@ -291,6 +294,14 @@ static blz_status finish_file(blz_sink *s, int i, blz_error *err) {
     p->size = blz_writer_bytes_written(f.w);
     p->row_groups = blz_writer_num_row_groups(f.w);
     p->write_secs = f.write_secs;
+    /* the committer's data-skipping statistics, from what the writer measured */
+    if (!st && s->cfg.stats_columns > 0) {
+      blz_buf js = {0};
+      st = blz__writer_delta_stats(f.w, (int)s->cfg.stats_columns, &js, &e);
+      if (!st && !blz_buf_push(&js, 0)) st = blz_fail(&e, BLZ_ENOMEM, "out of memory");
+      if (!st) p->stats = (char *)js.data;
+      else blz_buf_free(&js);
+    }
   }
   blz_writer_destroy(f.w);
   if (st) {

@@ -26,6 +26,7 @@ blz_status blz_sink_config_validate(const blz_sink_config *c, blz_error *err) {
   BLZ_TRY(range(err, "sink.max_retries", c->max_retries, 0, 100));
   BLZ_TRY(range(err, "sink.threads", c->threads, 0, 1024));
   BLZ_TRY(range(err, "sink.max_buffered_mb", c->max_buffered_mb, 1, MB_MAX));
+  BLZ_TRY(range(err, "sink.stats_columns", c->stats_columns, 0, 100000));
   if (!strcmp(blz_compression_name(c->compression), "unknown"))
     return blz_fail(err, BLZ_EINVAL, "sink.compression: unknown codec %d", (int)c->compression);
   if (c->compression == BLZ_COMPRESSION_GZIP) BLZ_TRY(range(err, "sink.compression_level", c->compression_level, 0, 12));

@@ -35,6 +35,7 @@ bool blz_staging_json(const blz_finished_file *f, blz_buf *b) {
   }
   ok = ok && lit(b, "},\"source_file\":");
   ok = ok && (f->source_file ? json_string(b, f->source_file) : lit(b, "null"));
+  if (f->stats_json) ok = ok && lit(b, ",\"stats\":") && lit(b, f->stats_json);
   return ok && lit(b, "}\n");
 }
 

@@ -451,6 +451,12 @@ void test_staging_json(void) {
                 "{\"filename\":\"date=2024-01-01/region=__HIVE_DEFAULT_PARTITION__/x.parquet\",\"size\":123,"
                 "\"record_count\":4,\"partition_values\":{\"date\":\"2024-01-01\",\"region\":null},"
                 "\"source_file\":\"in \\\"quoted\\\".arrows\"}\n"));
+  /* Delta statistics ride along as an object */
+  f.stats_json = "{\"numRecords\":4}";
+  b.len = 0;
+  CHECK(blz_staging_json(&f, &b));
+  blz_buf_push(&b, 0);
+  CHECK_CONTAINS((char *)b.data, "\"source_file\":\"in \\\"quoted\\\".arrows\",\"stats\":{\"numRecords\":4}}\n");
   blz_buf_free(&b);
 }
 

@@ -66,3 +66,21 @@ const char *blz_status_string(blz_status s) {
 }
 
 const char *blz_version(void) { return BLZ_VERSION_STRING; }
+
+bool blz_json_string(blz_buf *b, const void *s, size_t n) {
+  static const char hex[] = "0123456789abcdef";
+  if (!blz_buf_push(b, '"')) return false;
+  for (const unsigned char *p = s, *end = p + n; p < end; p++) {
+    unsigned char c = *p;
+    if (c == '"' || c == '\\') {
+      uint8_t e[2] = {'\\', c};
+      if (!blz_buf_append(b, e, 2)) return false;
+    } else if (c < 0x20) {
+      uint8_t e[6] = {'\\', 'u', '0', '0', (uint8_t)hex[c >> 4], (uint8_t)hex[c & 15]};
+      if (!blz_buf_append(b, e, 6)) return false;
+    } else if (!blz_buf_push(b, c)) {
+      return false;
+    }
+  }
+  return blz_buf_push(b, '"');
+}

@@ -54,6 +54,9 @@ static inline bool blz_buf_push(blz_buf *b, uint8_t byte) {
   return true;
 }
 void blz_buf_free(blz_buf *b);
+/* Appends s[0..n) as a JSON string literal: quotes, backslashes and control bytes escaped, other
+ * bytes (UTF-8) as they are. */
+bool blz_json_string(blz_buf *b, const void *s, size_t n);
 
 static inline void blz_store_le32(uint8_t *p, uint32_t v) {
   p[0] = (uint8_t)v; p[1] = (uint8_t)(v >> 8); p[2] = (uint8_t)(v >> 16); p[3] = (uint8_t)(v >> 24);

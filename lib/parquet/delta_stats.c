@@ -7,23 +7,6 @@
 
 static bool lit(blz_buf *b, const char *s) { return blz_buf_append(b, s, strlen(s)); }
 
-static bool json_string(blz_buf *b, const uint8_t *s, size_t n) {
-  static const char hex[] = "0123456789abcdef";
-  if (!blz_buf_push(b, '"')) return false;
-  for (size_t i = 0; i < n; i++) {
-    uint8_t c = s[i];
-    if (c == '"' || c == '\\') {
-      uint8_t e[2] = {'\\', c};
-      if (!blz_buf_append(b, e, 2)) return false;
-    } else if (c < 0x20) {
-      uint8_t e[6] = {'\\', 'u', '0', '0', (uint8_t)hex[c >> 4], (uint8_t)hex[c & 15]};
-      if (!blz_buf_append(b, e, 6)) return false;
-    } else if (!blz_buf_push(b, c)) {
-      return false;
-    }
-  }
-  return blz_buf_push(b, '"');
-}
 
 /* Civil date of a day count since 1970-01-01 (Howard Hinnant's algorithm). */
 static void civil(int64_t z, int64_t *y, int *m, int *d) {
@@ -95,7 +78,7 @@ static bool value_json(const blz_column *c, const blz_stats *s, bool is_max, blz
     blz_stats_output(s, t, c->opts->statistics_truncate_length > 0 ? c->opts->statistics_truncate_length : 64, &o);
     if (!o.has) return true;
     *has = true;
-    return is_max ? json_string(b, o.max, o.max_len) : json_string(b, o.min, o.min_len);
+    return is_max ? blz_json_string(b, o.max, o.max_len) : blz_json_string(b, o.min, o.min_len);
   } else {
     return true;
   }
@@ -136,7 +119,7 @@ static bool section(const blz_column *cols, int n, int section_kind, blz_buf *b)
     for (int k = open; k < depth; k++) {
       if (!first[k] && !lit(b, ",")) return false;
       first[k] = false;
-      if (!json_string(b, (const uint8_t *)path_at(c, k), strlen(path_at(c, k))) || !lit(b, ":{")) return false;
+      if (!blz_json_string(b, (const uint8_t *)path_at(c, k), strlen(path_at(c, k))) || !lit(b, ":{")) return false;
       first[k + 1] = true;
       open++;
     }
@@ -144,7 +127,7 @@ static bool section(const blz_column *cols, int n, int section_kind, blz_buf *b)
     bool was_first = first[depth];
     first[depth] = false;
     const char *name = path_at(c, depth);
-    if (!json_string(b, (const uint8_t *)name, strlen(name)) || !lit(b, ":")) return false;
+    if (!blz_json_string(b, (const uint8_t *)name, strlen(name)) || !lit(b, ":")) return false;
     bool has = true;
     if (section_kind == 2) {
       char num[32];

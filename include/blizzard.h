@@ -338,7 +338,9 @@ typedef struct blz_sink_hooks {
   /* Current Unix time in milliseconds; NULL = the real clock. Tests inject their own. */
   int64_t (*now_ms)(void *ctx);
   /* Called after each file is stored and its staging metadata written (or failed to be). The
-   * struct and its strings are valid only during the call. May be NULL. */
+   * struct and its strings are valid only during the call. May be NULL. Thread: an uploader
+   * thread for S3; for local storage the thread inside blz_sink_write/tick/close. It may call
+   * blz_sink_get_stats and blz_sink_totals, not the sink's write, tick, close or destroy. */
   void (*on_finished)(void *ctx, const blz_finished_file *f);
   /* Called for events worth a log line that are not finished files, e.g. "upload_retry" with the
    * object key and the reason. Strings are valid only during the call; may run on uploader
@@ -391,7 +393,8 @@ extern const char *const blz_upload_reasons[5];
 /* Appends the Prometheus text exposition (format 0.0.4) of *s to a newly allocated NUL-terminated
  * string in *out, to free with free(). Returns BLZ_ENOMEM on allocation failure. */
 blz_status blz_metrics_render(const blz_sink_stats *s, char **out);
-/* Fills *out. Safe from any thread. */
+/* Fills *out. Safe from any thread and from the sink's callbacks: the gauges (open files,
+ * buffered bytes) are as of the end of the last write, tick or close. */
 void blz_sink_get_stats(blz_sink *s, blz_sink_stats *out);
 
 /* Frees the sink. Open files are abandoned (nothing is left under a final name). NULL is a no-op. */

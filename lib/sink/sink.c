@@ -57,6 +57,7 @@ struct blz_sink {
   double dur_sum;
   blz_error first_failure;
   pthread_mutex_t stats_mu; /* counters: completions arrive on uploader threads */
+  int64_t gauge_open_files, gauge_buffered; /* under stats_mu: read without mu by stats queries */
   group *groups;
   int ngroups, capgroups;
   blz_buf key;
@@ -531,6 +532,19 @@ static blz_status sink_write_locked(blz_sink *s, const struct ArrowArray *batch,
   return st;
 }
 
+/* Ends an operation under mu: the gauges the stats queries read are refreshed first, so that
+ * blz_sink_get_stats never needs mu — a hook may call it from a callback that runs while mu is
+ * held (local storage) or while another thread holds it waiting for uploads (close). */
+static void unlock_sink(blz_sink *s) {
+  int64_t buffered = 0;
+  for (int i = 0; i < s->nfiles; i++) buffered += blz_writer_buffered_bytes(s->files[i].w);
+  pthread_mutex_lock(&s->stats_mu);
+  s->gauge_open_files = s->nfiles;
+  s->gauge_buffered = buffered;
+  pthread_mutex_unlock(&s->stats_mu);
+  pthread_mutex_unlock(&s->mu);
+}
+
 blz_status blz_sink_write(blz_sink *s, const struct ArrowArray *batch, const char *source_file,
                           blz_error *err) {
   pthread_mutex_lock(&s->stats_mu);
@@ -539,7 +553,7 @@ blz_status blz_sink_write(blz_sink *s, const struct ArrowArray *batch, const cha
   pthread_mutex_unlock(&s->stats_mu);
   pthread_mutex_lock(&s->mu);
   blz_status st = sink_write_locked(s, batch, source_file, err);
-  pthread_mutex_unlock(&s->mu);
+  unlock_sink(s);
   return st;
 }
 
@@ -556,7 +570,7 @@ blz_status blz_sink_tick(blz_sink *s, blz_error *err) {
       if (st && !first) first = st;
     }
   }
-  pthread_mutex_unlock(&s->mu);
+  unlock_sink(s);
   return first;
 }
 
@@ -574,7 +588,7 @@ blz_status blz_sink_close(blz_sink *s, blz_error *err) {
     }
   }
   pthread_mutex_unlock(&s->stats_mu);
-  pthread_mutex_unlock(&s->mu);
+  unlock_sink(s);
   return st;
 }
 
@@ -620,11 +634,9 @@ void blz_sink_destroy(blz_sink *s) {
 
 void blz_sink_get_stats(blz_sink *s, blz_sink_stats *out) {
   memset(out, 0, sizeof *out);
-  pthread_mutex_lock(&s->mu);
-  out->open_files = s->nfiles;
-  for (int i = 0; i < s->nfiles; i++) out->buffered_bytes += blz_writer_buffered_bytes(s->files[i].w);
-  pthread_mutex_unlock(&s->mu);
   pthread_mutex_lock(&s->stats_mu);
+  out->open_files = s->gauge_open_files;
+  out->buffered_bytes = s->gauge_buffered;
   out->files_written = s->files_done;
   out->rows_written = s->rows_done;
   out->bytes_written = s->bytes_done;

@@ -586,3 +586,56 @@ void test_config_hostile_shapes(void) {
   CHECK_CONTAINS(e.message, "more than the 1048576");
   free(huge);
 }
+
+typedef struct query_env {
+  blz_sink *sink;
+  int calls;
+  int64_t files_seen;
+} query_env;
+
+static void query_from_hook(void *ctx, const blz_finished_file *f) {
+  (void)f;
+  query_env *q = ctx;
+  blz_sink_stats st;
+  blz_sink_get_stats(q->sink, &st); /* would deadlock if stats needed the sink's lock */
+  int64_t files, rows, bytes, failed;
+  blz_sink_totals(q->sink, &files, &rows, &bytes, &failed);
+  q->files_seen = files;
+  q->calls++;
+}
+
+void test_sink_callback_may_query(void) {
+  /* on_finished runs on the writing thread for local storage, inside write/tick/close: calling
+   * the query functions from it must not deadlock (an alarm fails the test instead of hanging) */
+  alarm(20);
+  char dir[64];
+  snprintf(dir, sizeof dir, "/tmp/blz-sink-XXXXXX");
+  CHECK(mkdtemp(dir) != NULL);
+  char yaml[256];
+  snprintf(yaml, sizeof yaml, "sink:\n  path: %s\n  partition_by:\n    prefix_template: \"region={region}\"\n", dir);
+  blz_sink_config c;
+  blz_error e = {0};
+  CHECK(parse(yaml, &c, &e) == BLZ_OK);
+  struct ArrowSchema *s = event_schema();
+  query_env q = {0};
+  blz_sink_hooks h = {NULL, query_from_hook, NULL, &q};
+  CHECK(blz_sink_create(&c, s, &h, &q.sink, &e) == BLZ_OK);
+  static const char *two[2] = {"a", "b"};
+  struct ArrowArray *b = event_batch(100, 0, 1000, two, 2);
+  CHECK(blz_sink_write(q.sink, b, "one.arrows", &e) == BLZ_OK);
+  CHECK(blz_sink_write(q.sink, b, "two.arrows", &e) == BLZ_OK); /* a new source: files finish in write */
+  CHECK_EQ_INT(q.calls, 2);
+  CHECK(blz_sink_close(q.sink, &e) == BLZ_OK);
+  CHECK_EQ_INT(q.calls, 4);
+  CHECK_EQ_INT(q.files_seen, 4);
+  blz_sink_stats st;
+  blz_sink_get_stats(q.sink, &st);
+  CHECK_EQ_INT(st.open_files, 0);
+  CHECK_EQ_INT(st.files_written, 4);
+  alarm(0);
+  fx_free_array(b);
+  fx_free_schema(s);
+  blz_sink_config_free(&c);
+  blz_sink_destroy(q.sink);
+  nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}

@@ -44,6 +44,7 @@
   X(test_sink_memory_budget_flushes_largest)        \
   X(test_sink_config_validate_c_api)                \
   X(test_config_hostile_shapes)                     \
+  X(test_sink_callback_may_query)                   \
   X(test_staging_json)                              \
   X(test_sink_refuses_whole_batch)                  \
   X(test_sigv4_aws_example)                         \

@@ -17,6 +17,7 @@
 #include "log.h"
 #include "metrics_server.h"
 
+/* The overview (blizzard --help) and each command's own flags (blizzard COMMAND --help). */
 static void usage(FILE *f) {
   fprintf(f,
           "usage: blizzard convert IN OUT [options]\n"
@@ -24,6 +25,16 @@ static void usage(FILE *f) {
           "       blizzard upload --config FILE [--prefix P] LOCAL_FILE...\n"
           "       blizzard --version\n"
           "\n"
+          "convert  an Arrow IPC stream or file into one Parquet file\n"
+          "run      Arrow IPC inputs into the rolling, partitioned sink a YAML config describes\n"
+          "upload   local files into the configured s3:// sink path\n"
+          "'blizzard COMMAND --help' lists a command's options; exit codes: 0 success, 1 the work\n"
+          "failed, 2 usage or configuration error (man blizzard).\n");
+}
+
+static void usage_convert(FILE *f) {
+  fprintf(f,
+          "usage: blizzard convert IN OUT [options]\n\n"
           "convert: reads an Arrow IPC stream (or IPC file) from IN, a path or - for stdin, and\n"
           "writes the Parquet file OUT. OUT appears only when complete: on any error nothing is\n"
           "left under that name and the exit code is non-zero.\n"
@@ -53,7 +64,12 @@ static void usage(FILE *f) {
           "                         thread only); the output is byte-identical for every N\n"
           "  --quiet                no summary line on stderr\n"
           "  -h, --help             this text\n"
-          "\n"
+          "\n");
+}
+
+static void usage_run(FILE *f) {
+  fprintf(f,
+          "usage: blizzard run --config FILE [--check] [--quiet] INPUT...\n\n"
           "run: streams Arrow IPC inputs (files, folders of *.arrows/*.arrow files, or - for stdin)\n"
           "into the sink the YAML config describes: rolling, partitioned Parquet files named by\n"
           "UUIDv7 plus _staging/pending/{uuid}.meta.json for each stored file.\n"
@@ -66,9 +82,16 @@ static void usage(FILE *f) {
           "GET /metrics (Prometheus text format) and GET /health while the run lasts. On a terminal a\n"
           "progress line shows rows/s, MB/s, files written and uploads in flight.\n"
           "SIGINT/SIGTERM stop reading, finish and store every open file, and exit 0.\n"
-          "\n"
+          "\n");
+}
+
+static void usage_upload(FILE *f) {
+  fprintf(f,
+          "usage: blizzard upload --config FILE [--prefix P] LOCAL_FILE...\n\n"
           "upload: puts local files into the configured s3:// sink.path as P/NAME (P defaults to\n"
-          "nothing), with the sink's part size, concurrency and retries; e.g. to replay a spill folder.\n");
+          "nothing), with the sink's part size, concurrency and retries; e.g. to replay a spill folder.\n"
+          "  --config FILE          the YAML configuration whose sink.path is s3://...\n"
+          "  --prefix P             where under the sink path the files go (default: its root)\n");
 }
 
 static int parse_i64(const char *flag, const char *s, int64_t min, int64_t *out) {
@@ -98,7 +121,7 @@ static int cmd_convert(int argc, char **argv) {
     const char *v = i + 1 < argc ? argv[i + 1] : NULL;
     int64_t n;
     if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-      usage(stdout);
+      usage_convert(stdout);
       return 0;
     } else if (!strcmp(a, "--quiet")) {
       quiet = 1;
@@ -185,7 +208,7 @@ static int cmd_convert(int argc, char **argv) {
     }
   }
   if (!in || !out) {
-    usage(stderr);
+    usage_convert(stderr);
     return 2;
   }
   int fd = strcmp(in, "-") ? open(in, O_RDONLY) : 0;
@@ -380,7 +403,7 @@ static int cmd_run(int argc, char **argv) {
     } else if (!strcmp(argv[i], "--check")) check = 1;
     else if (!strcmp(argv[i], "--quiet")) quiet = 1;
     else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
-      usage(stdout);
+      usage_run(stdout);
       free(inputs);
       return 0;
     } else if (!strncmp(argv[i], "--", 2)) {
@@ -555,9 +578,18 @@ static int cmd_upload(int argc, char **argv) {
   const char **local = calloc((size_t)argc + 1, sizeof *local), **rel = calloc((size_t)argc + 1, sizeof *rel);
   char **owned = calloc((size_t)argc + 1, sizeof *owned);
   for (int i = 0; i < argc; i++) {
+    if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+      usage_upload(stdout);
+      free(local), free(rel), free(owned);
+      return 0;
+    }
     if (!strcmp(argv[i], "--config") && i + 1 < argc) config = argv[++i];
     else if (!strcmp(argv[i], "--prefix") && i + 1 < argc) prefix = argv[++i];
-    else local[n++] = argv[i];
+    else if (argv[i][0] == '-' && argv[i][1]) {
+      fprintf(stderr, "blizzard: upload: unknown option %s (see blizzard upload --help)\n", argv[i]);
+      free(local), free(rel), free(owned);
+      return 2;
+    } else local[n++] = argv[i];
   }
   int rc = 0;
   blz_sink_config cfg;

@@ -29,6 +29,14 @@ for flag in --compression --compression-level --row-group-bytes --page-bytes --d
   check "--help mentions $flag" grep -q -- "$flag" <<<"$help"
 done
 
+# each command's --help shows its own options only; --version
+rhelp=$($BLZ run --help); uhelp=$($BLZ upload --config x.yaml --help); rc=$?
+check "run --help shows run's flags, not convert's" bash -c "grep -q -- --check <<<\"\$1\" && ! grep -q -- --compression <<<\"\$1\"" _ "$rhelp"
+check "upload --config x --help exits 0 with upload's flags" bash -c "[ $rc = 0 ] && grep -q -- --prefix <<<\"\$1\"" _ "$uhelp"
+check "--version prints the version" bash -c "$BLZ --version | grep -q '^blizzard [0-9]'"
+$BLZ upload --bogus >/dev/null 2>&1; rc=$?
+check "an unknown upload option exits 2" test $rc = 2
+
 # truncated input: error names the byte offset, exit non-zero, nothing left behind
 head -c 20000 tests/data/logs_small.arrows > "$d/trunc.arrows"
 out=$($BLZ convert "$d/trunc.arrows" "$d/out/t.parquet" 2>&1); rc=$?

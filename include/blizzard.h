@@ -423,6 +423,11 @@ blz_status blz_ipc_stream_from_fd(int fd, struct ArrowArrayStream *out, blz_erro
 blz_status blz_ipc_stream_from_fd_cancellable(int fd, const volatile int *cancel,
                                               struct ArrowArrayStream *out, blz_error *err);
 
+/* Bytes of the input a stream made by blz_ipc_stream_from_* has read up to the end of the last
+ * batch it handed out (for progress reports; safe from any thread while the stream lives), or -1
+ * for any other stream. */
+int64_t blz_ipc_stream_bytes_read(const struct ArrowArrayStream *stream);
+
 /* Wraps `in` so that a thread of its own reads up to two batches ahead while the caller works
  * on the current one. Ownership: `in` moves into *out (it is released with it); the caller
  * releases *out. get_next and get_schema of *out are for one thread at a time; `in`'s callbacks

@@ -106,6 +106,76 @@ static int parse_i64(const char *flag, const char *s, int64_t min, int64_t *out)
   return 0;
 }
 
+/* A pass-through stream that counts the rows handed out, for the progress line. */
+typedef struct counting_stream {
+  struct ArrowArrayStream in;
+  int64_t rows; /* atomics: read by the progress thread */
+} counting_stream;
+
+static int cnt_schema(struct ArrowArrayStream *s, struct ArrowSchema *out) {
+  counting_stream *c = s->private_data;
+  return c->in.get_schema(&c->in, out);
+}
+static int cnt_next(struct ArrowArrayStream *s, struct ArrowArray *out) {
+  counting_stream *c = s->private_data;
+  int rc = c->in.get_next(&c->in, out);
+  if (!rc && out->release) __atomic_add_fetch(&c->rows, out->length, __ATOMIC_RELAXED);
+  return rc;
+}
+static const char *cnt_error(struct ArrowArrayStream *s) {
+  counting_stream *c = s->private_data;
+  return c->in.get_last_error ? c->in.get_last_error(&c->in) : NULL;
+}
+static void cnt_release(struct ArrowArrayStream *s) {
+  counting_stream *c = s->private_data;
+  c->in.release(&c->in);
+  s->release = NULL;
+}
+
+/* The convert progress line on a terminal: rows, and for a file input its share read, MB/s and
+ * the time left. */
+typedef struct convert_progress {
+  counting_stream *cnt;
+  struct ArrowArrayStream ipc; /* a view of the IPC reader, for the bytes it has read */
+  int64_t size;                /* of the input file; 0 when unknown (a pipe) */
+  int stop; /* atomics */
+} convert_progress;
+
+static double mono_s(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void print_progress(const convert_progress *p, double elapsed) {
+  long long rows = (long long)__atomic_load_n(&p->cnt->rows, __ATOMIC_RELAXED);
+  int64_t bytes = blz_ipc_stream_bytes_read(&p->ipc);
+  if (elapsed <= 0) elapsed = 1e-9;
+  if (p->size > 0 && bytes >= 0) {
+    double rate = (double)bytes / elapsed, left = rate > 0 ? (double)(p->size - bytes) / rate : 0;
+    fprintf(stderr, "\r%lld rows  %5.1f%% of input  %.1f MB/s  ETA %.0f s   ", rows, 100.0 * (double)bytes / (double)p->size,
+            rate / 1e6, left);
+  } else {
+    fprintf(stderr, "\r%lld rows  %.0f rows/s   ", rows, (double)rows / elapsed);
+  }
+  fflush(stderr);
+}
+
+static void *convert_ticker(void *arg) {
+  convert_progress *p = arg;
+  double start = mono_s();
+  while (!__atomic_load_n(&p->stop, __ATOMIC_ACQUIRE)) {
+    print_progress(p, mono_s() - start);
+    for (int i = 0; i < 5 && !__atomic_load_n(&p->stop, __ATOMIC_ACQUIRE); i++) {
+      struct timespec ts = {0, 100 * 1000 * 1000};
+      nanosleep(&ts, NULL);
+    }
+  }
+  print_progress(p, mono_s() - start);
+  fputc('\n', stderr);
+  return NULL;
+}
+
 static int cmd_convert(int argc, char **argv) {
   const char *in = NULL, *out = NULL;
   blz_writer_options opts;
@@ -223,15 +293,30 @@ static int cmd_convert(int argc, char **argv) {
   blz_status st = blz_ipc_stream_from_fd(fd, &stream, &err);
   int64_t rows = 0;
   struct stat in_st;
-  if (!st && opts.threads != 1 && fstat(fd, &in_st) == 0 && !S_ISREG(in_st.st_mode)) {
+  bool regular = fstat(fd, &in_st) == 0 && S_ISREG(in_st.st_mode);
+  convert_progress prog = {0};
+  prog.ipc = stream; /* a view: only its reader is consulted */
+  prog.size = regular ? (int64_t)in_st.st_size : 0;
+  if (!st && opts.threads != 1 && !regular) {
     /* from a pipe, the next batches are read (copied) while this one is encoded; a regular file
      * is mapped and its batches cost nothing to read, so no thread is spent on it */
     struct ArrowArrayStream direct = stream;
     st = blz_stream_read_ahead(&direct, &stream, &err);
     if (st) direct.release(&direct);
   }
+  counting_stream cnt = {0};
+  pthread_t tick;
+  bool ticking = false;
   if (!st) {
+    cnt.in = stream;
+    stream = (struct ArrowArrayStream){cnt_schema, cnt_next, cnt_error, cnt_release, &cnt};
+    prog.cnt = &cnt;
+    ticking = !quiet && isatty(2) && pthread_create(&tick, NULL, convert_ticker, &prog) == 0;
     st = blz_write_stream_to_file(&stream, out, &opts, &rows, &err);
+    if (ticking) {
+      __atomic_store_n(&prog.stop, 1, __ATOMIC_RELEASE);
+      pthread_join(tick, NULL);
+    }
     stream.release(&stream);
   }
   if (fd != 0) close(fd);
@@ -276,7 +361,7 @@ static void on_signal(int sig) {
 typedef struct run_state {
   blz_sink *sink; /* read by the metrics thread: set once, before the ticker starts */
   int quiet, progress;
-  volatile int ticker_stop;
+  int ticker_stop; /* atomics */
   int64_t rows_read, batches_read;
 } run_state;
 
@@ -311,7 +396,7 @@ static double now_s(void) {
 static void *ticker(void *arg) {
   run_state *rs = arg;
   double start = now_s(), last_progress = start;
-  while (!rs->ticker_stop) {
+  while (!__atomic_load_n(&rs->ticker_stop, __ATOMIC_ACQUIRE)) {
     struct timespec ts = {0, 100 * 1000 * 1000};
     nanosleep(&ts, NULL);
     blz_error e = {0};
@@ -540,7 +625,7 @@ static int cmd_run(int argc, char **argv) {
     if (!is_stdin) close(fd);
   }
   if (ticking) {
-    rs.ticker_stop = 1;
+    __atomic_store_n(&rs.ticker_stop, 1, __ATOMIC_RELEASE);
     pthread_join(tick_thread, NULL);
   }
   if (rs.sink) {

@@ -81,6 +81,12 @@ if command -v script >/dev/null; then
   wait "$feeder"; feeder=
   check "progress line on a terminal" grep -q "rows/s" "$d/tty.txt"
   check "no progress line when not a terminal" bash -c "! grep -q 'rows/s' '$d/err'"
+  # convert: rows, the share of a file input read, MB/s and the time left
+  script -qec "$BLZ convert tests/data/logs_small.arrows '$d/p.parquet'" /dev/null > "$d/ctty.txt" 2>&1
+  check "convert progress on a terminal: rows, share of the input, MB/s, ETA" \
+    grep -qE "[0-9]+ rows +100.0% of input +[0-9.]+ MB/s +ETA [0-9]+ s" "$d/ctty.txt"
+  "$BLZ" convert tests/data/logs_small.arrows "$d/p2.parquet" 2>"$d/cerr"
+  check "no convert progress when not a terminal" bash -c "! grep -q 'of input' '$d/cerr'"
 fi
 
 summary

@@ -32,4 +32,10 @@ if cat "$out/logs.arrows" | "$BLZ" convert - "$out/pipe.parquet" --threads 4 --q
 else
   bad "logs from a pipe: read ahead, convert --threads 4"; head -40 "$out/err.log"
 fi
+# the convert progress line (a ticker thread) on a pseudo-terminal
+if command -v script >/dev/null; then
+  script -qec "'$BLZ' convert '$out/logs.arrows' '$out/tty.parquet' --threads 3" /dev/null > "$out/tty.log" 2>&1
+  if grep -q "of input" "$out/tty.log" && ! grep -q ThreadSanitizer "$out/tty.log"; then ok "convert progress line on a terminal, --threads 3"
+  else bad "convert progress line on a terminal, --threads 3"; grep -A20 ThreadSanitizer "$out/tty.log" | head -30; fi
+fi
 summary

@@ -141,6 +141,7 @@ typedef struct ipc_reader {
   const uint8_t *mem;
   size_t mem_len;
   uint64_t pos;
+  int64_t consumed;  /* pos after the last message handed out; read by other threads (atomics) */
   int64_t max_alloc;
   struct ArrowSchema schema;
   ipc_field *fields;
@@ -784,6 +785,7 @@ static int stream_get_next(struct ArrowArrayStream *s, struct ArrowArray *out) {
       }
       message_free(&m);
       if (st) return st == BLZ_ENOMEM ? ENOMEM : EIO;
+      __atomic_store_n(&r->consumed, (int64_t)r->pos, __ATOMIC_RELAXED);
       return 0;
     } else if (m.type == MSG_SCHEMA) {
       st = blz_fail(&r->err, BLZ_EFORMAT, "schema message at byte %llu: the schema cannot change mid-stream", (unsigned long long)m.pos);
@@ -793,6 +795,14 @@ static int stream_get_next(struct ArrowArrayStream *s, struct ArrowArray *out) {
     message_free(&m);
     if (st) return st == BLZ_ENOMEM ? ENOMEM : EIO;
   }
+}
+
+static void stream_release(struct ArrowArrayStream *s);
+
+int64_t blz_ipc_stream_bytes_read(const struct ArrowArrayStream *stream) {
+  if (!stream || stream->release != stream_release || !stream->private_data) return -1;
+  const ipc_reader *r = stream->private_data;
+  return __atomic_load_n(&r->consumed, __ATOMIC_RELAXED);
 }
 
 static const char *stream_last_error(struct ArrowArrayStream *s) {

@@ -25,6 +25,10 @@ count() { # reads a runner's "N passed, M failed" line
 }
 log=$(mktemp -d)
 
+echo "== module layering (lib/README.md)"
+if bash scripts/check-includes.sh > "$log/inc" 2>&1; then echo "includes: 1 passed, 0 failed" | tee "$log/incc"
+else cat "$log/inc"; echo "includes: 0 passed, 1 failed" | tee "$log/incc"; fi
+count "$log/incc"
 echo "== unit tests"
 ./build/unit_tests | tee "$log/unit" | grep -v '^ok' || true
 count "$log/unit"

@@ -36,7 +36,7 @@ typedef struct group {
 
 struct blz_sink {
   pthread_mutex_t mu;
-  blz_sink_config cfg;     /* only the scalars are used; strings are not owned */
+  blz_sink_config cfg;     /* the scalars only: every pointer in it is NULL (what is kept is copied) */
   blz_writer_options wopts;
   blz_column_encoding *encs;  /* owned copy that wopts.column_encodings points to */
   char **blooms;              /* owned copy that wopts.bloom_filter_columns points to */
@@ -111,6 +111,8 @@ blz_status blz_sink_create(const blz_sink_config *cfg, const struct ArrowSchema 
   s->cfg.n_column_encodings = 0;
   s->cfg.bloom_filter_columns = NULL;
   s->cfg.n_bloom_filter_columns = 0;
+  s->cfg.spill_path = NULL;      /* storage keeps its own copy */
+  s->cfg.metrics_address = NULL; /* the CLI's business */
   if (hooks) s->hooks = *hooks;
   blz_writer_options_init(&s->wopts);
   s->wopts.compression = cfg->compression;
@@ -594,12 +596,12 @@ blz_status blz_sink_close(blz_sink *s, blz_error *err) {
 
 void blz_sink_totals(const blz_sink *s, int64_t *files, int64_t *rows, int64_t *bytes,
                      int64_t *failed_files) {
-  pthread_mutex_lock((pthread_mutex_t *)&s->stats_mu);
-  if (files) *files = s->files_done;
-  if (rows) *rows = s->rows_done;
-  if (bytes) *bytes = s->bytes_done;
-  if (failed_files) *failed_files = s->failed;
-  pthread_mutex_unlock((pthread_mutex_t *)&s->stats_mu);
+  blz_sink_stats st;
+  blz_sink_get_stats((blz_sink *)s, &st); /* reads counters only */
+  if (files) *files = st.files_written;
+  if (rows) *rows = st.rows_written;
+  if (bytes) *bytes = st.bytes_written;
+  if (failed_files) *failed_files = st.files_failed;
 }
 
 void blz_sink_destroy(blz_sink *s) {

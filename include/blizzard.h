@@ -374,6 +374,7 @@ typedef struct blz_sink_stats {
   int64_t files_written, rows_written, bytes_written, files_failed; /* stored files */
   int64_t batches_received, rows_received, row_groups_written, staging_files_written;
   int64_t open_files, buffered_bytes;                               /* gauges */
+  int64_t open_bytes; /* gauge: bytes the open files hold, written to their storage or buffered */
   int64_t active_uploads, active_multipart_parts;                   /* gauges (S3) */
   int64_t multipart_uploads, upload_retries, upload_failures, bytes_uploaded;
   /* retries and final failures by reason: server (5xx), throttled (429, 503 SlowDown),

@@ -407,9 +407,12 @@ static void *ticker(void *arg) {
       blz_sink_stats s;
       blz_sink_get_stats(rs->sink, &s);
       double el = t - start;
-      fprintf(stderr, "\r%lld rows  %.0f rows/s  %.1f MB/s written  %lld files  %lld uploads in flight   ",
-              (long long)s.rows_received, (double)s.rows_received / el, (double)s.bytes_written / 1e6 / el,
-              (long long)s.files_written, (long long)s.active_uploads);
+      /* bytes encoded so far: stored files plus what open files hold, so the rate moves before the
+       * first file completes */
+      fprintf(stderr, "\r%lld rows  %.0f rows/s  %.1f MB/s encoded  %lld files  %lld uploads in flight   ",
+              (long long)s.rows_received, (double)s.rows_received / el,
+              (double)(s.bytes_written + s.open_bytes) / 1e6 / el, (long long)s.files_written,
+              (long long)s.active_uploads);
       fflush(stderr);
     }
   }

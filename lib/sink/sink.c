@@ -57,7 +57,7 @@ struct blz_sink {
   double dur_sum;
   blz_error first_failure;
   pthread_mutex_t stats_mu; /* counters: completions arrive on uploader threads */
-  int64_t gauge_open_files, gauge_buffered; /* under stats_mu: read without mu by stats queries */
+  int64_t gauge_open_files, gauge_buffered, gauge_open_bytes; /* under stats_mu: read by stats queries */
   group *groups;
   int ngroups, capgroups;
   blz_buf key;
@@ -538,11 +538,15 @@ static blz_status sink_write_locked(blz_sink *s, const struct ArrowArray *batch,
  * blz_sink_get_stats never needs mu — a hook may call it from a callback that runs while mu is
  * held (local storage) or while another thread holds it waiting for uploads (close). */
 static void unlock_sink(blz_sink *s) {
-  int64_t buffered = 0;
-  for (int i = 0; i < s->nfiles; i++) buffered += blz_writer_buffered_bytes(s->files[i].w);
+  int64_t buffered = 0, written = 0;
+  for (int i = 0; i < s->nfiles; i++) {
+    buffered += blz_writer_buffered_bytes(s->files[i].w);
+    written += blz_writer_bytes_written(s->files[i].w);
+  }
   pthread_mutex_lock(&s->stats_mu);
   s->gauge_open_files = s->nfiles;
   s->gauge_buffered = buffered;
+  s->gauge_open_bytes = written + buffered;
   pthread_mutex_unlock(&s->stats_mu);
   pthread_mutex_unlock(&s->mu);
 }
@@ -639,6 +643,7 @@ void blz_sink_get_stats(blz_sink *s, blz_sink_stats *out) {
   pthread_mutex_lock(&s->stats_mu);
   out->open_files = s->gauge_open_files;
   out->buffered_bytes = s->gauge_buffered;
+  out->open_bytes = s->gauge_open_bytes;
   out->files_written = s->files_done;
   out->rows_written = s->rows_done;
   out->bytes_written = s->bytes_done;

@@ -1,6 +1,7 @@
 /* schema_map.c — Arrow format string → Parquet physical/logical type, following Arrow C++. */
 #include "schema_map.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 
 int blz_decimal_bytes(int precision) {
@@ -38,7 +39,8 @@ static void set_int(blz_coltype *t, int bits, bool sign) {
   t->sort = sign ? SORT_SIGNED : SORT_UNSIGNED;
 }
 
-static blz_status map_value(const char *f, blz_coltype *t, blz_error *err) {
+static blz_status map_value(const struct ArrowSchema *field, blz_coltype *t, blz_error *err) {
+  const char *f = field->format ? field->format : "";
   blz_src s;
   int bits;
   bool sign;
@@ -139,16 +141,101 @@ static blz_status map_value(const char *f, blz_coltype *t, blz_error *err) {
                    : t->lt_unit == UNIT_MICROS ? CT_TIMESTAMP_MICROS : CT_NONE;
       return BLZ_OK;
     }
-    if (f[1] == 'D' || f[1] == 'i')
-      return blz_fail(err, BLZ_ENOTSUP, "type '%s' (%s) is not supported", f,
-                      f[1] == 'D' ? "duration" : "interval");
   }
+  char name[256];
+  blz_arrow_type_name(field, name, sizeof name);
+  if (f[0] == 't' && (f[1] == 'D' || f[1] == 'i'))
+    return blz_fail(err, BLZ_ENOTSUP, "type %s is not supported yet", name);
   /* lists, structs and maps are groups (nested.c), never leaves */
   if (!strcmp(f, "+l") || !strcmp(f, "+L") || !strcmp(f, "+s") || !strcmp(f, "+m") || !strncmp(f, "+w:", 3))
-    return blz_fail(err, BLZ_EINVAL, "nested type '%s' where a leaf was expected", f);
-  if (!strncmp(f, "+u", 2) || !strcmp(f, "+vl") || !strcmp(f, "+vL") || !strcmp(f, "+r"))
-    return blz_fail(err, BLZ_ENOTSUP, "type '%s' (union, list view or run-end encoded) is not supported", f);
-  return blz_fail(err, BLZ_ENOTSUP, "unknown Arrow type format '%s'", f);
+    return blz_fail(err, BLZ_EINVAL, "nested type %s where a leaf was expected", name);
+  if (!strncmp(f, "+u", 2))
+    return blz_fail(err, BLZ_ENOTSUP, "type %s has no lossless Parquet form", name);
+  if (!strcmp(f, "+vl") || !strcmp(f, "+vL") || !strcmp(f, "+r"))
+    return blz_fail(err, BLZ_ENOTSUP, "type %s is not supported yet", name);
+  return blz_fail(err, BLZ_ENOTSUP, "unknown Arrow type (format string '%s')", f);
+}
+
+/* Appends printf-style to buf[*at..n), truncating safely. */
+static void put(char *buf, size_t n, size_t *at, const char *fmt, ...) BLZ_PRINTF(4, 5);
+static void put(char *buf, size_t n, size_t *at, const char *fmt, ...) {
+  if (*at >= n) return;
+  va_list ap;
+  va_start(ap, fmt);
+  int k = vsnprintf(buf + *at, n - *at, fmt, ap);
+  va_end(ap);
+  if (k > 0) *at += (size_t)k;
+  if (*at >= n) *at = n - 1;
+}
+
+static void type_name(const struct ArrowSchema *s, char *buf, size_t n, size_t *at, int depth) {
+  static const struct { const char *fmt, *name; } simple[] = {
+      {"n", "null"}, {"b", "bool"}, {"c", "int8"}, {"C", "uint8"}, {"s", "int16"}, {"S", "uint16"},
+      {"i", "int32"}, {"I", "uint32"}, {"l", "int64"}, {"L", "uint64"}, {"e", "halffloat"}, {"f", "float"},
+      {"g", "double"}, {"z", "binary"}, {"Z", "large_binary"}, {"vz", "binary_view"}, {"u", "string"},
+      {"U", "large_string"}, {"vu", "string_view"}, {"tdD", "date32[day]"}, {"tdm", "date64[ms]"},
+      {"tts", "time32[s]"}, {"ttm", "time32[ms]"}, {"ttu", "time64[us]"}, {"ttn", "time64[ns]"},
+      {"tDs", "duration[s]"}, {"tDm", "duration[ms]"}, {"tDu", "duration[us]"}, {"tDn", "duration[ns]"},
+      {"tiM", "interval[year_month]"}, {"tiD", "interval[day_time]"}, {"tin", "interval[month_day_nano]"}};
+  const char *f = s && s->format ? s->format : "?";
+  if (depth > 8) return put(buf, n, at, "...");
+  const struct ArrowSchema *kid0 = s && s->n_children > 0 && s->children ? s->children[0] : NULL;
+  const struct ArrowSchema *kid1 = s && s->n_children > 1 && s->children ? s->children[1] : NULL;
+  if (s && s->dictionary) {
+    put(buf, n, at, "dictionary<values=");
+    type_name(s->dictionary, buf, n, at, depth + 1);
+    put(buf, n, at, ", indices=");
+    struct ArrowSchema idx = *s;
+    idx.dictionary = NULL;
+    type_name(&idx, buf, n, at, depth + 1);
+    return put(buf, n, at, ">");
+  }
+  for (size_t i = 0; i < sizeof simple / sizeof simple[0]; i++)
+    if (!strcmp(f, simple[i].fmt)) return put(buf, n, at, "%s", simple[i].name);
+  int a, b, c;
+  if (f[0] == 'd' && f[1] == ':') {
+    int k = sscanf(f + 2, "%d,%d,%d", &a, &b, &c);
+    return put(buf, n, at, "decimal%d(%d, %d)", k == 3 ? c : 128, a, k >= 2 ? b : 0);
+  }
+  if (f[0] == 'w' && f[1] == ':') return put(buf, n, at, "fixed_size_binary[%s]", f + 2);
+  if (f[0] == 't' && f[1] == 's' && f[2] && f[3] == ':') {
+    const char *unit = f[2] == 's' ? "s" : f[2] == 'm' ? "ms" : f[2] == 'u' ? "us" : "ns";
+    return f[4] ? put(buf, n, at, "timestamp[%s, tz=%s]", unit, f + 4) : put(buf, n, at, "timestamp[%s]", unit);
+  }
+  const char *list = !strcmp(f, "+l") ? "list" : !strcmp(f, "+L") ? "large_list" : !strcmp(f, "+vl") ? "list_view"
+                   : !strcmp(f, "+vL") ? "large_list_view" : NULL;
+  if (list || !strncmp(f, "+w:", 3)) {
+    put(buf, n, at, "%s<", list ? list : "fixed_size_list");
+    type_name(kid0, buf, n, at, depth + 1);
+    return list ? put(buf, n, at, ">") : put(buf, n, at, ">[%s]", f + 3);
+  }
+  if (!strcmp(f, "+m") && kid0 && kid0->n_children == 2 && kid0->children) {
+    put(buf, n, at, "map<");
+    type_name(kid0->children[0], buf, n, at, depth + 1);
+    put(buf, n, at, ", ");
+    type_name(kid0->children[1], buf, n, at, depth + 1);
+    return put(buf, n, at, ">");
+  }
+  if (!strcmp(f, "+s") || !strncmp(f, "+u", 2) || !strcmp(f, "+r")) {
+    put(buf, n, at, "%s<", !strcmp(f, "+s") ? "struct" : !strcmp(f, "+r") ? "run_end_encoded"
+                           : f[2] == 'd' ? "dense_union" : "sparse_union");
+    for (int64_t i = 0; s && i < s->n_children && s->children && i < 8; i++) {
+      if (i) put(buf, n, at, ", ");
+      if (s->children[i] && s->children[i]->name && *s->children[i]->name) put(buf, n, at, "%s: ", s->children[i]->name);
+      type_name(s->children[i], buf, n, at, depth + 1);
+    }
+    if (s && s->n_children > 8) put(buf, n, at, ", ...");
+    return put(buf, n, at, ">");
+  }
+  (void)kid1;
+  put(buf, n, at, "'%s'", f);
+}
+
+void blz_arrow_type_name(const struct ArrowSchema *field, char *buf, size_t n) {
+  size_t at = 0;
+  if (!n) return;
+  buf[0] = 0;
+  type_name(field, buf, n, &at, 0);
 }
 
 blz_status blz_map_arrow_type(const struct ArrowSchema *field, blz_coltype *t, blz_error *err) {
@@ -160,13 +247,13 @@ blz_status blz_map_arrow_type(const struct ArrowSchema *field, blz_coltype *t, b
     bool sign;
     const char *f = field->format;
     if (!f[0] || f[1] || int_src(f[0], &t->index_src, &bits, &sign) != BLZ_OK)
-      return blz_fail(err, BLZ_EINVAL, "dictionary index type '%s' is not an integer", f);
+      return blz_fail(err, BLZ_EINVAL, "dictionary index type must be an integer");
     if (field->dictionary->dictionary)
       return blz_fail(err, BLZ_ENOTSUP, "nested dictionaries are not supported");
-    BLZ_TRY(map_value(field->dictionary->format ? field->dictionary->format : "", t, err));
+    BLZ_TRY(map_value(field->dictionary, t, err));
     if (t->src == SRC_NULL) return blz_fail(err, BLZ_ENOTSUP, "dictionary of null type is not supported");
     t->dict_encoded = true;
     return BLZ_OK;
   }
-  return map_value(field->format, t, err);
+  return map_value(field, t, err);
 }

@@ -59,6 +59,10 @@ typedef struct blz_coltype {
 /* Fills *t from an Arrow field's schema. `where` names the column in error messages. */
 blz_status blz_map_arrow_type(const struct ArrowSchema *field, blz_coltype *t, blz_error *err);
 
+/* The field's Arrow type as Arrow spells it ("duration[s]", "list_view<int32>", "map<string, int64>"),
+ * into buf[0..n), for messages. */
+void blz_arrow_type_name(const struct ArrowSchema *field, char *buf, size_t n);
+
 /* Bytes needed to store a decimal of `precision` digits as big-endian two's complement. */
 int blz_decimal_bytes(int precision);
 

@@ -160,15 +160,42 @@ void test_type_mapping(void) {
   CHECK_EQ_INT(blz_decimal_bytes(2), 1);
   CHECK_EQ_INT(blz_decimal_bytes(10), 5);
   CHECK_EQ_INT(blz_decimal_bytes(38), 16);
+  /* messages name types as Arrow spells them, never by C Data format strings */
+  struct ArrowSchema item = {0}, utf8 = {0};
+  item.format = "i";
+  item.name = "item";
+  utf8.format = "u";
+  utf8.name = "b";
+  struct ArrowSchema *kids[2] = {&item, &utf8};
   struct ArrowSchema s = {0};
   s.format = "+l";
+  s.n_children = 1;
+  s.children = kids;
   blz_error e;
   CHECK(blz_map_arrow_type(&s, &t, &e) == BLZ_EINVAL);
-  CHECK_CONTAINS(e.message, "nested type '+l' where a leaf was expected");
+  CHECK_CONTAINS(e.message, "nested type list<int32> where a leaf was expected");
+  s.format = "+vl";
+  CHECK(blz_map_arrow_type(&s, &t, &e) == BLZ_ENOTSUP);
+  CHECK_CONTAINS(e.message, "type list_view<int32> is not supported");
   s.format = "+ud:0,1";
+  s.n_children = 2;
   CHECK(blz_map_arrow_type(&s, &t, &e) == BLZ_ENOTSUP);
-  CHECK_CONTAINS(e.message, "union");
-  s.format = "tDs";
-  CHECK(blz_map_arrow_type(&s, &t, &e) == BLZ_ENOTSUP);
-  CHECK_CONTAINS(e.message, "duration");
+  CHECK_CONTAINS(e.message, "type dense_union<item: int32, b: string> has no lossless Parquet form");
+  struct ArrowSchema leaf = {0};
+  static const struct { const char *fmt, *want; } named[] = {
+      {"tDs", "duration[s]"}, {"tDn", "duration[ns]"}, {"tiM", "interval[year_month]"},
+      {"tiD", "interval[day_time]"}, {"tin", "interval[month_day_nano]"}};
+  for (size_t i = 0; i < sizeof named / sizeof named[0]; i++) {
+    leaf.format = named[i].fmt;
+    CHECK(blz_map_arrow_type(&leaf, &t, &e) == BLZ_ENOTSUP);
+    CHECK_CONTAINS(e.message, named[i].want);
+    CHECK(!strstr(e.message, named[i].fmt));
+  }
+  char name[128];
+  leaf.format = "tsu:Europe/Paris";
+  blz_arrow_type_name(&leaf, name, sizeof name);
+  CHECK(!strcmp(name, "timestamp[us, tz=Europe/Paris]"));
+  leaf.format = "d:10,2,64";
+  blz_arrow_type_name(&leaf, name, sizeof name);
+  CHECK(!strcmp(name, "decimal64(10, 2)"));
 }

@@ -518,10 +518,6 @@ static blz_status batch_init(ipc_reader *r, batch_ctx *c, const fb_table *rb, ui
 
 /* ---------- dictionary deltas: concatenation of flat arrays ---------- */
 
-static bool bit_get(const struct ArrowArray *a, int64_t i) {
-  const uint8_t *b = a->buffers[0];
-  return !b || a->null_count == 0 || blz_bit(b, a->offset + i);
-}
 
 static blz_status concat_values(ipc_reader *r, const ipc_field *f, const struct ArrowArray *x,
                                 const struct ArrowArray *y, struct ArrowArray *out) {
@@ -538,7 +534,7 @@ static blz_status concat_values(ipc_reader *r, const ipc_field *f, const struct 
   if (!valid || !holder_own(h, valid)) { free(valid); return blz_fail(&r->err, BLZ_ENOMEM, "out of memory"); }
   int64_t nulls = 0;
   for (int64_t i = 0; i < n; i++) {
-    bool v = i < x->length ? bit_get(x, i) : bit_get(y, i - x->length);
+    bool v = i < x->length ? blz_valid(x, x->offset + i) : blz_valid(y, y->offset + i - x->length);
     if (v) valid[i >> 3] |= (uint8_t)(1 << (i & 7));
     else nulls++;
   }

@@ -74,4 +74,11 @@ static inline bool blz_bit(const uint8_t *bits, int64_t i) {
   return (bits[i >> 3] >> (i & 7)) & 1;
 }
 
+/* Whether the value at physical index i (the array's offset already added) of Arrow array a is
+ * valid: no validity bitmap, or a null_count of 0, means every value is. */
+static inline bool blz_valid(const struct ArrowArray *a, int64_t i) {
+  const uint8_t *bits = a->buffers[0];
+  return !bits || a->null_count == 0 || blz_bit(bits, i);
+}
+
 #endif

@@ -3,11 +3,6 @@
 
 #include "../common/blz_utf8.h"
 
-/* Validity of physical index i of array a (buffers[0] NULL means all valid). */
-static inline bool valid_at(const struct ArrowArray *a, int64_t i) {
-  const uint8_t *bits = a->buffers[0];
-  return !bits || a->null_count == 0 || blz_bit(bits, i);
-}
 
 /* Writes the Parquet form of the value at physical index i of `a` into out (width bytes, or a
  * blz_bytes_ref). Used for dictionary values, where access is random. */
@@ -170,7 +165,7 @@ blz_status blz_column_gather(blz_column *c, const struct ArrowArray *a, int64_t 
       if (j < 0 || j >= d->length)
         return blz_fail(err, BLZ_EFORMAT, "column %s: row %lld: dictionary index %lld out of range 0..%lld",
                         c->name, (long long)(row + i), (long long)j, (long long)d->length);
-      if (!valid_at(d, d->offset + j)) {
+      if (!blz_valid(d, d->offset + j)) {
         def[i] = 0;
         all_valid = false;
         continue;
@@ -233,14 +228,14 @@ blz_status blz_column_gather_rows(blz_column *c, const struct ArrowArray *a, int
   for (int64_t i = 0; i < n; i++) {
     int64_t p = a->offset + base + rows[i];
     def[i] = 0;
-    if (c->t.src == SRC_NULL || !valid_at(a, p)) continue;
+    if (c->t.src == SRC_NULL || !blz_valid(a, p)) continue;
     blz_status st;
     if (c->t.dict_encoded) {
       int64_t j = index_at(c->t.index_src, a->buffers[1], p);
       if (j < 0 || j >= d->length)
         return blz_fail(err, BLZ_EFORMAT, "column %s: row %lld: dictionary index %lld out of range 0..%lld",
                         c->name, (long long)(base + rows[i]), (long long)j, (long long)d->length);
-      if (!valid_at(d, d->offset + j)) continue;
+      if (!blz_valid(d, d->offset + j)) continue;
       st = value_at(c, d, d->offset + j, o + k * (size_t)c->width, err);
     } else {
       st = value_at(c, a, p, o + k * (size_t)c->width, err);
@@ -286,7 +281,7 @@ static bool emit(walk_out *w, int def, int rep) {
 static blz_status walk_node(walk_out *w, int ni, const struct ArrowArray *a, int64_t p, int def, int rep) {
   blz_column *c = w->c;
   if (ni == c->path->depth) { /* the leaf */
-    bool valid = c->t.src != SRC_NULL && valid_at(a, p);
+    bool valid = c->t.src != SRC_NULL && blz_valid(a, p);
     if (!valid) return emit(w, def, rep) ? BLZ_OK : blz_fail(w->err, BLZ_ENOMEM, "out of memory");
     if (!emit(w, def + (c->nullable ? 1 : 0), rep)) return blz_fail(w->err, BLZ_ENOMEM, "out of memory");
     if (!blz_buf_reserve(&c->dense, (w->k + 1) * (size_t)c->width)) return blz_fail(w->err, BLZ_ENOMEM, "out of memory");
@@ -295,7 +290,7 @@ static blz_status walk_node(walk_out *w, int ni, const struct ArrowArray *a, int
     return BLZ_OK;
   }
   const blz_path_node *node = &c->path->nodes[ni];
-  if (node->nullable && !valid_at(a, p)) return emit(w, def, rep) ? BLZ_OK : blz_fail(w->err, BLZ_ENOMEM, "out of memory");
+  if (node->nullable && !blz_valid(a, p)) return emit(w, def, rep) ? BLZ_OK : blz_fail(w->err, BLZ_ENOMEM, "out of memory");
   int d = def + (node->nullable ? 1 : 0);
   if (node->kind == NODE_STRUCT) {
     const struct ArrowArray *ch = a->children[node->child];

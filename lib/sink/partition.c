@@ -210,10 +210,6 @@ bool blz_hive_escape(blz_buf *out, const uint8_t *s, size_t n) {
   return true;
 }
 
-static bool is_valid(const struct ArrowArray *a, int64_t i) {
-  const uint8_t *bits = a->buffers[0];
-  return !bits || a->null_count == 0 || blz_bit(bits, i);
-}
 
 static int64_t int_at(char f, const void *v, int64_t i) {
   switch (f) {
@@ -240,7 +236,7 @@ static bool column_value(const blz_partitioner *p, const struct ArrowArray *batc
   const col_ref *r = &p->refs[col];
   const struct ArrowArray *a = batch->children[col];
   int64_t i = a->offset + batch->offset + row;
-  *is_null = !is_valid(a, i);
+  *is_null = !blz_valid(a, i);
   if (*is_null) return true;
   if (r->dict) {
     int64_t j = int_at(r->index_fmt, a->buffers[1], i);
@@ -250,7 +246,7 @@ static bool column_value(const blz_partitioner *p, const struct ArrowArray *batc
       return false;
     }
     i = a->offset + j;
-    *is_null = !is_valid(a, i);
+    *is_null = !blz_valid(a, i);
     if (*is_null) return true;
   }
   const char *f = r->fmt;
@@ -307,7 +303,7 @@ static bool column_value(const blz_partitioner *p, const struct ArrowArray *batc
 static bool time_at(const blz_partitioner *p, const struct ArrowArray *batch, int64_t row, int64_t *secs) {
   const struct ArrowArray *a = batch->children[p->time_col];
   int64_t i = a->offset + batch->offset + row;
-  if (!is_valid(a, i)) return false;
+  if (!blz_valid(a, i)) return false;
   int64_t v, div;
   if (p->time_fmt[1] == 'd') {
     v = p->time_fmt[2] == 'D' ? ((const int32_t *)a->buffers[1])[i] : ((const int64_t *)a->buffers[1])[i];

@@ -339,8 +339,9 @@ typedef struct blz_sink_hooks {
   int64_t (*now_ms)(void *ctx);
   /* Called after each file is stored and its staging metadata written (or failed to be). The
    * struct and its strings are valid only during the call. May be NULL. Thread: an uploader
-   * thread for S3; for local storage the thread inside blz_sink_write/tick/close. It may call
-   * blz_sink_get_stats and blz_sink_totals, not the sink's write, tick, close or destroy. */
+   * thread for S3; for local storage the thread that called blz_sink_write/tick/close, just
+   * before that call returns. Never under an internal lock: it may call blz_sink_get_stats and
+   * blz_sink_totals, and (local storage) blz_sink_tick; not close or destroy. */
   void (*on_finished)(void *ctx, const blz_finished_file *f);
   /* Called for events worth a log line that are not finished files, e.g. "upload_retry" with the
    * object key and the reason. Strings are valid only during the call; may run on uploader

@@ -58,6 +58,8 @@ struct blz_sink {
   blz_error first_failure;
   pthread_mutex_t stats_mu; /* counters: completions arrive on uploader threads */
   int64_t gauge_open_files, gauge_buffered, gauge_open_bytes; /* under stats_mu: read by stats queries */
+  blz_finished_file *deferred; /* finished files whose hook waits for mu to be released (stats_mu) */
+  int ndeferred, capdeferred;
   group *groups;
   int ngroups, capgroups;
   blz_buf key;
@@ -198,6 +200,76 @@ typedef struct pending {
   double write_secs;
 } pending;
 
+/* The sink whose lock (mu) this thread holds, if any: a hook for a file finished under it waits
+ * until the lock is released, so no callback ever runs under the sink's lock. */
+static _Thread_local blz_sink *tls_holding;
+
+static void lock_sink(blz_sink *s) {
+  pthread_mutex_lock(&s->mu);
+  tls_holding = s;
+}
+
+static char *dup_or_null(const char *x) { return x ? strdup(x) : NULL; }
+
+static void free_finished(blz_finished_file *f) {
+  free((char *)f->filename);
+  free((char *)f->source_file);
+  free((char *)f->stats_json);
+  for (int i = 0; i < f->n_partition_values; i++) {
+    free((char *)f->partition_keys[i]);
+    free((char *)f->partition_values[i]);
+  }
+  free((void *)f->partition_keys);
+  free((void *)f->partition_values);
+}
+
+/* Keeps a copy of *ff for the hook to see once the lock is released. On allocation failure the
+ * hook misses this file (the counters and the staging file do not). */
+static void defer_hook(blz_sink *s, const blz_finished_file *ff) {
+  blz_finished_file c = *ff;
+  int n = ff->n_partition_values;
+  c.bytes = NULL, c.bytes_len = 0;
+  c.filename = dup_or_null(ff->filename);
+  c.source_file = dup_or_null(ff->source_file);
+  c.stats_json = dup_or_null(ff->stats_json);
+  char **k = calloc((size_t)n + 1, sizeof *k), **v = calloc((size_t)n + 1, sizeof *v);
+  c.partition_keys = (const char *const *)k;
+  c.partition_values = (const char *const *)v;
+  c.n_partition_values = k && v ? n : 0;
+  for (int i = 0; k && v && i < n; i++) k[i] = dup_or_null(ff->partition_keys[i]), v[i] = dup_or_null(ff->partition_values[i]);
+  pthread_mutex_lock(&s->stats_mu);
+  if (s->ndeferred == s->capdeferred) {
+    int cap = s->capdeferred ? s->capdeferred * 2 : 8;
+    blz_finished_file *d = realloc(s->deferred, (size_t)cap * sizeof *d);
+    if (d) s->deferred = d, s->capdeferred = cap;
+  }
+  bool kept = s->ndeferred < s->capdeferred && k && v;
+  if (kept) s->deferred[s->ndeferred++] = c;
+  pthread_mutex_unlock(&s->stats_mu);
+  if (!kept) free_finished(&c);
+}
+
+/* Runs the hooks deferred while the lock was held; called after releasing it. */
+static void run_deferred_hooks(blz_sink *s) {
+  for (;;) {
+    pthread_mutex_lock(&s->stats_mu);
+    blz_finished_file *list = s->deferred;
+    int n = s->ndeferred;
+    s->deferred = NULL;
+    s->ndeferred = s->capdeferred = 0;
+    pthread_mutex_unlock(&s->stats_mu);
+    if (n == 0) {
+      free(list);
+      return;
+    }
+    for (int i = 0; i < n; i++) {
+      if (s->hooks.on_finished) s->hooks.on_finished(s->hooks.ctx, &list[i]);
+      free_finished(&list[i]);
+    }
+    free(list);
+  }
+}
+
 static void record(blz_sink *s, const pending *p, const blz_finished_file *ff, blz_status st, const blz_error *e) {
   pthread_mutex_lock(&s->stats_mu);
   if (st) {
@@ -215,7 +287,9 @@ static void record(blz_sink *s, const pending *p, const blz_finished_file *ff, b
     s->dur_count++;
   }
   pthread_mutex_unlock(&s->stats_mu);
-  if (s->hooks.on_finished) s->hooks.on_finished(s->hooks.ctx, ff);
+  if (!s->hooks.on_finished) return;
+  if (tls_holding == s) defer_hook(s, ff); /* local storage: we are inside write/tick/close */
+  else s->hooks.on_finished(s->hooks.ctx, ff);
 }
 
 /* Staging metadata strictly after the Parquet file is stored; a failure is reported with the
@@ -548,7 +622,9 @@ static void unlock_sink(blz_sink *s) {
   s->gauge_buffered = buffered;
   s->gauge_open_bytes = written + buffered;
   pthread_mutex_unlock(&s->stats_mu);
+  tls_holding = NULL;
   pthread_mutex_unlock(&s->mu);
+  run_deferred_hooks(s);
 }
 
 blz_status blz_sink_write(blz_sink *s, const struct ArrowArray *batch, const char *source_file,
@@ -557,14 +633,14 @@ blz_status blz_sink_write(blz_sink *s, const struct ArrowArray *batch, const cha
   s->batches_in++;
   s->rows_in += batch->length;
   pthread_mutex_unlock(&s->stats_mu);
-  pthread_mutex_lock(&s->mu);
+  lock_sink(s);
   blz_status st = sink_write_locked(s, batch, source_file, err);
   unlock_sink(s);
   return st;
 }
 
 blz_status blz_sink_tick(blz_sink *s, blz_error *err) {
-  pthread_mutex_lock(&s->mu);
+  lock_sink(s);
   int64_t now = now_ms(s);
   blz_status first = BLZ_OK;
   for (int i = s->nfiles - 1; i >= 0; i--) {
@@ -581,7 +657,7 @@ blz_status blz_sink_tick(blz_sink *s, blz_error *err) {
 }
 
 blz_status blz_sink_close(blz_sink *s, blz_error *err) {
-  pthread_mutex_lock(&s->mu);
+  lock_sink(s);
   while (s->nfiles > 0) finish_file(s, s->nfiles - 1, NULL);
   blz_storage_drain(s->storage);
   pthread_mutex_lock(&s->stats_mu);
@@ -635,6 +711,8 @@ void blz_sink_destroy(blz_sink *s) {
   free(s->blooms);
   free(s->encs);
   blz_pool_destroy(s->pool); /* after the writers that borrow it */
+  for (int i = 0; i < s->ndeferred; i++) free_finished(&s->deferred[i]);
+  free(s->deferred);
   free(s);
 }
 

@@ -466,85 +466,174 @@ static int same_schema(const struct ArrowSchema *a, const struct ArrowSchema *b)
   return 1;
 }
 
-static int cmd_run(int argc, char **argv) {
-  const char *config = NULL;
-  int check = 0, quiet = 0, nin = 0, level = LOG_INFO;
-  bool json = false;
-  char **inputs = calloc((size_t)argc + 1, sizeof *inputs);
+/* What `run` was asked to do. */
+typedef struct run_args {
+  const char *config;
+  int check, quiet, level;
+  bool json;
+  char **inputs;
+  int ninputs;
+} run_args;
+
+/* Parses run's options; returns -1 to go on, else the exit code (help printed, or a usage error). */
+static int parse_run_args(int argc, char **argv, run_args *a) {
+  memset(a, 0, sizeof *a);
+  a->level = LOG_INFO;
+  a->inputs = calloc((size_t)argc + 1, sizeof *a->inputs);
+  if (!a->inputs) return 1;
   for (int i = 0; i < argc; i++) {
-    if (!strcmp(argv[i], "--config") && i + 1 < argc) config = argv[++i];
+    if (!strcmp(argv[i], "--config") && i + 1 < argc) a->config = argv[++i];
     else if (!strcmp(argv[i], "--log-level") && i + 1 < argc) {
-      level = log_level_parse(argv[++i]);
-      if (level < 0) {
+      a->level = log_level_parse(argv[++i]);
+      if (a->level < 0) {
         fprintf(stderr, "blizzard: --log-level: error, warn, info or debug, not '%s'\n", argv[i]);
-        free(inputs);
         return 2;
       }
     } else if (!strcmp(argv[i], "--log-format") && i + 1 < argc) {
       i++;
       if (strcmp(argv[i], "json") && strcmp(argv[i], "text")) {
         fprintf(stderr, "blizzard: --log-format: text or json, not '%s'\n", argv[i]);
-        free(inputs);
         return 2;
       }
-      json = !strcmp(argv[i], "json");
-    } else if (!strcmp(argv[i], "--check")) check = 1;
-    else if (!strcmp(argv[i], "--quiet")) quiet = 1;
+      a->json = !strcmp(argv[i], "json");
+    } else if (!strcmp(argv[i], "--check")) a->check = 1;
+    else if (!strcmp(argv[i], "--quiet")) a->quiet = 1;
     else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
       usage_run(stdout);
-      free(inputs);
       return 0;
     } else if (!strncmp(argv[i], "--", 2)) {
       fprintf(stderr, "blizzard: unknown option %s (see --help)\n", argv[i]);
-      free(inputs);
       return 2;
-    } else inputs[nin++] = argv[i];
+    } else a->inputs[a->ninputs++] = argv[i];
   }
-  if (quiet && level > LOG_WARN) level = LOG_WARN;
-  log_setup(level, json);
-  if (!config) {
+  if (a->quiet && a->level > LOG_WARN) a->level = LOG_WARN;
+  if (!a->config) {
     fprintf(stderr, "blizzard: run needs --config FILE\n");
-    free(inputs);
     return 2;
   }
+  return -1;
+}
+
+/* SIGINT/SIGTERM stop reading; no SA_RESTART, so a blocking read returns and the run can stop. */
+static void install_stop_handlers(void) {
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_signal;
+  sigaction(SIGINT, &sa, NULL);
+  sigaction(SIGTERM, &sa, NULL);
+}
+
+/* The sink, once the first input's schema is known, and its ticker thread (which must not take
+ * the stop signals: they go to the reading thread). Returns 0 or an exit code. */
+static int start_sink(run_state *rs, const blz_sink_config *cfg, blz_sink_hooks *hooks,
+                      const struct ArrowSchema *schema, pthread_t *tick_thread, int *ticking) {
+  blz_sink *sink = NULL;
+  blz_error err = {0};
+  if (blz_sink_create(cfg, schema, hooks, &sink, &err)) {
+    fprintf(stderr, "blizzard: %s\n", err.message);
+    return 2;
+  }
+  __atomic_store_n(&rs->sink, sink, __ATOMIC_RELEASE);
+  sigset_t block, old;
+  sigemptyset(&block);
+  sigaddset(&block, SIGINT);
+  sigaddset(&block, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &block, &old);
+  *ticking = pthread_create(tick_thread, NULL, ticker, rs) == 0;
+  pthread_sigmask(SIG_SETMASK, &old, NULL);
+  return 0;
+}
+
+/* Streams every batch of one input into the sink; returns 0 or an exit code. */
+static int run_input(run_state *rs, const char *name, struct ArrowArrayStream *stream) {
+  bool is_stdin = !strcmp(name, "-");
+  blz_error err = {0};
+  int rc = 0;
+  while (rc == 0 && !stop_requested) {
+    struct ArrowArray batch;
+    if (stream->get_next(stream, &batch)) {
+      if (!stop_requested) {
+        fprintf(stderr, "blizzard: %s: %s\n", is_stdin ? "stdin" : name, stream->get_last_error(stream));
+        rc = 1;
+      }
+      break;
+    }
+    if (!batch.release) break;
+    rs->rows_read += batch.length;
+    rs->batches_read++;
+    if (blz_sink_write(rs->sink, &batch, is_stdin ? NULL : name, &err)) {
+      fprintf(stderr, "blizzard: %s: %s\n", is_stdin ? "stdin" : name, err.message);
+      rc = 1;
+    }
+    batch.release(&batch);
+  }
+  return rc;
+}
+
+/* Closes the sink (storing every open file), prints the summary, stops the metrics server before
+ * the sink is freed. Returns the exit code given the run's so far. */
+static int finish_run(run_state *rs, metrics_server *ms, int rc) {
+  if (!rs->sink) {
+    metrics_server_stop(ms);
+    return rc;
+  }
+  blz_error err = {0};
+  if (blz_sink_close(rs->sink, &err)) {
+    fprintf(stderr, "blizzard: not stored: %s\n", err.message);
+    rc = rc ? rc : 1;
+  }
+  blz_sink_stats ss;
+  blz_sink_get_stats(rs->sink, &ss);
+  fprintf(stderr, "blizzard: read %lld rows in %lld batches%s; stored %lld files, %lld rows, %lld bytes; %lld files failed\n",
+          (long long)rs->rows_read, (long long)rs->batches_read, stop_requested ? " (stopped by signal)" : "",
+          (long long)ss.files_written, (long long)ss.rows_written, (long long)ss.bytes_written,
+          (long long)ss.files_failed);
+  if (ss.bytes_uploaded || ss.upload_failures || ss.upload_retries)
+    fprintf(stderr, "blizzard: uploaded %lld bytes; %lld multipart uploads, %lld retries, %lld failed uploads\n",
+            (long long)ss.bytes_uploaded, (long long)ss.multipart_uploads, (long long)ss.upload_retries,
+            (long long)ss.upload_failures);
+  blz_sink *sink = rs->sink;
+  __atomic_store_n(&rs->sink, NULL, __ATOMIC_RELEASE);
+  metrics_server_stop(ms); /* no scrape may run while the sink is freed */
+  blz_sink_destroy(sink);
+  return rc;
+}
+
+static int cmd_run(int argc, char **argv) {
+  run_args a;
+  int rc = parse_run_args(argc, argv, &a);
+  if (rc >= 0) {
+    free(a.inputs);
+    return rc;
+  }
+  log_setup(a.level, a.json);
   blz_sink_config cfg;
   blz_sink_config_init(&cfg);
   blz_error err = {0};
-  if (load_config(config, &cfg, &err)) {
+  char **files = NULL;
+  int nfiles = 0;
+  if (load_config(a.config, &cfg, &err)) {
     fprintf(stderr, "blizzard: %s\n", err.message);
-    free(inputs);
-    return 2;
-  }
-  if (check) {
-    printf("blizzard: %s is valid (sink.path %s)\n", config, cfg.path);
-    blz_sink_config_free(&cfg);
-    free(inputs);
-    return 0;
-  }
-  if (nin == 0) {
+    rc = 2;
+  } else if (a.check) {
+    printf("blizzard: %s is valid (sink.path %s)\n", a.config, cfg.path);
+    rc = 0;
+  } else if (a.ninputs == 0) {
     fprintf(stderr, "blizzard: run needs at least one INPUT (a file, a folder or -)\n");
-    blz_sink_config_free(&cfg);
-    free(inputs);
-    return 2;
+    rc = 2;
+  } else if (expand_inputs(a.ninputs, a.inputs, &files, &nfiles)) {
+    rc = 1;
   }
-  char **files;
-  int nfiles;
-  if (expand_inputs(nin, inputs, &files, &nfiles)) {
+  free(a.inputs);
+  if (rc >= 0) {
     blz_sink_config_free(&cfg);
-    free(inputs);
-    return 1;
+    return rc;
   }
-  free(inputs);
-
-  struct sigaction sa;
-  memset(&sa, 0, sizeof sa);
-  sa.sa_handler = on_signal; /* no SA_RESTART: a blocking read returns so we can stop */
-  sigaction(SIGINT, &sa, NULL);
-  sigaction(SIGTERM, &sa, NULL);
-
+  rc = 0;
+  install_stop_handlers();
   run_state rs = {0};
-  rs.quiet = quiet;
-  rs.progress = !quiet && isatty(2);
+  rs.quiet = a.quiet;
+  rs.progress = !a.quiet && isatty(2);
   blz_sink_hooks hooks = {NULL, on_finished, on_event, &rs};
   metrics_server *ms = NULL;
   if (cfg.metrics_enabled) {
@@ -552,17 +641,15 @@ static int cmd_run(int argc, char **argv) {
     ms = metrics_server_start(cfg.metrics_address, snapshot, &rs, merr, sizeof merr);
     if (!ms) {
       fprintf(stderr, "blizzard: %s\n", merr);
-      for (int i = 0; i < nfiles; i++) free(files[i]);
-      free(files);
-      blz_sink_config_free(&cfg);
-      return 2;
+      rc = 2;
+    } else {
+      log_event(LOG_INFO, "metrics_listening", "address", cfg.metrics_address, NULL);
     }
-    log_event(LOG_INFO, "metrics_listening", "address", cfg.metrics_address, NULL);
   }
-  log_event(LOG_INFO, "run_started", "config", config, "path", cfg.path, NULL);
+  if (!rc) log_event(LOG_INFO, "run_started", "config", a.config, "path", cfg.path, NULL);
   struct ArrowSchema first_schema = {0};
   pthread_t tick_thread;
-  int ticking = 0, rc = 0;
+  int ticking = 0;
   for (int i = 0; i < nfiles && !stop_requested && rc == 0; i++) {
     const char *name = files[i];
     int is_stdin = !strcmp(name, "-");
@@ -585,45 +672,17 @@ static int cmd_run(int argc, char **argv) {
     stream.get_schema(&stream, &schema);
     log_event(LOG_INFO, "input_opened", "input", is_stdin ? "stdin" : name, NULL);
     if (!rs.sink) {
-      blz_sink *sink = NULL;
-      if (blz_sink_create(&cfg, &schema, &hooks, &sink, &err)) {
-        fprintf(stderr, "blizzard: %s\n", err.message);
-        rc = 2;
-      } else {
-        __atomic_store_n(&rs.sink, sink, __ATOMIC_RELEASE);
-        first_schema = schema;
+      rc = start_sink(&rs, &cfg, &hooks, &schema, &tick_thread, &ticking);
+      if (!rc) {
+        first_schema = schema; /* kept to compare the next inputs with */
         schema.release = NULL;
-        sigset_t block, old;
-        sigemptyset(&block);
-        sigaddset(&block, SIGINT);
-        sigaddset(&block, SIGTERM);
-        pthread_sigmask(SIG_BLOCK, &block, &old); /* signals go to the reading thread */
-        ticking = pthread_create(&tick_thread, NULL, ticker, &rs) == 0;
-        pthread_sigmask(SIG_SETMASK, &old, NULL);
       }
     } else if (!same_schema(&first_schema, &schema)) {
       fprintf(stderr, "blizzard: %s: its schema differs from the first input's\n", name);
       rc = 1;
     }
     if (schema.release) schema.release(&schema);
-    while (rc == 0 && !stop_requested) {
-      struct ArrowArray batch;
-      if (stream.get_next(&stream, &batch)) {
-        if (!stop_requested) {
-          fprintf(stderr, "blizzard: %s: %s\n", is_stdin ? "stdin" : name, stream.get_last_error(&stream));
-          rc = 1;
-        }
-        break;
-      }
-      if (!batch.release) break;
-      rs.rows_read += batch.length;
-      rs.batches_read++;
-      if (blz_sink_write(rs.sink, &batch, is_stdin ? NULL : name, &err)) {
-        fprintf(stderr, "blizzard: %s: %s\n", is_stdin ? "stdin" : name, err.message);
-        rc = 1;
-      }
-      batch.release(&batch);
-    }
+    if (!rc) rc = run_input(&rs, name, &stream);
     stream.release(&stream);
     if (!is_stdin) close(fd);
   }
@@ -631,28 +690,7 @@ static int cmd_run(int argc, char **argv) {
     __atomic_store_n(&rs.ticker_stop, 1, __ATOMIC_RELEASE);
     pthread_join(tick_thread, NULL);
   }
-  if (rs.sink) {
-    if (blz_sink_close(rs.sink, &err)) {
-      fprintf(stderr, "blizzard: not stored: %s\n", err.message);
-      rc = rc ? rc : 1;
-    }
-    blz_sink_stats ss;
-    blz_sink_get_stats(rs.sink, &ss);
-    fprintf(stderr, "blizzard: read %lld rows in %lld batches%s; stored %lld files, %lld rows, %lld bytes; %lld files failed\n",
-            (long long)rs.rows_read, (long long)rs.batches_read, stop_requested ? " (stopped by signal)" : "",
-            (long long)ss.files_written, (long long)ss.rows_written, (long long)ss.bytes_written,
-            (long long)ss.files_failed);
-    if (ss.bytes_uploaded || ss.upload_failures || ss.upload_retries)
-      fprintf(stderr, "blizzard: uploaded %lld bytes; %lld multipart uploads, %lld retries, %lld failed uploads\n",
-              (long long)ss.bytes_uploaded, (long long)ss.multipart_uploads, (long long)ss.upload_retries,
-              (long long)ss.upload_failures);
-    blz_sink *sink = rs.sink;
-    __atomic_store_n(&rs.sink, NULL, __ATOMIC_RELEASE);
-    metrics_server_stop(ms); /* no scrape may run while the sink is freed */
-    ms = NULL;
-    blz_sink_destroy(sink);
-  }
-  metrics_server_stop(ms);
+  rc = finish_run(&rs, ms, rc);
   if (first_schema.release) first_schema.release(&first_schema);
   for (int i = 0; i < nfiles; i++) free(files[i]);
   free(files);

@@ -20,10 +20,10 @@ static void wipe(char *s) {
 
 /* ---------- options ---------- */
 
-static const char *opt(const blz_sink_config *cfg, const char *const *names) {
-  for (int i = 0; i < cfg->n_storage_options; i++)
+static const char *opt(const blz_s3_config *cfg, const char *const *names) {
+  for (int i = 0; i < cfg->n_options; i++)
     for (const char *const *n = names; *n; n++)
-      if (!strcmp(cfg->storage_options[i].key, *n)) return cfg->storage_options[i].value;
+      if (!strcmp(cfg->options[i].key, *n)) return cfg->options[i].value;
   for (const char *const *n = names; *n; n++) /* the upper-case names are also environment variables */
     if ((*n)[0] >= 'A' && (*n)[0] <= 'Z') {
       const char *v = getenv(*n);
@@ -47,21 +47,21 @@ static const char *const *const KNOWN[] = {K_REGION, K_KEY, K_SECRET, K_TOKEN, K
 
 static char *dup_or_null(const char *s) { return s ? strdup(s) : NULL; }
 
-blz_status blz_s3_options_from(const blz_sink_config *cfg, blz_s3_options *o, blz_error *err) {
+blz_status blz_s3_options_from(const blz_s3_config *cfg, blz_s3_options *o, blz_error *err) {
   memset(o, 0, sizeof *o);
-  if (strncmp(cfg->path, "s3://", 5)) return blz_fail(err, BLZ_EINVAL, "sink.path '%s' is not an s3:// URL", cfg->path);
-  for (int i = 0; i < cfg->n_storage_options; i++) {
+  if (strncmp(cfg->url, "s3://", 5)) return blz_fail(err, BLZ_EINVAL, "sink.path '%s' is not an s3:// URL", cfg->url);
+  for (int i = 0; i < cfg->n_options; i++) {
     bool known = false;
     for (int k = 0; KNOWN[k] && !known; k++)
-      for (const char *const *n = KNOWN[k]; *n; n++) known |= !strcmp(cfg->storage_options[i].key, *n);
+      for (const char *const *n = KNOWN[k]; *n; n++) known |= !strcmp(cfg->options[i].key, *n);
     if (!known)
       return blz_fail(err, BLZ_EINVAL, "sink.storage_options.%s: unknown option (AWS_REGION, AWS_ACCESS_KEY_ID, "
                       "AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_ENDPOINT_URL, AWS_ALLOW_HTTP, "
-                      "AWS_VIRTUAL_HOSTED_STYLE_REQUEST, or their lower-case forms)", cfg->storage_options[i].key);
+                      "AWS_VIRTUAL_HOSTED_STYLE_REQUEST, or their lower-case forms)", cfg->options[i].key);
   }
-  const char *b = cfg->path + 5, *slash = strchr(b, '/');
+  const char *b = cfg->url + 5, *slash = strchr(b, '/');
   size_t bl = slash ? (size_t)(slash - b) : strlen(b);
-  if (bl == 0) return blz_fail(err, BLZ_EINVAL, "sink.path '%s' has no bucket", cfg->path);
+  if (bl == 0) return blz_fail(err, BLZ_EINVAL, "sink.path '%s' has no bucket", cfg->url);
   o->bucket = strndup(b, bl);
   const char *pre = slash ? slash + 1 : "";
   size_t pl = strlen(pre);

@@ -17,9 +17,16 @@ typedef struct blz_s3_options {
   void *retry_ctx;
 } blz_s3_options;
 
-/* Builds options from the sink config's path and storage_options (upper- or lower-case keys),
- * falling back to the AWS_* environment variables. */
-blz_status blz_s3_options_from(const blz_sink_config *cfg, blz_s3_options *o, blz_error *err);
+/* What the S3 client takes from the configuration (all borrowed). */
+typedef struct blz_s3_config {
+  const char *url;               /* s3://bucket/prefix */
+  const blz_kv_pair *options;    /* storage_options: upper- or lower-case keys */
+  int n_options;
+  int64_t max_retries;           /* per request */
+} blz_s3_config;
+
+/* Builds options from c, falling back to the AWS_* environment variables. */
+blz_status blz_s3_options_from(const blz_s3_config *c, blz_s3_options *o, blz_error *err);
 void blz_s3_options_free(blz_s3_options *o);
 
 /* Live counters, updated atomically (read by metrics). */

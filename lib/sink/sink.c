@@ -153,7 +153,11 @@ blz_status blz_sink_create(const blz_sink_config *cfg, const struct ArrowSchema 
     int threads = cfg->threads ? (int)cfg->threads : cores > 0 && cores <= 1024 ? (int)cores : 1;
     if (threads > 1) st = blz_pool_create(threads, &s->pool, err);
   }
-  if (!st) st = blz_storage_open(cfg, &s->storage, err);
+  if (!st) {
+    blz_storage_options so; /* storage gets only what it needs, not the sink's configuration */
+    blz_storage_options_of(cfg, &so);
+    st = blz_storage_open(&so, &s->storage, err);
+  }
   if (!st) blz_storage_on_retry(s->storage, on_retry, s);
   if (!st && ipc_schema_copy(schema, &s->schema))
     st = blz_fail(err, BLZ_EINVAL, "the input schema is malformed (a field without format or children) or memory ran out");

@@ -70,7 +70,8 @@ blz_status blz_sink_config_validate(const blz_sink_config *c, blz_error *err) {
       return blz_fail(err, BLZ_EINVAL, "sink.part_size_mb: %lld MiB parts would need more than S3's 10,000 parts for files of %lld MiB",
                       (long long)c->part_size_mb, (long long)c->file_size_mb);
     blz_s3_options o; /* bucket, endpoint scheme, plain HTTP allowed, known option names */
-    BLZ_TRY(blz_s3_options_from(c, &o, err));
+    blz_s3_config s3 = {c->path, c->storage_options, c->n_storage_options, c->max_retries};
+    BLZ_TRY(blz_s3_options_from(&s3, &o, err));
     blz_s3_options_free(&o);
   } else if (!strncmp(p, "file://", 7)) {
     if (!p[7]) return blz_fail(err, BLZ_EINVAL, "sink.path '%s' names no folder", p);

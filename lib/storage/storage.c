@@ -68,7 +68,18 @@ static char *join(const char *root, const char *rel) {
 
 static void *upload_worker(void *arg);
 
-blz_status blz_storage_open(const blz_sink_config *cfg, blz_storage **out, blz_error *err) {
+void blz_storage_options_of(const blz_sink_config *cfg, blz_storage_options *o) {
+  memset(o, 0, sizeof *o);
+  o->path = cfg->path;
+  o->spill_path = cfg->spill_path;
+  o->s3 = (blz_s3_config){cfg->path, cfg->storage_options, cfg->n_storage_options, cfg->max_retries};
+  o->part_bytes = cfg->part_size_mb << 20;
+  o->min_multipart_bytes = cfg->min_multipart_size_mb << 20;
+  o->max_parts = (int)cfg->max_concurrent_parts;
+  o->max_uploads = (int)cfg->max_concurrent_uploads;
+}
+
+blz_status blz_storage_open(const blz_storage_options *cfg, blz_storage **out, blz_error *err) {
   const char *p = cfg->path;
   blz_storage *s = calloc(1, sizeof *s);
   if (!s) return blz_fail(err, BLZ_ENOMEM, "out of memory");
@@ -79,13 +90,13 @@ blz_status blz_storage_open(const blz_sink_config *cfg, blz_storage **out, blz_e
   blz_status st = BLZ_OK;
   if (!strncmp(p, "s3://", 5)) {
     s->s3 = true;
-    st = blz_s3_options_from(cfg, &s->s3o, err);
+    st = blz_s3_options_from(&cfg->s3, &s->s3o, err);
     p = cfg->spill_path ? cfg->spill_path : "./blizzard-spill";
-    s->min_multipart = cfg->min_multipart_size_mb << 20;
-    s->part_size = cfg->part_size_mb << 20;
-    s->max_parts = (int)cfg->max_concurrent_parts;
-    s->capacity = (int)cfg->max_concurrent_uploads;
-    s->nworkers = (int)cfg->max_concurrent_uploads;
+    s->min_multipart = cfg->min_multipart_bytes;
+    s->part_size = cfg->part_bytes;
+    s->max_parts = cfg->max_parts;
+    s->capacity = cfg->max_uploads;
+    s->nworkers = cfg->max_uploads;
   } else if (!strncmp(p, "file://", 7)) {
     p += 7;
   } else if (strstr(p, "://")) {
@@ -301,7 +312,9 @@ blz_status blz_upload_files(const blz_sink_config *cfg, int n, const char *const
                             const char *const *relpath, blz_error *err) {
   if (strncmp(cfg->path, "s3://", 5)) return blz_fail(err, BLZ_EINVAL, "upload needs an s3:// sink.path");
   blz_storage *s;
-  BLZ_TRY(blz_storage_open(cfg, &s, err));
+  blz_storage_options so;
+  blz_storage_options_of(cfg, &so);
+  BLZ_TRY(blz_storage_open(&so, &s, err));
   upload_result r = {PTHREAD_MUTEX_INITIALIZER, 0, {0}};
   for (int i = 0; i < n; i++) {
     blz_object *o = calloc(1, sizeof *o);

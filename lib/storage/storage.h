@@ -8,9 +8,20 @@
 typedef struct blz_storage blz_storage;
 typedef struct blz_object blz_object;
 
-/* Opens the storage named by cfg->path: a local folder, a file:// URL or an s3:// URL.
- * `on_retry` (may be NULL) hears of every retried request. */
-blz_status blz_storage_open(const blz_sink_config *cfg, blz_storage **out, blz_error *err);
+/* What storage takes from the configuration (strings borrowed for the open call only). */
+typedef struct blz_storage_options {
+  const char *path;              /* a local folder, a file:// URL or an s3:// URL */
+  const char *spill_path;        /* S3: where files wait for upload; NULL: ./blizzard-spill */
+  blz_s3_config s3;              /* S3: url (= path), storage options, retries */
+  int64_t part_bytes, min_multipart_bytes;
+  int max_parts, max_uploads;    /* parts in flight per file, files uploading at once */
+} blz_storage_options;
+
+/* The storage options a sink configuration describes (pointers into *cfg). */
+void blz_storage_options_of(const blz_sink_config *cfg, blz_storage_options *o);
+
+/* Opens the storage named by o->path. */
+blz_status blz_storage_open(const blz_storage_options *o, blz_storage **out, blz_error *err);
 void blz_storage_on_retry(blz_storage *s, void (*fn)(void *ctx, const char *key, const char *why), void *ctx);
 /* Waits for pending uploads (see blz_object_commit_async), then frees. NULL is a no-op. */
 void blz_storage_destroy(blz_storage *s);

@@ -40,11 +40,7 @@ void test_uri_encode(void) {
 }
 
 static blz_status opts_from(const char *path, blz_kv_pair *kv, int n, blz_s3_options *o, blz_error *e) {
-  blz_sink_config c;
-  blz_sink_config_init(&c);
-  c.path = (char *)path;
-  c.storage_options = kv;
-  c.n_storage_options = n;
+  blz_s3_config c = {path, kv, n, 5};
   return blz_s3_options_from(&c, o, e);
 }
 

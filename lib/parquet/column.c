@@ -103,6 +103,27 @@ blz_status blz_column_init(blz_column *c, const struct ArrowSchema *field, int t
   return BLZ_OK;
 }
 
+/* The column's working buffers: the gathered slice and the open page, kept from page to page and
+ * chunk to chunk. */
+#define NWORKING 7
+static void working_bufs(const blz_column *c, blz_buf *out[NWORKING]) {
+  blz_column *m = (blz_column *)c;
+  blz_buf *b[NWORKING] = {&m->def, &m->rep, &m->dense, &m->page_def, &m->page_rep, &m->page_idx, &m->page_plain};
+  memcpy(out, b, sizeof b);
+}
+
+static void free_working_bufs(blz_column *c) {
+  blz_buf *b[NWORKING];
+  working_bufs(c, b);
+  for (int i = 0; i < NWORKING; i++) blz_buf_free(b[i]);
+}
+
+void blz_segs_free(blz_segs *s) {
+  for (int i = 0; i < s->cap; i++) blz_buf_free(&s->seg[i]);
+  free(s->seg);
+  memset(s, 0, sizeof *s);
+}
+
 void blz_column_free(blz_column *c) {
   free(c->name);
   blz_codec_destroy(c->codec);
@@ -111,12 +132,9 @@ void blz_column_free(blz_column *c) {
     free(c->path->names);
     free(c->path);
   }
-  blz_buf *bufs[] = {&c->def, &c->rep, &c->dense, &c->page_def, &c->page_rep, &c->page_idx,
-                     &c->page_plain};
-  for (int i = 0; i < c->chunk.cap; i++) blz_buf_free(&c->chunk.seg[i]);
-  free(c->chunk.seg);
+  blz_segs_free(&c->chunk);
   free(c->pages);
-  for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++) blz_buf_free(bufs[i]);
+  free_working_bufs(c);
   blz_stats_free(&c->page_stats);
   blz_stats_free(&c->chunk_stats);
   blz_stats_free(&c->file_stats);
@@ -512,24 +530,17 @@ void blz_scratch_free(blz_scratch *sx) {
 }
 
 int64_t blz_column_memory(const blz_column *c) {
-  const blz_buf *bufs[] = {&c->def, &c->rep, &c->dense, &c->page_def, &c->page_rep, &c->page_idx,
-                           &c->page_plain, &c->dict.data, &c->dict.page_used};
-  int64_t m = 0;
-  for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++) m += (int64_t)bufs[i]->cap;
+  blz_buf *b[NWORKING];
+  working_bufs(c, b);
+  int64_t m = blz_dict_memory(&c->dict) + (int64_t)c->bloom.cap * 8;
+  for (int i = 0; i < NWORKING; i++) m += (int64_t)b[i]->cap;
   for (int i = 0; i < c->chunk.cap; i++) m += (int64_t)c->chunk.seg[i].cap;
-  m += (int64_t)c->dict.nslots * (int64_t)sizeof(blz_dict_slot) + (int64_t)c->dict.cap * 12;
-  if (c->dict.direct) m += 16384 * 4;
-  m += (int64_t)c->bloom.cap * 8;
   return m + (int64_t)c->cap_pages * (int64_t)sizeof(blz_page_rec);
 }
 
 void blz_column_trim(blz_column *c) {
   if (c->chunk.total || c->page_rows) return; /* holds data: nothing to give back */
-  for (int i = 0; i < c->chunk.cap; i++) blz_buf_free(&c->chunk.seg[i]);
-  free(c->chunk.seg);
-  c->chunk.seg = NULL;
-  c->chunk.n = c->chunk.cap = 0;
-  blz_buf *bufs[] = {&c->def, &c->rep, &c->dense, &c->page_def, &c->page_rep, &c->page_idx, &c->page_plain};
-  for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++) blz_buf_free(bufs[i]);
+  blz_segs_free(&c->chunk);
+  free_working_bufs(c);
   if (c->dict.count == 0) blz_dict_free(&c->dict);
 }

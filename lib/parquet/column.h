@@ -59,6 +59,8 @@ typedef struct blz_segs {
   int n, cap; /* segments in use, allocated */
   size_t total;
 } blz_segs;
+/* Frees every segment and empties *s. */
+void blz_segs_free(blz_segs *s);
 
 /* How a nested leaf is reached from its top-level column: one node per Arrow array on the way. */
 enum { NODE_STRUCT, NODE_LIST32, NODE_LIST64, NODE_FSL };

@@ -291,6 +291,12 @@ bool blz_dict_to_plain(const blz_dict *d, const uint32_t *idx, size_t n, blz_buf
   return true;
 }
 
+int64_t blz_dict_memory(const blz_dict *d) {
+  int64_t m = (int64_t)(d->data.cap + d->page_used.cap) + (int64_t)d->nslots * (int64_t)sizeof *d->slots;
+  m += (int64_t)d->cap * 3 * (int64_t)sizeof(uint32_t); /* off, len, epoch */
+  return m + (d->direct ? (int64_t)DIRECT_SPAN * (int64_t)sizeof *d->direct : 0);
+}
+
 void blz_dict_clear(blz_dict *d) {
   if (d->slots && d->count) memset(d->slots, 0, (size_t)d->nslots * sizeof *d->slots);
   if (d->direct && d->count) memset(d->direct, 0, DIRECT_SPAN * sizeof *d->direct);

@@ -51,6 +51,8 @@ bool blz_dict_take_page_used(blz_dict *d, blz_buf *refs);
 bool blz_dict_to_plain(const blz_dict *d, const uint32_t *idx, size_t n, blz_buf *out);
 /* Bytes the values idx[0..n) take PLAIN-encoded. */
 int64_t blz_dict_plain_size(const blz_dict *d, const uint32_t *idx, size_t n);
+/* Bytes of memory the dictionary holds (entries, index, direct table, page set). */
+int64_t blz_dict_memory(const blz_dict *d);
 /* Forgets every entry, keeping the memory for the next chunk. */
 void blz_dict_clear(blz_dict *d);
 void blz_dict_free(blz_dict *d);

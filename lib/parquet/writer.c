@@ -584,6 +584,12 @@ void blz__writer_trim(blz_writer *w) {
   for (int i = 0; i < w->ncols; i++) blz_buf_free(&w->dict_pages[i]), blz_buf_free(&w->blooms[i]);
 }
 
+/* Frees n buffers of a per-column array, and the array (NULL: nothing). */
+static void free_bufs(blz_buf *a, int n) {
+  for (int i = 0; a && i < n; i++) blz_buf_free(&a[i]);
+  free(a);
+}
+
 void blz_writer_destroy(blz_writer *w) {
   if (!w) return;
   blz_schema_plan_free(&w->plan);
@@ -599,23 +605,16 @@ void blz_writer_destroy(blz_writer *w) {
   }
   free(w->kv);
   blz_out_thread_stop(w->out); /* before the buffers it may still be writing from */
-  for (int i = 0; w->spare_chunks && i < w->ncols; i++) {
-    for (int k = 0; k < w->spare_chunks[i].cap; k++) blz_buf_free(&w->spare_chunks[i].seg[k]);
-    free(w->spare_chunks[i].seg);
-  }
+  for (int i = 0; w->spare_chunks && i < w->ncols; i++) blz_segs_free(&w->spare_chunks[i]);
   free(w->spare_chunks);
-  for (int i = 0; w->spare_dict_pages && i < w->ncols; i++) blz_buf_free(&w->spare_dict_pages[i]);
-  free(w->spare_dict_pages);
-  for (int i = 0; w->spare_blooms && i < w->ncols; i++) blz_buf_free(&w->spare_blooms[i]);
-  free(w->spare_blooms);
+  free_bufs(w->spare_dict_pages, w->ncols);
+  free_bufs(w->spare_blooms, w->ncols);
   free(w->pieces);
   if (w->own_pool) blz_pool_destroy(w->pool);
   for (int i = 0; w->scratch && i < w->nscratch; i++) blz_scratch_free(&w->scratch[i]);
   free(w->scratch);
-  for (int i = 0; w->dict_pages && i < w->ncols; i++) blz_buf_free(&w->dict_pages[i]);
-  free(w->dict_pages);
-  for (int i = 0; w->blooms && i < w->ncols; i++) blz_buf_free(&w->blooms[i]);
-  free(w->blooms);
+  free_bufs(w->dict_pages, w->ncols);
+  free_bufs(w->blooms, w->ncols);
   free(w->col_st);
   free(w->col_err);
   free(w);

@@ -155,7 +155,19 @@ typedef struct response {
   blz_buf body;
   char etag[128];
   char request_id[128];
+  char content_length[24];
+  int attempts; /* how many times the request was sent */
 } response;
+
+/* What a 2xx answer must carry to count as one: a response cut short can arrive with a success
+ * status and without them (a proxy closing the connection, a body without Content-Length). */
+enum {
+  NEED_NOTHING = 0,
+  NEED_ETAG = 1,        /* PUT object, UploadPart */
+  NEED_UPLOAD_ID = 2,   /* CreateMultipartUpload */
+  NEED_COMPLETE = 4,    /* CompleteMultipartUpload: its result document */
+  NEED_LIST = 8,        /* ListMultipartUploads: its result document */
+};
 
 typedef struct body_reader {
   const uint8_t *p;
@@ -193,10 +205,11 @@ static size_t on_header(char *line, size_t size, size_t n, void *ctx) {
   response *r = ctx;
   header_value(line, size * n, "etag", r->etag, sizeof r->etag);
   header_value(line, size * n, "x-amz-request-id", r->request_id, sizeof r->request_id);
+  header_value(line, size * n, "content-length", r->content_length, sizeof r->content_length);
   return size * n;
 }
 
-/* Host and absolute path for key in this addressing style. */
+/* Host and absolute path for key (prefix applied; NULL: the bucket) in this addressing style. */
 static bool target(const blz_s3_options *o, const char *key, blz_buf *url, char *host, size_t hostlen, blz_buf *path) {
   const char *scheme_end = strstr(o->endpoint, "://") + 3;
   const char *authority = scheme_end;
@@ -210,9 +223,14 @@ static bool target(const blz_s3_options *o, const char *key, blz_buf *url, char 
     ok = snprintf(host, hostlen, "%.*s", (int)alen, authority) < (int)hostlen;
     ok = ok && blz_buf_push(path, '/') && blz_uri_encode(path, o->bucket, false) && blz_buf_push(path, '/');
   }
-  if (*o->prefix) ok = ok && blz_buf_append(&full, o->prefix, strlen(o->prefix)) && blz_buf_push(&full, '/');
-  ok = ok && blz_buf_append(&full, key, strlen(key)) && blz_buf_push(&full, 0);
-  ok = ok && blz_uri_encode(path, (const char *)full.data, true) && blz_buf_push(path, 0);
+  if (!key) { /* the bucket itself: "/" (virtual-hosted) or "/bucket" */
+    if (!o->virtual_hosted && path->len > 1) path->len--;
+    ok = ok && blz_buf_push(path, 0);
+  } else {
+    if (*o->prefix) ok = ok && blz_buf_append(&full, o->prefix, strlen(o->prefix)) && blz_buf_push(&full, '/');
+    ok = ok && blz_buf_append(&full, key, strlen(key)) && blz_buf_push(&full, 0);
+    ok = ok && blz_uri_encode(path, (const char *)full.data, true) && blz_buf_push(path, 0);
+  }
   ok = ok && blz_buf_append(url, o->endpoint, (size_t)(scheme_end - o->endpoint)) && blz_buf_append(url, host, strlen(host)) &&
        blz_buf_append(url, path->data, strlen((const char *)path->data));
   blz_buf_free(&full);
@@ -285,7 +303,9 @@ static blz_status request_once(const blz_s3_options *o, const char *method, cons
     curl_easy_setopt(c, CURLOPT_POST, 1L);
     curl_easy_setopt(c, CURLOPT_POSTFIELDS, body ? (const char *)body : "");
     curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
-  } else {
+  } else if (!strcmp(method, "HEAD")) {
+    curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
+  } else if (strcmp(method, "GET")) {
     curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
   }
   CURLcode rc = curl_easy_perform(c);
@@ -296,7 +316,7 @@ static blz_status request_once(const blz_s3_options *o, const char *method, cons
                  rc == CURLE_COULDNT_RESOLVE_HOST || rc == CURLE_HTTP2 || rc == CURLE_HTTP2_STREAM;
     *reason = rc == CURLE_OPERATION_TIMEDOUT ? BLZ_REASON_TIMEOUT : BLZ_REASON_CONNECTION;
     st = blz_fail(err, BLZ_EIO, "%s s3://%s/%s%s%s: %s", method, o->bucket, *o->prefix ? o->prefix : "",
-                  *o->prefix ? "/" : "", key, curl_easy_strerror(rc));
+                  *o->prefix && key ? "/" : "", key ? key : "", curl_easy_strerror(rc));
   } else {
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
   }
@@ -321,15 +341,30 @@ static int64_t backoff(const blz_s3_options *o, int attempt) {
   return cap / 2 + (int64_t)(r % (uint32_t)(cap / 2 + 1));
 }
 
-/* A request with retries: 5xx, 429, 408 and transport errors are retried; other statuses fail
- * at once with S3's error code and message. `ok_status` is the expected success status. */
+/* Which field a 2xx answer lacks, or NULL when it carries all that `need` asks for. */
+static const char *missing(const response *r, unsigned need) {
+  const char *body = r->body.data ? (const char *)r->body.data : "";
+  if ((need & NEED_ETAG) && !r->etag[0]) return "no ETag";
+  if ((need & NEED_UPLOAD_ID) && !memmem(body, r->body.len, "</UploadId>", 11)) return "no UploadId";
+  if ((need & NEED_COMPLETE) && !memmem(body, r->body.len, "</CompleteMultipartUploadResult>", 32))
+    return "no CompleteMultipartUploadResult";
+  if ((need & NEED_LIST) && !memmem(body, r->body.len, "</ListMultipartUploadsResult>", 29))
+    return "no ListMultipartUploadsResult";
+  return NULL;
+}
+
+/* A request with retries: 5xx, 429, 408, transport errors and 2xx answers without what `need`
+ * asks for (cut short on the way) are retried; other statuses fail at once with S3's error code
+ * and message, left in r->body. r->attempts tells how often the request was sent. */
 static blz_status request(const blz_s3_options *o, const char *method, const char *key, const char *query,
-                          const uint8_t *body, size_t len, bool md5, response *r, blz_s3_counters *ctr,
-                          blz_error *err) {
+                          const uint8_t *body, size_t len, bool md5, unsigned need, response *r,
+                          blz_s3_counters *ctr, blz_error *err) {
+  const char *shown = key ? key : "";
   for (int attempt = 0;; attempt++) {
     blz_buf_free(&r->body);
     r->status = 0;
-    r->etag[0] = r->request_id[0] = 0;
+    r->etag[0] = r->request_id[0] = r->content_length[0] = 0;
+    r->attempts = attempt + 1;
     bool transient;
     int reason = BLZ_REASON_CONNECTION;
     blz_error e = {0};
@@ -339,16 +374,21 @@ static blz_status request(const blz_s3_options *o, const char *method, const cha
       /* CompleteMultipartUpload can answer 200 with an <Error> document */
       bool error_doc = r->status == 200 && r->body.len > 0 && !strcmp(method, "POST") &&
                        memmem(r->body.data, r->body.len, "<Error>", 7) != NULL;
-      if (r->status >= 200 && r->status < 300 && !error_doc) return BLZ_OK;
+      const char *lack = r->status >= 200 && r->status < 300 && !error_doc ? missing(r, need) : NULL;
+      if (r->status >= 200 && r->status < 300 && !error_doc && !lack) return BLZ_OK;
       char code[128] = "", msg[256] = "";
       blz_xml_value((const char *)r->body.data, r->body.len, "Code", code, sizeof code);
       blz_xml_value((const char *)r->body.data, r->body.len, "Message", msg, sizeof msg);
-      retry = r->status >= 500 || r->status == 429 || r->status == 408 || error_doc;
+      retry = r->status >= 500 || r->status == 429 || r->status == 408 || error_doc || lack;
       reason = r->status == 429 || !strcmp(code, "SlowDown") ? BLZ_REASON_THROTTLED
              : r->status == 408 ? BLZ_REASON_TIMEOUT : retry ? BLZ_REASON_SERVER : BLZ_REASON_CLIENT;
-      blz_fail(&e, retry ? BLZ_EIO : BLZ_EINVAL, "%s s3://%s/%s%s%s: HTTP %ld %s%s%s", method, o->bucket,
-               *o->prefix ? o->prefix : "", *o->prefix ? "/" : "", key, r->status, code,
-               *msg ? ": " : "", msg);
+      if (lack)
+        blz_fail(&e, BLZ_EIO, "%s s3://%s/%s%s%s: HTTP %ld with %s (the answer was cut short)", method, o->bucket,
+                 *o->prefix ? o->prefix : "", *o->prefix && key ? "/" : "", shown, r->status, lack);
+      else
+        blz_fail(&e, retry ? BLZ_EIO : BLZ_EINVAL, "%s s3://%s/%s%s%s: HTTP %ld %s%s%s", method, o->bucket,
+                 *o->prefix ? o->prefix : "", *o->prefix && key ? "/" : "", shown, r->status, code,
+                 *msg ? ": " : "", msg);
       if (!retry) {
         if (err) *err = e;
         if (ctr) __atomic_add_fetch(&ctr->failures_by_reason[reason], 1, __ATOMIC_RELAXED);
@@ -367,10 +407,107 @@ static blz_status request(const blz_s3_options *o, const char *method, const cha
       __atomic_add_fetch(&ctr->retries, 1, __ATOMIC_RELAXED);
       __atomic_add_fetch(&ctr->retries_by_reason[reason], 1, __ATOMIC_RELAXED);
     }
-    if (o->on_retry) o->on_retry(o->retry_ctx, key, e.message);
+    if (o->on_retry) o->on_retry(o->retry_ctx, shown, e.message);
     sleep_ms(backoff(o, attempt));
   }
 }
+
+/* ---------- listing and aborting multipart uploads ---------- */
+
+/* Undoes the five XML entities in place (S3 escapes keys in its listings). */
+static void xml_unescape(char *s) {
+  static const struct { const char *ent; char c; } E[] = {{"&amp;", '&'}, {"&lt;", '<'}, {"&gt;", '>'},
+                                                          {"&quot;", '"'}, {"&apos;", '\''}};
+  char *w = s;
+  for (const char *p = s; *p;) {
+    bool done = false;
+    for (size_t i = 0; *p == '&' && i < sizeof E / sizeof *E && !done; i++) {
+      size_t n = strlen(E[i].ent);
+      if (!strncmp(p, E[i].ent, n)) *w++ = E[i].c, p += n, done = true;
+    }
+    if (!done) *w++ = *p++;
+  }
+  *w = 0;
+}
+
+/* Full object key of `key` (the prefix applied). */
+static bool full_key(const blz_s3_options *o, const char *key, char *out, size_t n) {
+  int k = snprintf(out, n, "%s%s%s", o->prefix, *o->prefix ? "/" : "", key);
+  return k >= 0 && (size_t)k < n;
+}
+
+blz_status blz_s3_abort_uploads(const blz_s3_options *o, const char *key_prefix,
+                                bool (*pick)(void *ctx, const char *key), void *ctx,
+                                blz_s3_counters *ctr, int *aborted, blz_error *err) {
+  if (aborted) *aborted = 0;
+  char want[2048], key_marker[2048] = "", id_marker[1024] = "";
+  if (!full_key(o, key_prefix, want, sizeof want)) return blz_fail(err, BLZ_EINVAL, "key prefix too long");
+  size_t strip = *o->prefix ? strlen(o->prefix) + 1 : 0;
+  for (int page = 0; page < 10000; page++) { /* bounded: 10,000 pages of 1,000 uploads */
+    blz_buf q = {0};
+    bool ok = true;
+    if (*key_marker) ok = blz_buf_append(&q, "key-marker=", 11) && blz_uri_encode(&q, key_marker, false) && blz_buf_push(&q, '&');
+    ok = ok && blz_buf_append(&q, "prefix=", 7) && blz_uri_encode(&q, want, false);
+    if (*id_marker) ok = ok && blz_buf_append(&q, "&upload-id-marker=", 18) && blz_uri_encode(&q, id_marker, false);
+    ok = ok && blz_buf_append(&q, "&uploads=", 9) && blz_buf_push(&q, 0);
+    if (!ok) {
+      blz_buf_free(&q);
+      return blz_fail(err, BLZ_ENOMEM, "out of memory");
+    }
+    response r = {0};
+    blz_status st = request(o, "GET", NULL, (const char *)q.data, NULL, 0, false, NEED_LIST, &r, ctr, err);
+    blz_buf_free(&q);
+    if (st) {
+      blz_buf_free(&r.body);
+      blz_error_prefix(err, "listing open multipart uploads under %s", want);
+      return st;
+    }
+    const char *p = (const char *)r.body.data, *end = p + r.body.len;
+    while (p < end) {
+      const char *u = memmem(p, (size_t)(end - p), "<Upload>", 8);
+      if (!u) break;
+      const char *ue = memmem(u, (size_t)(end - u), "</Upload>", 9);
+      if (!ue) break;
+      char k[2048], id[1024];
+      if (blz_xml_value(u, (size_t)(ue - u), "Key", k, sizeof k) &&
+          blz_xml_value(u, (size_t)(ue - u), "UploadId", id, sizeof id)) {
+        xml_unescape(k);
+        xml_unescape(id);
+        if (strlen(k) >= strip && pick(ctx, k + strip)) {
+          blz_buf enc = {0};
+          char aq[1200];
+          blz_uri_encode(&enc, id, false);
+          blz_buf_push(&enc, 0);
+          snprintf(aq, sizeof aq, "uploadId=%s", enc.data ? (const char *)enc.data : "");
+          response a = {0};
+          blz_error ae = {0};
+          /* 404 NoSuchUpload: it was completed or aborted meanwhile, which is as good */
+          blz_status ast = request(o, "DELETE", k + strip, aq, NULL, 0, false, NEED_NOTHING, &a, ctr, &ae);
+          if (!ast && aborted) (*aborted)++;
+          blz_buf_free(&a.body);
+          blz_buf_free(&enc);
+          if (ast && !(a.status == 404)) {
+            blz_buf_free(&r.body);
+            if (err) *err = ae;
+            return ast;
+          }
+        }
+      }
+      p = ue + 9;
+    }
+    bool more = memmem(r.body.data, r.body.len, "<IsTruncated>true</IsTruncated>", 31) != NULL;
+    more = more && blz_xml_value((const char *)r.body.data, r.body.len, "NextKeyMarker", key_marker, sizeof key_marker);
+    if (more && !blz_xml_value((const char *)r.body.data, r.body.len, "NextUploadIdMarker", id_marker, sizeof id_marker))
+      id_marker[0] = 0;
+    xml_unescape(key_marker);
+    xml_unescape(id_marker);
+    blz_buf_free(&r.body);
+    if (!more) return BLZ_OK;
+  }
+  return BLZ_OK;
+}
+
+static bool same_key(void *ctx, const char *key) { return !strcmp(key, (const char *)ctx); }
 
 /* ---------- uploads ---------- */
 
@@ -402,9 +539,8 @@ static void *part_worker(void *arg) {
     response r = {0};
     blz_error e = {0};
     if (j->ctr) __atomic_add_fetch(&j->ctr->active_parts, 1, __ATOMIC_RELAXED);
-    blz_status st = request(j->o, "PUT", j->key, query, j->data + off, n, true, &r, j->ctr, &e);
+    blz_status st = request(j->o, "PUT", j->key, query, j->data + off, n, true, NEED_ETAG, &r, j->ctr, &e);
     if (j->ctr) __atomic_sub_fetch(&j->ctr->active_parts, 1, __ATOMIC_RELAXED);
-    if (!st && !r.etag[0]) st = blz_fail(&e, BLZ_EIO, "part %d: no ETag in the response", i + 1);
     if (st) {
       pthread_mutex_lock(&j->mu);
       if (!__atomic_load_n(&j->failed, __ATOMIC_ACQUIRE)) {
@@ -422,6 +558,33 @@ static void *part_worker(void *arg) {
   return NULL;
 }
 
+/* After a CompleteMultipartUpload whose first answer was lost, the retry finds the upload gone:
+ * the object counts as stored when S3 has it with this size and an ETag that fits: a multipart
+ * ETag of nparts parts ("...-N", AWS), or the MD5 of the whole data (some S3-compatible servers). */
+static bool stored_by_lost_answer(const blz_s3_options *o, const char *key, const uint8_t *data, size_t len,
+                                  size_t nparts, blz_s3_counters *ctr) {
+  response h = {0};
+  blz_error he = {0};
+  bool ok = request(o, "HEAD", key, "", NULL, 0, false, NEED_ETAG, &h, ctr, &he) == BLZ_OK;
+  ok = ok && h.content_length[0] && strtoll(h.content_length, NULL, 10) == (long long)len;
+  if (ok) {
+    char suffix[32], whole[40];
+    snprintf(suffix, sizeof suffix, "-%zu\"", nparts);
+    size_t el = strlen(h.etag), sl = strlen(suffix);
+    bool multipart_etag = el > sl && !strcmp(h.etag + el - sl, suffix);
+    if (!multipart_etag) {
+      uint8_t d[16];
+      blz_md5(data, len, d);
+      whole[0] = '"';
+      for (int i = 0; i < 16; i++) snprintf(whole + 1 + 2 * i, 3, "%02x", d[i]);
+      whole[33] = '"', whole[34] = 0;
+    }
+    ok = multipart_etag || !strcasecmp(h.etag, whole);
+  }
+  blz_buf_free(&h.body);
+  return ok;
+}
+
 static blz_status multipart(const blz_s3_options *o, const char *key, const uint8_t *data, size_t len,
                             size_t part_size, int max_parts, blz_s3_counters *ctr, blz_error *err) {
   size_t nparts = (len + part_size - 1) / part_size;
@@ -429,11 +592,19 @@ static blz_status multipart(const blz_s3_options *o, const char *key, const uint
     return blz_fail(err, BLZ_EINVAL, "%s: %zu bytes need %zu parts of %zu bytes, more than S3's 10,000", key, len,
                     nparts, part_size);
   response r = {0};
-  BLZ_TRY(request(o, "POST", key, "uploads=", NULL, 0, false, &r, ctr, err));
+  blz_status cst = request(o, "POST", key, "uploads=", NULL, 0, false, NEED_UPLOAD_ID, &r, ctr, err);
+  /* an earlier attempt may have created an upload whose answer never arrived: it is found and
+   * aborted at the end (the key is this file's own, so every other upload under it is an orphan) */
+  bool orphans = r.attempts > 1;
   char upload_id[1024];
-  bool have = blz_xml_value((const char *)r.body.data, r.body.len, "UploadId", upload_id, sizeof upload_id);
+  bool have = !cst && blz_xml_value((const char *)r.body.data, r.body.len, "UploadId", upload_id, sizeof upload_id);
   blz_buf_free(&r.body);
-  if (!have) return blz_fail(err, BLZ_EIO, "CreateMultipartUpload for %s: no UploadId in the response", key);
+  if (!have) {
+    if (!cst) cst = blz_fail(err, BLZ_EIO, "CreateMultipartUpload for %s: no UploadId in the response", key);
+    if (orphans) blz_s3_abort_uploads(o, key, same_key, (void *)key, ctr, NULL, NULL);
+    return cst;
+  }
+  xml_unescape(upload_id);
   if (ctr) __atomic_add_fetch(&ctr->multipart_uploads, 1, __ATOMIC_RELAXED);
   blz_buf enc = {0};
   blz_uri_encode(&enc, upload_id, false);
@@ -458,6 +629,7 @@ static blz_status multipart(const blz_s3_options *o, const char *key, const uint
   if (!j.etags) st = blz_fail(err, BLZ_ENOMEM, "out of memory");
   char q[1200];
   snprintf(q, sizeof q, "uploadId=%s", (const char *)enc.data);
+  bool completed = false;
   if (!st) {
     blz_buf xml = {0};
     bool ok = blz_buf_append(&xml, "<CompleteMultipartUpload>", 25);
@@ -468,7 +640,13 @@ static blz_status multipart(const blz_s3_options *o, const char *key, const uint
     }
     ok = ok && blz_buf_append(&xml, "</CompleteMultipartUpload>", 26);
     response c = {0};
-    st = ok ? request(o, "POST", key, q, xml.data, xml.len, false, &c, ctr, err) : blz_fail(err, BLZ_ENOMEM, "out of memory");
+    st = ok ? request(o, "POST", key, q, xml.data, xml.len, false, NEED_COMPLETE, &c, ctr, err)
+            : blz_fail(err, BLZ_ENOMEM, "out of memory");
+    char code[64] = "";
+    if (st && c.attempts > 1)
+      blz_xml_value((const char *)c.body.data, c.body.len, "Code", code, sizeof code);
+    if (st && !strcmp(code, "NoSuchUpload") && stored_by_lost_answer(o, key, data, len, nparts, ctr)) st = BLZ_OK;
+    completed = st == BLZ_OK;
     blz_buf_free(&c.body);
     blz_buf_free(&xml);
   }
@@ -476,9 +654,14 @@ static blz_status multipart(const blz_s3_options *o, const char *key, const uint
     /* leave no orphaned parts behind: abort, itself retried */
     response a = {0};
     blz_error ae = {0};
-    if (request(o, "DELETE", key, q, NULL, 0, false, &a, ctr, &ae) != BLZ_OK && err)
+    if (request(o, "DELETE", key, q, NULL, 0, false, NEED_NOTHING, &a, ctr, &ae) != BLZ_OK && a.status != 404 && err)
       blz_error_prefix(err, "abort failed too (%s)", ae.message);
     blz_buf_free(&a.body);
+  }
+  if (orphans) {
+    blz_error oe = {0};
+    if (blz_s3_abort_uploads(o, key, same_key, (void *)key, ctr, NULL, &oe) && completed && o->on_retry)
+      o->on_retry(o->retry_ctx, key, oe.message); /* stored all the same; the start-up sweep retries */
   }
   pthread_mutex_destroy(&j.mu);
   free(j.etags);
@@ -492,7 +675,7 @@ blz_status blz_s3_upload(const blz_s3_options *o, const char *key, const uint8_t
   blz_status st;
   if ((int64_t)len < min_multipart) {
     response r = {0};
-    st = request(o, "PUT", key, "", data, len, true, &r, counters, err);
+    st = request(o, "PUT", key, "", data, len, true, NEED_ETAG, &r, counters, err);
     blz_buf_free(&r.body);
     if (!st && counters) __atomic_add_fetch(&counters->bytes_uploaded, (int64_t)len, __ATOMIC_RELAXED);
   } else {

@@ -42,6 +42,13 @@ blz_status blz_s3_upload(const blz_s3_options *o, const char *key, const uint8_t
                          int64_t min_multipart, int64_t part_size, int max_parts,
                          blz_s3_counters *counters, blz_error *err);
 
+/* Lists the multipart uploads open under key_prefix (the configured prefix applied) and aborts
+ * those whose key (relative to the prefix) `pick` chooses; pick runs on the calling thread.
+ * *aborted (may be NULL) counts them. An upload gone meanwhile (404) is not an error. */
+blz_status blz_s3_abort_uploads(const blz_s3_options *o, const char *key_prefix,
+                                bool (*pick)(void *ctx, const char *key), void *ctx,
+                                blz_s3_counters *counters, int *aborted, blz_error *err);
+
 /* Text of the first <tag>...</tag> in an XML document (S3 responses), or false. */
 bool blz_xml_value(const char *xml, size_t n, const char *tag, char *out, size_t outlen);
 

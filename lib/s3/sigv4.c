@@ -21,6 +21,11 @@ void blz_sha256_hex(const void *data, size_t n, char out[65]) {
   hex(d, 32, out);
 }
 
+void blz_md5(const void *data, size_t n, uint8_t out[16]) {
+  unsigned len = 16;
+  EVP_Digest(data, n, out, &len, EVP_md5(), NULL);
+}
+
 void blz_md5_base64(const void *data, size_t n, char out[25]) {
   uint8_t d[16];
   unsigned int len = 0;

@@ -11,6 +11,8 @@ typedef struct blz_sigv4_header {
 
 /* Hex SHA-256 of data (65 bytes with NUL). */
 void blz_sha256_hex(const void *data, size_t n, char out[65]);
+/* MD5 of data (16 bytes): the ETag S3 gives a part, from which a multipart object's ETag follows. */
+void blz_md5(const void *data, size_t n, uint8_t out[16]);
 /* Base64 MD5 of data, for Content-MD5 (25 bytes with NUL). */
 void blz_md5_base64(const void *data, size_t n, char out[25]);
 

@@ -386,6 +386,8 @@ typedef struct blz_sink_stats {
   int64_t write_duration_buckets[BLZ_DURATION_BUCKETS];
   double write_duration_sum;
   int64_t write_duration_count;
+  /* rows of a source skipped because a file holding them had landed in an earlier run */
+  int64_t rows_skipped;
 } blz_sink_stats;
 /* Upper bounds (seconds) of the write-duration histogram buckets. Static storage. */
 extern const double blz_duration_buckets[BLZ_DURATION_BUCKETS];
@@ -401,6 +403,23 @@ void blz_sink_get_stats(blz_sink *s, blz_sink_stats *out);
 
 /* Frees the sink. Open files are abandoned (nothing is left under a final name). NULL is a no-op. */
 void blz_sink_destroy(blz_sink *s);
+
+/* What recovery found and finished (see blz_sink_recover). */
+typedef struct blz_recovery_report {
+  int64_t files_landed;        /* published before a crash, announced (and uploaded, S3) now */
+  int64_t files_dropped;       /* never published: their rows were not acknowledged */
+  int64_t temp_files_removed;  /* partial files of a dead writer */
+  int64_t spill_files_removed; /* S3: local copies of objects already stored */
+  int64_t uploads_aborted;     /* S3: multipart uploads a dead writer left open */
+} blz_recovery_report;
+
+/*! blz_sink_recover() :
+ * Finishes what a writer killed mid-way left in the table of `cfg` (blz_sink_create does the
+ * same before it returns): files published without their staging metadata get it, spilled
+ * files are uploaded and announced, temporary files go, open multipart uploads are aborted.
+ * Reads no input. Takes the table's lock for its duration: fails if another writer holds it.
+ * @return BLZ_OK with *report filled (may be NULL), or the first failure in *err. */
+blz_status blz_sink_recover(const blz_sink_config *cfg, blz_recovery_report *report, blz_error *err);
 
 /* Uploads existing local files to the storage of cfg (an s3:// path) under the given relative
  * names, with the same multipart settings, concurrency and retries as the sink. Useful to replay

@@ -23,11 +23,13 @@ static void usage(FILE *f) {
           "usage: blizzard convert IN OUT [options]\n"
           "       blizzard run --config FILE [--check] [--quiet] INPUT...\n"
           "       blizzard upload --config FILE [--prefix P] LOCAL_FILE...\n"
+          "       blizzard recover --config FILE\n"
           "       blizzard --version\n"
           "\n"
           "convert  an Arrow IPC stream or file into one Parquet file\n"
           "run      Arrow IPC inputs into the rolling, partitioned sink a YAML config describes\n"
           "upload   local files into the configured s3:// sink path\n"
+          "recover  finish what a killed run left in the table (run does this first)\n"
           "'blizzard COMMAND --help' lists a command's options; exit codes: 0 success, 1 the work\n"
           "failed, 2 usage or configuration error (man blizzard).\n");
 }
@@ -82,6 +84,12 @@ static void usage_run(FILE *f) {
           "GET /metrics (Prometheus text format) and GET /health while the run lasts. On a terminal a\n"
           "progress line shows rows/s, MB/s, files written and uploads in flight.\n"
           "SIGINT/SIGTERM stop reading, finish and store every open file, and exit 0.\n"
+          "\n"
+          "Exactly once for files: each stored file's source rows are recorded in the table's landed\n"
+          "log (_blizzard/landed.log; for S3 in the spill folder), and running again with the same\n"
+          "input files after a crash or kill skips exactly the rows already landed. Rows read from\n"
+          "stdin or a pipe are at most once: those not yet in a stored file when the run dies are lost.\n"
+          "One run per table at a time (a lock in _blizzard/).\n"
           "\n");
 }
 
@@ -92,6 +100,15 @@ static void usage_upload(FILE *f) {
           "nothing), with the sink's part size, concurrency and retries; e.g. to replay a spill folder.\n"
           "  --config FILE          the YAML configuration whose sink.path is s3://...\n"
           "  --prefix P             where under the sink path the files go (default: its root)\n");
+}
+
+static void usage_recover(FILE *f) {
+  fprintf(f,
+          "usage: blizzard recover --config FILE\n\n"
+          "recover: finishes what a killed run left in the table, without reading input: files\n"
+          "published without their _staging metadata get it, files waiting in the spill folder are\n"
+          "uploaded and announced, temporary files are removed, multipart uploads a dead run left\n"
+          "open are aborted. `run` does the same before it reads. Exit 0 when the table is clean.\n");
 }
 
 static int parse_i64(const char *flag, const char *s, int64_t min, int64_t *out) {
@@ -544,8 +561,10 @@ static int start_sink(run_state *rs, const blz_sink_config *cfg, blz_sink_hooks 
   return 0;
 }
 
-/* Streams every batch of one input into the sink; returns 0 or an exit code. */
-static int run_input(run_state *rs, const char *name, struct ArrowArrayStream *stream) {
+/* Streams every batch of one input into the sink; returns 0 or an exit code. `source` names the
+ * input's rows for the landed log: the absolute path of a regular file; NULL for stdin and pipes,
+ * whose rows cannot be read again. */
+static int run_input(run_state *rs, const char *name, const char *source, struct ArrowArrayStream *stream) {
   bool is_stdin = !strcmp(name, "-");
   blz_error err = {0};
   int rc = 0;
@@ -561,7 +580,7 @@ static int run_input(run_state *rs, const char *name, struct ArrowArrayStream *s
     if (!batch.release) break;
     rs->rows_read += batch.length;
     rs->batches_read++;
-    if (blz_sink_write(rs->sink, &batch, is_stdin ? NULL : name, &err)) {
+    if (blz_sink_write(rs->sink, &batch, source, &err)) {
       fprintf(stderr, "blizzard: %s: %s\n", is_stdin ? "stdin" : name, err.message);
       rc = 1;
     }
@@ -584,6 +603,8 @@ static int finish_run(run_state *rs, metrics_server *ms, int rc) {
   }
   blz_sink_stats ss;
   blz_sink_get_stats(rs->sink, &ss);
+  if (ss.rows_skipped)
+    fprintf(stderr, "blizzard: skipped %lld rows that an earlier run had landed\n", (long long)ss.rows_skipped);
   fprintf(stderr, "blizzard: read %lld rows in %lld batches%s; stored %lld files, %lld rows, %lld bytes; %lld files failed\n",
           (long long)rs->rows_read, (long long)rs->batches_read, stop_requested ? " (stopped by signal)" : "",
           (long long)ss.files_written, (long long)ss.rows_written, (long long)ss.bytes_written,
@@ -682,7 +703,10 @@ static int cmd_run(int argc, char **argv) {
       rc = 1;
     }
     if (schema.release) schema.release(&schema);
-    if (!rc) rc = run_input(&rs, name, &stream);
+    struct stat fst;
+    char *source = !is_stdin && fstat(fd, &fst) == 0 && S_ISREG(fst.st_mode) ? realpath(name, NULL) : NULL;
+    if (!rc) rc = run_input(&rs, name, source, &stream);
+    free(source);
     stream.release(&stream);
     if (!is_stdin) close(fd);
   }
@@ -694,6 +718,45 @@ static int cmd_run(int argc, char **argv) {
   if (first_schema.release) first_schema.release(&first_schema);
   for (int i = 0; i < nfiles; i++) free(files[i]);
   free(files);
+  blz_sink_config_free(&cfg);
+  return rc;
+}
+
+static int cmd_recover(int argc, char **argv) {
+  const char *config = NULL;
+  for (int i = 0; i < argc; i++) {
+    if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+      usage_recover(stdout);
+      return 0;
+    }
+    if (!strcmp(argv[i], "--config") && i + 1 < argc) config = argv[++i];
+    else {
+      fprintf(stderr, "blizzard: recover: unexpected argument %s (see blizzard recover --help)\n", argv[i]);
+      return 2;
+    }
+  }
+  if (!config) {
+    fprintf(stderr, "blizzard: recover needs --config FILE\n");
+    return 2;
+  }
+  blz_sink_config cfg;
+  blz_sink_config_init(&cfg);
+  blz_error err = {0};
+  if (load_config(config, &cfg, &err)) {
+    fprintf(stderr, "blizzard: %s\n", err.message);
+    return 2;
+  }
+  blz_recovery_report r;
+  int rc = 0;
+  if (blz_sink_recover(&cfg, &r, &err)) {
+    fprintf(stderr, "blizzard: recover %s: %s\n", cfg.path, err.message);
+    rc = 1;
+  } else {
+    fprintf(stderr, "blizzard: recovered %s: %lld files landed, %lld never-published files dropped, %lld temporary "
+            "files removed, %lld spill copies removed, %lld multipart uploads aborted\n", cfg.path,
+            (long long)r.files_landed, (long long)r.files_dropped, (long long)r.temp_files_removed,
+            (long long)r.spill_files_removed, (long long)r.uploads_aborted);
+  }
   blz_sink_config_free(&cfg);
   return rc;
 }
@@ -805,6 +868,7 @@ int main(int argc, char **argv) {
   if (!strcmp(argv[1], "convert")) return cmd_convert(argc - 2, argv + 2);
   if (!strcmp(argv[1], "run")) return cmd_run(argc - 2, argv + 2);
   if (!strcmp(argv[1], "upload")) return cmd_upload(argc - 2, argv + 2);
+  if (!strcmp(argv[1], "recover")) return cmd_recover(argc - 2, argv + 2);
   fprintf(stderr, "blizzard: unknown command '%s' (see --help)\n", argv[1]);
   return 2;
 }

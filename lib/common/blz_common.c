@@ -1,6 +1,8 @@
 /* blz_common.c — error formatting and the growable buffer used across the library. */
 #include "blz_common.h"
 
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 
 blz_status blz_fail(blz_error *err, blz_status code, const char *fmt, ...) {
@@ -83,4 +85,25 @@ bool blz_json_string(blz_buf *b, const void *s, size_t n) {
     }
   }
   return blz_buf_push(b, '"');
+}
+
+static char crash_name[64];
+static long crash_at, crash_count;
+static pthread_once_t crash_once = PTHREAD_ONCE_INIT;
+
+static void crash_init(void) {
+  const char *v = getenv("BLZ_CRASH_AT");
+  if (!v || !*v) return;
+  const char *colon = strchr(v, ':');
+  size_t n = colon ? (size_t)(colon - v) : strlen(v);
+  if (n >= sizeof crash_name) return;
+  memcpy(crash_name, v, n);
+  crash_name[n] = 0;
+  crash_at = colon ? strtol(colon + 1, NULL, 10) : 1;
+}
+
+void blz__crash_point(const char *name) {
+  pthread_once(&crash_once, crash_init);
+  if (!crash_name[0] || strcmp(name, crash_name)) return;
+  if (__atomic_add_fetch(&crash_count, 1, __ATOMIC_RELAXED) == crash_at) raise(SIGKILL);
 }

@@ -19,6 +19,11 @@
 #define BLZ_UNLIKELY(x) (x)
 #endif
 
+/* Test hook for crash tests: when the environment variable BLZ_CRASH_AT is `name` or `name:N`,
+ * the N-th (default first) passage through the point named `name` kills the process with SIGKILL,
+ * as `kill -9` would at that moment. Costs one string compare when the variable is set. */
+void blz__crash_point(const char *name);
+
 /* Sets err (if non-NULL) and returns code, so callers can write `return blz_fail(err, ...)`. */
 blz_status blz_fail(blz_error *err, blz_status code, const char *fmt, ...) BLZ_PRINTF(3, 4);
 /* Prepends "prefix: " to an error already set, to say where it happened. */

@@ -35,6 +35,7 @@ blz_status blz_metrics_render(const blz_sink_stats *s, char **text) {
   metric(&o, "blizzard_parquet_files_written_total", "counter", "Parquet files written and stored.", s->files_written);
   metric(&o, "blizzard_records_written_total", "counter", "Rows in stored Parquet files.", s->rows_written);
   metric(&o, "blizzard_records_received_total", "counter", "Rows handed to the sink.", s->rows_received);
+  metric(&o, "blizzard_records_skipped_total", "counter", "Rows skipped because an earlier run landed them.", s->rows_skipped);
   metric(&o, "blizzard_batches_received_total", "counter", "Record batches handed to the sink.", s->batches_received);
   metric(&o, "blizzard_row_groups_written_total", "counter", "Row groups in stored Parquet files.", s->row_groups_written);
   metric(&o, "blizzard_staging_files_written_total", "counter", "Staging metadata files (meta.json) written.", s->staging_files_written);

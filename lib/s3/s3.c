@@ -509,6 +509,15 @@ blz_status blz_s3_abort_uploads(const blz_s3_options *o, const char *key_prefix,
 
 static bool same_key(void *ctx, const char *key) { return !strcmp(key, (const char *)ctx); }
 
+blz_status blz_s3_head(const blz_s3_options *o, const char *key, int64_t *size, blz_s3_counters *ctr,
+                       blz_error *err) {
+  response h = {0};
+  blz_status st = request(o, "HEAD", key, "", NULL, 0, false, NEED_NOTHING, &h, ctr, err);
+  *size = !st && h.content_length[0] ? strtoll(h.content_length, NULL, 10) : -1;
+  blz_buf_free(&h.body);
+  return st;
+}
+
 /* ---------- uploads ---------- */
 
 typedef struct part_job {
@@ -550,6 +559,7 @@ static void *part_worker(void *arg) {
       __atomic_store_n(&j->failed, true, __ATOMIC_RELEASE);
       pthread_mutex_unlock(&j->mu);
     } else {
+      blz__crash_point("part_uploaded");
       memcpy(j->etags[i], r.etag, sizeof r.etag);
       if (j->ctr) __atomic_add_fetch(&j->ctr->bytes_uploaded, (int64_t)n, __ATOMIC_RELAXED);
     }

@@ -49,6 +49,10 @@ blz_status blz_s3_abort_uploads(const blz_s3_options *o, const char *key_prefix,
                                 bool (*pick)(void *ctx, const char *key), void *ctx,
                                 blz_s3_counters *counters, int *aborted, blz_error *err);
 
+/* HEAD of key: *size is its length, or -1 (a 404 is BLZ_EINVAL naming it). */
+blz_status blz_s3_head(const blz_s3_options *o, const char *key, int64_t *size, blz_s3_counters *counters,
+                       blz_error *err);
+
 /* Text of the first <tag>...</tag> in an XML document (S3 responses), or false. */
 bool blz_xml_value(const char *xml, size_t n, const char *tag, char *out, size_t outlen);
 

@@ -10,6 +10,7 @@
 #include "../arrow/ipc_internal.h"
 #include "../parquet/writer_internal.h"
 #include "../staging/staging.h"
+#include "../storage/storage.h"
 #include "partition.h"
 #include "uuid7.h"
 
@@ -26,8 +27,17 @@ typedef struct open_file {
   int64_t first_ms, last_ms;
   uint64_t lru;
   char *source;
+  int64_t src_first, src_end; /* the source rows it holds: its partition's rows in [first, end) */
   double write_secs; /* time spent in the writer for this file */
 } open_file;
+
+/* Source rows of one partition that landed in earlier runs: merged, sorted ranges, and a cursor
+ * that only moves forward (a source's rows arrive in order). */
+typedef struct landed_part {
+  char *prefix;
+  int64_t (*r)[2];
+  int n, cap, cur;
+} landed_part;
 
 typedef struct group {
   char *prefix;
@@ -51,6 +61,10 @@ struct blz_sink {
   int nfiles, capfiles;
   uint64_t seq;
   char *source;
+  int64_t src_base;         /* the current source's index of the next batch's first row */
+  landed_part *landed;      /* the current source's landed rows, by partition */
+  int nlanded;
+  int64_t rows_skipped;     /* under stats_mu */
   int64_t files_done, rows_done, bytes_done, failed;
   int64_t batches_in, rows_in, row_groups, staging_done;
   int64_t dur_buckets[BLZ_DURATION_BUCKETS], dur_count;
@@ -91,6 +105,29 @@ static void on_retry(void *ctx, const char *key, const char *why) {
 static blz_status discard(void *ctx, const void *data, size_t len, blz_error *err) {
   (void)ctx, (void)data, (void)len, (void)err;
   return BLZ_OK;
+}
+
+/* A line saying what recovery did; false when it found nothing to do. */
+static bool recovery_detail(const blz_recovery_report *r, char *out, size_t n) {
+  snprintf(out, n, "%lld files landed, %lld never-published files dropped, %lld temporary files removed, "
+           "%lld spill copies removed, %lld multipart uploads aborted", (long long)r->files_landed,
+           (long long)r->files_dropped, (long long)r->temp_files_removed, (long long)r->spill_files_removed,
+           (long long)r->uploads_aborted);
+  return r->files_landed || r->files_dropped || r->temp_files_removed || r->spill_files_removed || r->uploads_aborted;
+}
+
+blz_status blz_sink_recover(const blz_sink_config *cfg, blz_recovery_report *report, blz_error *err) {
+  blz_recovery_report local;
+  if (!report) report = &local;
+  memset(report, 0, sizeof *report);
+  BLZ_TRY(blz_sink_config_validate(cfg, err));
+  blz_storage_options so;
+  blz_storage_options_of(cfg, &so);
+  blz_storage *st;
+  BLZ_TRY(blz_storage_open(&so, &st, err));
+  blz_status rc = blz_storage_recover(st, report, err);
+  blz_storage_destroy(st);
+  return rc;
 }
 
 blz_status blz_sink_create(const blz_sink_config *cfg, const struct ArrowSchema *schema,
@@ -159,6 +196,13 @@ blz_status blz_sink_create(const blz_sink_config *cfg, const struct ArrowSchema 
     st = blz_storage_open(&so, &s->storage, err);
   }
   if (!st) blz_storage_on_retry(s->storage, on_retry, s);
+  if (!st) { /* what a killed writer left is finished before any new row is taken */
+    blz_recovery_report rep;
+    st = blz_storage_recover(s->storage, &rep, err);
+    char detail[256];
+    if (!st && recovery_detail(&rep, detail, sizeof detail) && s->hooks.on_event)
+      s->hooks.on_event(s->hooks.ctx, "recovered", cfg->path, detail);
+  }
   if (!st && ipc_schema_copy(schema, &s->schema))
     st = blz_fail(err, BLZ_EINVAL, "the input schema is malformed (a field without format or children) or memory ran out");
   if (!st) schema = &s->schema;
@@ -296,58 +340,38 @@ static void record(blz_sink *s, const pending *p, const blz_finished_file *ff, b
   else s->hooks.on_finished(s->hooks.ctx, ff);
 }
 
-/* Staging metadata strictly after the Parquet file is stored; a failure is reported with the
- * file's rows and, after a failed upload, where its local copy was kept. */
+/* The finished-file description of p; partition values are parsed from its prefix (freed by the
+ * caller with blz_partition_values_free). */
+static bool describe(const pending *p, blz_finished_file *ff, int *nkv, char ***keys, char ***vals) {
+  memset(ff, 0, sizeof *ff);
+  *nkv = 0, *keys = NULL, *vals = NULL;
+  bool ok = blz_partition_values(p->prefix, nkv, keys, vals);
+  ff->filename = p->relpath;
+  ff->size = p->size;
+  ff->record_count = p->rows;
+  ff->n_partition_values = *nkv;
+  ff->partition_keys = (const char *const *)*keys;
+  ff->partition_values = (const char *const *)*vals;
+  ff->source_file = p->source;
+  ff->stats_json = p->stats;
+  return ok;
+}
+
+/* Counters and the hook once the file and its staging metadata are stored (or have failed to be). */
 static void on_stored(void *ctx, blz_status st, const blz_error *stored_err, const char *spilled) {
   pending *p = ctx;
   blz_sink *s = p->s;
   blz_error e = {0};
   if (st) e = *stored_err;
   blz_finished_file ff;
-  memset(&ff, 0, sizeof ff);
-  char **keys = NULL, **vals = NULL;
-  int nkv = 0;
-  if (!blz_partition_values(p->prefix, &nkv, &keys, &vals) && !st) st = blz_fail(&e, BLZ_ENOMEM, "out of memory");
-  ff.filename = p->relpath;
-  ff.size = p->size;
-  ff.record_count = p->rows;
-  ff.n_partition_values = nkv;
-  ff.partition_keys = (const char *const *)keys;
-  ff.partition_values = (const char *const *)vals;
-  ff.source_file = p->source;
-  ff.stats_json = p->stats;
-  if (!st) st = blz_staging_write(s->storage, p->uuid, &ff, &e);
+  char **keys, **vals;
+  int nkv;
+  describe(p, &ff, &nkv, &keys, &vals);
   ff.stored = st == BLZ_OK;
-  if (st) {
-    if (spilled) {
-      /* the spill folder mirrors the table, metadata included, so it can be replayed later */
-      blz_buf json = {0};
-      char rel[128], *dir = strdup(spilled);
-      char *cut = dir ? strstr(dir, p->relpath) : NULL;
-      if (cut && blz_staging_json(&ff, &json)) {
-        *cut = 0;
-        snprintf(rel, sizeof rel, "%s_staging/pending/%s.meta.json", dir, p->uuid);
-        FILE *f = fopen(rel, "wb");
-        if (!f) {
-          char mk[512];
-          snprintf(mk, sizeof mk, "%s_staging", dir);
-          mkdir(mk, 0755);
-          snprintf(mk, sizeof mk, "%s_staging/pending", dir);
-          mkdir(mk, 0755);
-          f = fopen(rel, "wb");
-        }
-        if (f) {
-          fwrite(json.data, 1, json.len, f);
-          fclose(f);
-        }
-      }
-      free(dir);
-      blz_buf_free(&json);
-      blz_error_prefix(&e, "%s (%lld rows, kept in %s)", p->relpath, (long long)p->rows, spilled);
-    } else {
-      blz_error_prefix(&e, "%s (%lld rows)", p->relpath, (long long)p->rows);
-    }
-  }
+  if (st && spilled) /* its journal record stays with it: recovery uploads it and its metadata */
+    blz_error_prefix(&e, "%s (%lld rows, kept in %s)", p->relpath, (long long)p->rows, spilled);
+  else if (st)
+    blz_error_prefix(&e, "%s (%lld rows)", p->relpath, (long long)p->rows);
   record(s, p, &ff, st, &e);
   blz_partition_values_free(nkv, keys, vals);
   free(p->relpath);
@@ -357,7 +381,30 @@ static void on_stored(void *ctx, blz_status st, const blz_error *stored_err, con
   free(p);
 }
 
-/* Finishes file i: footer, then durable storage (queued for S3). Removes it from the list. */
+/* Appends s to b with bytes that would end a field (space, %, controls) as %XX. */
+static bool note_field(blz_buf *b, char tag, const char *s) {
+  bool ok = blz_buf_push(b, ' ') && blz_buf_push(b, (uint8_t)tag);
+  for (const unsigned char *c = (const unsigned char *)(s ? s : ""); ok && *c; c++) {
+    if (*c > ' ' && *c != '%' && *c != 0x7f) ok = blz_buf_push(b, *c);
+    else {
+      char hex[4];
+      snprintf(hex, sizeof hex, "%%%02X", *c);
+      ok = blz_buf_append(b, hex, 3);
+    }
+  }
+  return ok;
+}
+
+/* The landed-log line of a file: "rows FIRST END fFILE pPREFIX sSOURCE". */
+static bool landed_note(const open_file *f, blz_buf *b) {
+  char nums[64];
+  snprintf(nums, sizeof nums, "rows %lld %lld", (long long)f->src_first, (long long)f->src_end);
+  return blz_buf_append(b, nums, strlen(nums)) && note_field(b, 'f', f->relpath) && note_field(b, 'p', f->prefix) &&
+         note_field(b, 's', f->source) && blz_buf_push(b, 0);
+}
+
+/* Finishes file i: footer, then durable storage (queued for S3) followed by its staging metadata
+ * and, for a file input, its landed-log line. Removes it from the list. */
 static blz_status finish_file(blz_sink *s, int i, blz_error *err) {
   open_file f = s->files[i];
   s->files[i] = s->files[--s->nfiles];
@@ -385,6 +432,19 @@ static blz_status finish_file(blz_sink *s, int i, blz_error *err) {
     }
   }
   blz_writer_destroy(f.w);
+  /* what lands after the file: its staging metadata, and which source rows it holds */
+  blz_buf json = {0}, note = {0};
+  char side[128];
+  if (!st) {
+    blz_finished_file ff;
+    char **keys, **vals;
+    int nkv;
+    bool ok = describe(p, &ff, &nkv, &keys, &vals) && blz_staging_json(&ff, &json);
+    blz_partition_values_free(nkv, keys, vals);
+    ok = ok && (!f.source || f.src_first < 0 || landed_note(&f, &note));
+    if (!ok) st = blz_fail(&e, BLZ_ENOMEM, "out of memory");
+    blz_staging_relpath(p->uuid, side, sizeof side);
+  }
   if (st) {
     blz_object_abort(f.obj);
     if (p) {
@@ -392,10 +452,13 @@ static blz_status finish_file(blz_sink *s, int i, blz_error *err) {
     } else {
       free(f.relpath), free(f.prefix), free(f.source);
     }
+    blz_buf_free(&json), blz_buf_free(&note);
     if (err) *err = e;
     return st;
   }
-  blz_object_commit_async(f.obj, on_stored, p);
+  blz_landing l = {side, json.data, json.len, note.len ? (const char *)note.data : NULL};
+  blz_object_commit_async(f.obj, &l, on_stored, p);
+  blz_buf_free(&json), blz_buf_free(&note);
   return BLZ_OK;
 }
 
@@ -443,6 +506,7 @@ static blz_status open_file_for(blz_sink *s, const char *prefix, size_t plen, in
     return st;
   }
   f.first_ms = f.last_ms = now;
+  f.src_first = f.src_end = -1;
   s->files[s->nfiles] = f;
   *idx = s->nfiles++;
   return BLZ_OK;
@@ -479,6 +543,8 @@ static blz_status write_partition(blz_sink *s, const char *prefix, const struct 
     blz_status wst = blz_writer_write_rows(f->w, view, rows + done, take, err);
     f->write_secs += mono() - t0;
     BLZ_TRY(wst);
+    if (f->src_first < 0) f->src_first = s->src_base + rows[done];
+    f->src_end = s->src_base + rows[done + take - 1] + 1;
     done += take;
     f->last_ms = now;
     f->lru = ++s->seq;
@@ -542,6 +608,124 @@ static void clear_groups(blz_sink *s) {
   s->ngroups = 0;
 }
 
+/* ---------- rows that landed in earlier runs ---------- */
+
+static void landed_clear(blz_sink *s) {
+  for (int i = 0; i < s->nlanded; i++) {
+    free(s->landed[i].prefix);
+    free(s->landed[i].r);
+  }
+  free(s->landed);
+  s->landed = NULL;
+  s->nlanded = 0;
+}
+
+/* Undoes note_field's %XX escapes in place. */
+static void unescape(char *t) {
+  char *w = t;
+  for (char *c = t; *c; c++) {
+    unsigned v;
+    if (*c == '%' && c[1] && c[2] && sscanf(c + 1, "%2x", &v) == 1) *w++ = (char)v, c += 2;
+    else *w++ = *c;
+  }
+  *w = 0;
+}
+
+typedef struct landed_load {
+  blz_sink *s;
+  bool oom;
+} landed_load;
+
+/* One landed-log line: kept when it names the current source. */
+static void landed_line(void *ctx, const char *line) {
+  landed_load *L = ctx;
+  blz_sink *s = L->s;
+  long long first, end;
+  int used = 0;
+  if (sscanf(line, "rows %lld %lld %n", &first, &end, &used) != 2 || used == 0 || first < 0 || end <= first) return;
+  char *rest = strdup(line + used), *prefix = NULL, *source = NULL;
+  if (!rest) {
+    L->oom = true;
+    return;
+  }
+  for (char *tok = strtok(rest, " "); tok; tok = strtok(NULL, " ")) {
+    if (tok[0] == 'p') prefix = tok + 1;
+    else if (tok[0] == 's') source = tok + 1;
+  }
+  if (prefix && source) {
+    unescape(prefix);
+    unescape(source);
+  }
+  landed_part *lp = NULL;
+  for (int i = 0; prefix && source && !strcmp(source, s->source) && i < s->nlanded && !lp; i++)
+    if (!strcmp(s->landed[i].prefix, prefix)) lp = &s->landed[i];
+  if (prefix && source && !strcmp(source, s->source) && !lp) {
+    landed_part *g = realloc(s->landed, (size_t)(s->nlanded + 1) * sizeof *g);
+    if (g) {
+      s->landed = g;
+      lp = &g[s->nlanded];
+      memset(lp, 0, sizeof *lp);
+      if ((lp->prefix = strdup(prefix))) s->nlanded++;
+      else lp = NULL;
+    }
+    if (!lp) L->oom = true;
+  }
+  if (lp && lp->n == lp->cap) {
+    int cap = lp->cap ? lp->cap * 2 : 8;
+    int64_t(*r)[2] = realloc(lp->r, (size_t)cap * sizeof *r);
+    if (r) lp->r = r, lp->cap = cap;
+    else L->oom = true, lp = NULL;
+  }
+  if (lp) {
+    lp->r[lp->n][0] = first;
+    lp->r[lp->n][1] = end;
+    lp->n++;
+  }
+  free(rest);
+}
+
+static int by_first(const void *a, const void *b) {
+  const int64_t *x = a, *y = b;
+  return x[0] < y[0] ? -1 : x[0] > y[0];
+}
+
+/* Reads which rows of the (new) current source landed in earlier runs: ranges per partition,
+ * sorted and merged (a re-run's file may span rows an earlier file holds). */
+static blz_status load_landed(blz_sink *s, blz_error *err) {
+  landed_clear(s);
+  s->src_base = 0;
+  if (!s->source) return BLZ_OK; /* stdin: nothing to match rows against */
+  landed_load L = {s, false};
+  BLZ_TRY(blz_storage_read_landed(s->storage, landed_line, &L, err));
+  if (L.oom) return blz_fail(err, BLZ_ENOMEM, "out of memory reading the landed log");
+  for (int i = 0; i < s->nlanded; i++) {
+    landed_part *lp = &s->landed[i];
+    qsort(lp->r, (size_t)lp->n, sizeof *lp->r, by_first);
+    int m = 0;
+    for (int k = 0; k < lp->n; k++) {
+      if (m > 0 && lp->r[k][0] <= lp->r[m - 1][1]) {
+        if (lp->r[k][1] > lp->r[m - 1][1]) lp->r[m - 1][1] = lp->r[k][1];
+      } else {
+        lp->r[m][0] = lp->r[k][0], lp->r[m][1] = lp->r[k][1];
+        m++;
+      }
+    }
+    lp->n = m;
+  }
+  return BLZ_OK;
+}
+
+/* Whether source row `row` of partition `prefix` landed in an earlier run. */
+static bool landed_before(blz_sink *s, const void *prefix, size_t plen, int64_t row) {
+  for (int i = 0; i < s->nlanded; i++) {
+    landed_part *lp = &s->landed[i];
+    if (strlen(lp->prefix) != plen || memcmp(lp->prefix, prefix, plen)) continue;
+    while (lp->cur < lp->n && lp->r[lp->cur][1] <= row) lp->cur++;
+    return lp->cur < lp->n && lp->r[lp->cur][0] <= row;
+  }
+  return false;
+}
+
 static blz_status sink_write_locked(blz_sink *s, const struct ArrowArray *batch, const char *source,
                                     blz_error *err) {
   if (batch->n_children != s->schema.n_children)
@@ -559,6 +743,8 @@ static blz_status sink_write_locked(blz_sink *s, const struct ArrowArray *batch,
     free(s->source);
     s->source = source ? strdup(source) : NULL;
     if (first) return first;
+    if (source && !s->source) return blz_fail(err, BLZ_ENOMEM, "out of memory");
+    BLZ_TRY(load_landed(s, err));
   }
   struct ArrowArray **kids = malloc(((size_t)s->ndata + 1) * sizeof *kids);
   if (!kids) return blz_fail(err, BLZ_ENOMEM, "out of memory");
@@ -578,11 +764,14 @@ static blz_status sink_write_locked(blz_sink *s, const struct ArrowArray *batch,
     free(kids);
     return st;
   }
+  int64_t skipped = 0;
   if (!s->part) {
-    int64_t *all = malloc(((size_t)batch->length + 1) * sizeof *all);
+    int64_t *all = malloc(((size_t)batch->length + 1) * sizeof *all), n = 0;
     if (!all) st = blz_fail(err, BLZ_ENOMEM, "out of memory");
-    for (int64_t r = 0; all && r < batch->length; r++) all[r] = r;
-    if (!st && batch->length > 0) st = write_partition(s, "", &view, all, batch->length, now, err);
+    for (int64_t r = 0; all && r < batch->length; r++)
+      if (!s->nlanded || !landed_before(s, "", 0, s->src_base + r)) all[n++] = r;
+    skipped = all ? batch->length - n : 0;
+    if (!st && n > 0) st = write_partition(s, "", &view, all, n, now, err);
     free(all);
   } else {
     /* split rows by partition prefix; consecutive rows usually share one, so compare first */
@@ -601,6 +790,10 @@ static blz_status sink_write_locked(blz_sink *s, const struct ArrowArray *batch,
         }
         curlen = s->key.len;
       }
+      if (s->nlanded && landed_before(s, s->key.data, s->key.len, s->src_base + r)) {
+        skipped++;
+        continue;
+      }
       if (!blz_buf_append(&cur->rows, &r, sizeof r)) st = blz_fail(err, BLZ_ENOMEM, "out of memory");
     }
     for (int g = 0; g < s->ngroups && !st; g++)
@@ -609,6 +802,13 @@ static blz_status sink_write_locked(blz_sink *s, const struct ArrowArray *batch,
     clear_groups(s);
   }
   free(kids);
+  s->src_base += batch->length;
+  if (skipped) {
+    pthread_mutex_lock(&s->stats_mu);
+    s->rows_skipped += skipped;
+    pthread_mutex_unlock(&s->stats_mu);
+  }
+  blz__crash_point("batch");
   return st;
 }
 
@@ -664,6 +864,7 @@ blz_status blz_sink_close(blz_sink *s, blz_error *err) {
   lock_sink(s);
   while (s->nfiles > 0) finish_file(s, s->nfiles - 1, NULL);
   blz_storage_drain(s->storage);
+  blz__crash_point("closed");
   pthread_mutex_lock(&s->stats_mu);
   blz_status st = BLZ_OK;
   if (s->failed) {
@@ -702,6 +903,7 @@ void blz_sink_destroy(blz_sink *s) {
   free(s->groups);
   blz_buf_free(&s->key);
   free(s->source);
+  landed_clear(s);
   free(s->data_cols);
   free(s->data_fields);
   blz_partitioner_destroy(s->part);
@@ -737,6 +939,7 @@ void blz_sink_get_stats(blz_sink *s, blz_sink_stats *out) {
   memcpy(out->write_duration_buckets, s->dur_buckets, sizeof s->dur_buckets);
   out->write_duration_sum = s->dur_sum;
   out->write_duration_count = s->dur_count;
+  out->rows_skipped = s->rows_skipped;
   pthread_mutex_unlock(&s->stats_mu);
   blz_s3_counters c = blz_storage_counters(s->storage, &out->active_uploads);
   out->active_multipart_parts = c.active_parts;

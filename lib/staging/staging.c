@@ -24,16 +24,6 @@ bool blz_staging_json(const blz_finished_file *f, blz_buf *b) {
   return ok && lit(b, "}\n");
 }
 
-blz_status blz_staging_write(blz_storage *s, const char *uuid, const blz_finished_file *f,
-                             blz_error *err) {
-  blz_buf b = {0};
-  if (!blz_staging_json(f, &b)) {
-    blz_buf_free(&b);
-    return blz_fail(err, BLZ_ENOMEM, "out of memory");
-  }
-  char rel[128];
-  snprintf(rel, sizeof rel, "_staging/pending/%s.meta.json", uuid);
-  blz_status st = blz_storage_put(s, rel, b.data, b.len, err);
-  blz_buf_free(&b);
-  return st;
+void blz_staging_relpath(const char *uuid, char *out, size_t n) {
+  snprintf(out, n, "_staging/pending/%s.meta.json", uuid);
 }

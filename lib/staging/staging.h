@@ -2,12 +2,11 @@
 #ifndef BLZ_STAGING_H
 #define BLZ_STAGING_H
 
-#include "../storage/storage.h"
+#include "../common/blz_common.h"
 
 /* Serialises the metadata of `f` as JSON into out. */
 bool blz_staging_json(const blz_finished_file *f, blz_buf *out);
-/* Writes the metadata object for `f` (whose file is named uuid.parquet) to storage. */
-blz_status blz_staging_write(blz_storage *s, const char *uuid, const blz_finished_file *f,
-                             blz_error *err);
+/* The metadata's path in the table for the file named uuid.parquet: _staging/pending/{uuid}.meta.json. */
+void blz_staging_relpath(const char *uuid, char *out, size_t n);
 
 #endif

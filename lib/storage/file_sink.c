@@ -62,7 +62,7 @@ blz_status blz_file_sink_write(void *ctx, const void *data, size_t len, blz_erro
   return BLZ_OK;
 }
 
-blz_status blz_file_sink_commit(blz_file_sink *s, blz_error *err) {
+blz_status blz_file_sink_finish(blz_file_sink *s, blz_error *err) {
   BLZ_TRY(write_all(s, s->buf.data, s->buf.len, err));
   s->buf.len = 0;
   if (fsync(s->fd) != 0) return blz_fail(err, BLZ_EIO, "fsync %s: %s", s->tmp_path, strerror(errno));
@@ -71,20 +71,32 @@ blz_status blz_file_sink_commit(blz_file_sink *s, blz_error *err) {
     return blz_fail(err, BLZ_EIO, "close %s: %s", s->tmp_path, strerror(errno));
   }
   s->fd = -1;
+  return BLZ_OK;
+}
+
+void blz_fsync_parent(const char *path) {
+  char *copy = strdup(path);
+  if (!copy) return;
+  int dfd = open(dirname(copy), O_RDONLY | O_DIRECTORY);
+  if (dfd >= 0) {
+    fsync(dfd);
+    close(dfd);
+  }
+  free(copy);
+}
+
+blz_status blz_file_sink_publish(blz_file_sink *s, blz_error *err) {
   if (rename(s->tmp_path, s->final_path) != 0)
     return blz_fail(err, BLZ_EIO, "rename to %s: %s", s->final_path, strerror(errno));
   free(s->tmp_path);
   s->tmp_path = NULL;
-  char *copy = strdup(s->final_path);
-  if (copy) {
-    int dfd = open(dirname(copy), O_RDONLY | O_DIRECTORY);
-    if (dfd >= 0) {
-      fsync(dfd);
-      close(dfd);
-    }
-    free(copy);
-  }
+  blz_fsync_parent(s->final_path);
   return BLZ_OK;
+}
+
+blz_status blz_file_sink_commit(blz_file_sink *s, blz_error *err) {
+  BLZ_TRY(blz_file_sink_finish(s, err));
+  return blz_file_sink_publish(s, err);
 }
 
 void blz_file_sink_discard(blz_file_sink *s) {

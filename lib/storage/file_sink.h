@@ -14,8 +14,14 @@ typedef struct blz_file_sink {
 blz_status blz_file_sink_open(blz_file_sink *s, const char *path, blz_error *err);
 /* blz_output-compatible write callback (ctx = blz_file_sink*). */
 blz_status blz_file_sink_write(void *ctx, const void *data, size_t len, blz_error *err);
-/* Flushes, fsyncs, renames to the final path and fsyncs the folder. */
+/* Flushes, fsyncs and closes the temporary file: its bytes are durable, not yet visible. */
+blz_status blz_file_sink_finish(blz_file_sink *s, blz_error *err);
+/* Renames a finished file to its final path and fsyncs the folder. */
+blz_status blz_file_sink_publish(blz_file_sink *s, blz_error *err);
+/* finish, then publish. */
 blz_status blz_file_sink_commit(blz_file_sink *s, blz_error *err);
+/* fsyncs the folder holding path (a rename or unlink in it becomes durable). */
+void blz_fsync_parent(const char *path);
 /* Removes the temporary file (if still there) and frees everything. Safe after commit. */
 void blz_file_sink_discard(blz_file_sink *s);
 

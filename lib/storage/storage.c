@@ -5,9 +5,13 @@
 #include <stdio.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
+#include <dirent.h>
+
 #include "file_sink.h"
+#include "journal.h"
 #include "storage.h"
 
 typedef struct job {
@@ -19,6 +23,7 @@ typedef struct job {
 
 struct blz_storage {
   char *root;          /* local: the folder; S3: the spill folder */
+  blz_journal journal; /* in root/_blizzard: landings in progress, the landed log, the lock */
   bool s3;
   blz_s3_options s3o;
   int64_t min_multipart, part_size;
@@ -38,6 +43,8 @@ struct blz_object {
   char *relpath;
   char *local; /* S3: path of the local copy */
   bool keep_local; /* an existing file handed in for upload: never removed */
+  bool landing;    /* a journal record stands for this object (land.*) */
+  blz_journal_entry land;
   blz_file_sink fs;
 };
 
@@ -108,6 +115,11 @@ blz_status blz_storage_open(const blz_storage_options *cfg, blz_storage **out, b
     size_t n = strlen(s->root);
     while (n > 1 && s->root[n - 1] == '/') s->root[--n] = 0;
   }
+  if (!st) {
+    char *state = join(s->root, "_blizzard");
+    st = state ? blz_journal_open(&s->journal, state, err) : blz_fail(err, BLZ_ENOMEM, "out of memory");
+    free(state);
+  }
   if (!st && s->s3) {
     s->workers = calloc((size_t)s->nworkers, sizeof *s->workers);
     if (!s->workers) st = blz_fail(err, BLZ_ENOMEM, "out of memory");
@@ -143,6 +155,7 @@ void blz_storage_destroy(blz_storage *s) {
     free(s->workers);
   }
   if (s->s3) blz_s3_options_free(&s->s3o);
+  blz_journal_close(&s->journal);
   pthread_mutex_destroy(&s->mu);
   pthread_cond_destroy(&s->cv_job);
   pthread_cond_destroy(&s->cv_space);
@@ -195,8 +208,14 @@ blz_output blz_object_output(blz_object *o) {
   return out;
 }
 
+static void entry_clear(blz_journal_entry *e) {
+  free(e->name), free(e->object), free(e->sidecar), free(e->note), free(e->sidecar_bytes);
+  memset(e, 0, sizeof *e);
+}
+
 static void object_free(blz_object *o) {
   if (!o->keep_local) blz_file_sink_discard(&o->fs);
+  entry_clear(&o->land);
   free(o->relpath);
   free(o->local);
   free(o);
@@ -219,8 +238,27 @@ static blz_status upload_local_copy(blz_storage *s, blz_object *o, blz_error *er
   blz_status rc = blz_s3_upload(&s->s3o, o->relpath, data ? data : "", len, s->min_multipart, s->part_size,
                                 s->max_parts, &s->ctr, err);
   if (data) munmap(data, len);
-  if (!rc && !o->keep_local) unlink(o->local); /* the bytes are released once the object is stored */
   return rc;
+}
+
+/* After the object is stored: its sidecar, its landed-log line, then the journal record goes.
+ * A crash between any two steps leaves the record, and recovery finishes the landing. */
+static blz_status announce(blz_storage *s, const blz_journal_entry *e, blz_error *err) {
+  BLZ_TRY(blz_storage_put(s, e->sidecar, e->sidecar_bytes, e->sidecar_len, err));
+  blz__crash_point("announced");
+  BLZ_TRY(blz_journal_landed(&s->journal, e->note, err));
+  blz__crash_point("landed");
+  blz_journal_remove(&s->journal, e->name);
+  return BLZ_OK;
+}
+
+/* Uploads a published spill file, announces it, and releases the local copy. */
+static blz_status upload_and_announce(blz_storage *s, blz_object *o, blz_error *err) {
+  BLZ_TRY(upload_local_copy(s, o, err));
+  blz__crash_point("uploaded");
+  if (o->landing) BLZ_TRY(announce(s, &o->land, err));
+  if (!o->keep_local && unlink(o->local) == 0) blz_fsync_parent(o->local); /* the bytes are released once stored */
+  return BLZ_OK;
 }
 
 static void *upload_worker(void *arg) {
@@ -237,8 +275,9 @@ static void *upload_worker(void *arg) {
     pthread_cond_signal(&s->cv_space);
     pthread_mutex_unlock(&s->mu);
     blz_error e = {0};
-    blz_status st = upload_local_copy(s, j->o, &e);
+    blz_status st = upload_and_announce(s, j->o, &e);
     j->done(j->ctx, st, &e, st ? j->o->local : NULL);
+    if (st) j->o->keep_local = true; /* kept in the spill folder with its journal record */
     object_free(j->o);
     free(j);
     pthread_mutex_lock(&s->mu);
@@ -251,19 +290,49 @@ static void *upload_worker(void *arg) {
 
 static void enqueue(blz_storage *s, job *j);
 
-void blz_object_commit_async(blz_object *o, blz_stored_fn done, void *ctx) {
+/* Copies what the landing needs into the object's journal entry. */
+static blz_status keep_landing(blz_object *o, const blz_landing *l, blz_error *err) {
+  const char *base = strrchr(o->relpath, '/');
+  base = base ? base + 1 : o->relpath;
+  blz_journal_entry *e = &o->land;
+  size_t bl = strlen(base);
+  e->name = malloc(bl + 9);
+  if (e->name) snprintf(e->name, bl + 9, "%s.landing", base); /* not *.parquet: nothing mistakes it for data */
+  e->object = strdup(o->relpath);
+  e->sidecar = strdup(l->sidecar_relpath);
+  e->note = strdup(l->note ? l->note : "");
+  e->sidecar_bytes = malloc(l->sidecar_len + 1);
+  if (!e->name || !e->object || !e->sidecar || !e->note || !e->sidecar_bytes) return blz_fail(err, BLZ_ENOMEM, "out of memory");
+  memcpy(e->sidecar_bytes, l->sidecar, l->sidecar_len);
+  e->sidecar_len = l->sidecar_len;
+  o->landing = true;
+  return BLZ_OK;
+}
+
+void blz_object_commit_async(blz_object *o, const blz_landing *landing, blz_stored_fn done, void *ctx) {
   blz_error e = {0};
-  blz_status st = blz_file_sink_commit(&o->fs, &e);
   blz_storage *s = o->s;
+  blz_status st = blz_file_sink_finish(&o->fs, &e);
+  blz__crash_point("file_written");
+  if (!st && landing) st = keep_landing(o, landing, &e);
+  if (!st && landing) st = blz_journal_add(&s->journal, &o->land, &e);
+  if (!st && landing) blz__crash_point("journaled");
+  if (!st) {
+    st = blz_file_sink_publish(&o->fs, &e);
+    if (st && o->landing) blz_journal_remove(&s->journal, o->land.name); /* nothing was published */
+  }
+  if (!st) blz__crash_point("published");
   if (st || !s->s3) {
+    if (!st && o->landing) st = announce(s, &o->land, &e); /* on failure the record stays for recovery */
     done(ctx, st, &e, NULL);
     object_free(o);
     return;
   }
   job *j = calloc(1, sizeof *j);
   if (!j) { /* cannot queue: upload on this thread */
-    st = upload_local_copy(s, o, &e);
+    st = upload_and_announce(s, o, &e);
     done(ctx, st, &e, st ? o->local : NULL);
+    if (st) o->keep_local = true;
     object_free(o);
     return;
   }
@@ -344,4 +413,153 @@ blz_status blz_upload_files(const blz_sink_config *cfg, int n, const char *const
 void blz_storage_on_retry(blz_storage *s, void (*fn)(void *ctx, const char *key, const char *why), void *ctx) {
   s->s3o.on_retry = fn;
   s->s3o.retry_ctx = ctx;
+}
+
+/* ---------- recovery ---------- */
+
+static bool exists(const char *path) {
+  struct stat st;
+  return stat(path, &st) == 0;
+}
+
+/* A temporary file of a dead writer: ".NAME.XXXXXX" (mkstemp) of a Parquet file, a sidecar or a
+ * journal record. */
+static bool is_temp(const char *name) {
+  size_t n = strlen(name);
+  if (name[0] != '.' || n < 9 || name[n - 7] != '.') return false;
+  for (size_t i = n - 6; i < n; i++)
+    if (!((name[i] >= 'a' && name[i] <= 'z') || (name[i] >= 'A' && name[i] <= 'Z') || (name[i] >= '0' && name[i] <= '9')))
+      return false;
+  return strstr(name, ".parquet.") || strstr(name, ".json.");
+}
+
+typedef struct walk_ctx {
+  blz_storage *s;
+  blz_recovery_report *rep;
+  bool spill; /* S3: published spill files left behind are checked and removed */
+  blz_status st;
+  blz_error *err;
+} walk_ctx;
+
+/* Whether S3 already holds `key` with exactly `size` bytes. */
+static bool stored_on_s3(blz_storage *s, const char *key, int64_t size) {
+  int64_t have = -1;
+  return blz_s3_head(&s->s3o, key, &have, &s->ctr, NULL) == BLZ_OK && have == size;
+}
+
+static void walk(walk_ctx *w, const char *dir, const char *rel, int depth) {
+  DIR *d = opendir(dir);
+  if (!d || depth > 64) {
+    if (d) closedir(d);
+    return;
+  }
+  struct dirent *de;
+  while (!w->st && (de = readdir(d))) {
+    if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..")) continue;
+    char *path = join(dir, de->d_name);
+    char *r = *rel ? join(rel, de->d_name) : strdup(de->d_name);
+    struct stat st;
+    if (path && r && lstat(path, &st) == 0) {
+      if (S_ISDIR(st.st_mode)) {
+        walk(w, path, r, depth + 1);
+      } else if (S_ISREG(st.st_mode) && is_temp(de->d_name)) {
+        if (unlink(path) == 0) w->rep->temp_files_removed++;
+      } else if (S_ISREG(st.st_mode) && w->spill && de->d_name[0] != '.' && strncmp(r, "_blizzard/", 10) &&
+                 strlen(r) > 8 && !strcmp(r + strlen(r) - 8, ".parquet")) {
+        /* no journal record names it, so its landing finished and only the local copy was left:
+         * removed once S3 is seen to hold it, else kept and reported */
+        if (stored_on_s3(w->s, r, (int64_t)st.st_size)) {
+          if (unlink(path) == 0) w->rep->spill_files_removed++;
+        } else {
+          w->st = blz_fail(w->err, BLZ_EIO, "%s is in the spill folder without a journal record and not in the bucket: "
+                           "upload it with `blizzard upload` or remove it", path);
+        }
+      }
+    }
+    free(path);
+    free(r);
+  }
+  closedir(d);
+}
+
+/* Uploads older than an hour under keys of blizzard's own naming (UUIDv7.parquet) were left by a
+ * dead writer: S3 keeps their parts, and bills them, until someone aborts them. */
+#define ORPHAN_GRACE_MS (3600 * 1000LL)
+
+static bool orphan_upload(void *ctx, const char *key) {
+  const int64_t *now = ctx;
+  const char *base = strrchr(key, '/');
+  base = base ? base + 1 : key;
+  if (strlen(base) != 44 || strcmp(base + 36, ".parquet") || base[8] != '-' || base[14] != '7') return false;
+  int64_t ms = 0;
+  for (int i = 0; i < 13; i++) {
+    if (i == 8) continue;
+    char c = base[i];
+    int v = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+    if (v < 0) return false;
+    ms = ms * 16 + v;
+  }
+  return *now - ms > ORPHAN_GRACE_MS;
+}
+
+static bool same_key(void *ctx, const char *key) { return !strcmp(key, (const char *)ctx); }
+
+blz_status blz_storage_recover(blz_storage *s, blz_recovery_report *rep, blz_error *err) {
+  memset(rep, 0, sizeof *rep);
+  blz_journal_entry *es;
+  int n;
+  BLZ_TRY(blz_journal_list(&s->journal, &es, &n, err));
+  blz_status st = BLZ_OK;
+  for (int i = 0; i < n && !st; i++) {
+    blz_journal_entry *e = &es[i];
+    char *path = join(s->root, e->object);
+    if (!path) {
+      st = blz_fail(err, BLZ_ENOMEM, "out of memory");
+      break;
+    }
+    if (!exists(path)) { /* never published: its rows were not acknowledged, the temp file goes below */
+      blz_journal_remove(&s->journal, e->name);
+      rep->files_dropped++;
+    } else if (!s->s3) { /* published, perhaps announced: finish */
+      char *side = join(s->root, e->sidecar);
+      if (!side) st = blz_fail(err, BLZ_ENOMEM, "out of memory");
+      if (!st && !exists(side)) st = blz_storage_put(s, e->sidecar, e->sidecar_bytes, e->sidecar_len, err);
+      if (!st) st = blz_journal_landed(&s->journal, e->note, err);
+      if (!st) blz_journal_remove(&s->journal, e->name);
+      if (!st) rep->files_landed++;
+      free(side);
+    } else { /* a spill file: an upload a crash cut off is aborted, then it goes up again */
+      int aborted = 0;
+      st = blz_s3_abort_uploads(&s->s3o, e->object, same_key, e->object, &s->ctr, &aborted, err);
+      rep->uploads_aborted += aborted;
+      blz_object o;
+      memset(&o, 0, sizeof o);
+      o.s = s, o.relpath = e->object, o.local = path, o.landing = true, o.land = *e;
+      if (!st) st = upload_and_announce(s, &o, err);
+      if (!st) rep->files_landed++;
+      if (st) blz_error_prefix(err, "recovering %s (kept in %s)", e->object, path);
+    }
+    free(path);
+  }
+  blz_journal_entries_free(es, n);
+  if (!st) {
+    walk_ctx w = {s, rep, s->s3, BLZ_OK, err};
+    walk(&w, s->root, "", 0);
+    st = w.st;
+  }
+  if (!st && s->s3) {
+    int64_t now;
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    now = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    int aborted = 0;
+    st = blz_s3_abort_uploads(&s->s3o, "", orphan_upload, &now, &s->ctr, &aborted, err);
+    rep->uploads_aborted += aborted;
+  }
+  return st;
+}
+
+blz_status blz_storage_read_landed(blz_storage *s, void (*fn)(void *ctx, const char *line), void *ctx,
+                                   blz_error *err) {
+  return blz_journal_read_landed(&s->journal, fn, ctx, err);
 }

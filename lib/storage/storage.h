@@ -20,7 +20,8 @@ typedef struct blz_storage_options {
 /* The storage options a sink configuration describes (pointers into *cfg). */
 void blz_storage_options_of(const blz_sink_config *cfg, blz_storage_options *o);
 
-/* Opens the storage named by o->path. */
+/* Opens the storage named by o->path and takes its state folder's lock (<path>/_blizzard, or
+ * <spill>/_blizzard for S3): one writer per table. */
 blz_status blz_storage_open(const blz_storage_options *o, blz_storage **out, blz_error *err);
 void blz_storage_on_retry(blz_storage *s, void (*fn)(void *ctx, const char *key, const char *why), void *ctx);
 /* Waits for pending uploads (see blz_object_commit_async), then frees. NULL is a no-op. */
@@ -35,10 +36,22 @@ blz_output blz_object_output(blz_object *o);
  * local copy kept after a failed upload (NULL if none). Runs on an uploader thread for S3. */
 typedef void (*blz_stored_fn)(void *ctx, blz_status st, const blz_error *err, const char *spilled);
 
-/* Stores the object and frees it. Local disk: at once (fsync, rename). S3: the file waits on local
- * disk in the spill folder and is queued for upload; this blocks while max_concurrent_uploads
- * uploads are already queued (back-pressure). `done` is always called exactly once. */
-void blz_object_commit_async(blz_object *o, blz_stored_fn done, void *ctx);
+/* What is announced once an object is stored: a sidecar object (the staging metadata) and a line
+ * for the landed log (what the sink reads back to know which source rows have landed). */
+typedef struct blz_landing {
+  const char *sidecar_relpath;
+  const void *sidecar;
+  size_t sidecar_len;
+  const char *note;   /* one line, no newline or tab; NULL: none */
+} blz_landing;
+
+/* Stores the object and frees it; `landing` (copied; NULL: nothing to announce) follows it.
+ * Exactly-once across crashes: a journal record is written before the object is published and
+ * removed after the sidecar and the landed-log line, so blz_storage_recover can finish what a
+ * crash interrupted. Local disk: at once (fsync, rename). S3: the file waits in the spill folder
+ * and is queued for upload; this blocks while max_concurrent_uploads uploads are already queued
+ * (back-pressure). `done` is always called exactly once. */
+void blz_object_commit_async(blz_object *o, const blz_landing *landing, blz_stored_fn done, void *ctx);
 /* Drops the object: nothing is left behind. NULL is a no-op. */
 void blz_object_abort(blz_object *o);
 /* Writes a whole small object durably and synchronously (with retries on S3). */
@@ -46,6 +59,14 @@ blz_status blz_storage_put(blz_storage *s, const char *relpath, const void *data
                            blz_error *err);
 /* Waits until every queued commit has called back. */
 void blz_storage_drain(blz_storage *s);
+/* Finishes what a dead writer left: journal records of published objects are announced (local)
+ * or uploaded and announced (S3, with the uploads a crash cut off aborted first); records of
+ * objects never published are dropped; temporary files are removed; on S3, multipart uploads of
+ * blizzard-named keys older than an hour are aborted. Call before writing. */
+blz_status blz_storage_recover(blz_storage *s, blz_recovery_report *rep, blz_error *err);
+/* Calls fn for each line of the landed log (see blz_landing.note), oldest first. */
+blz_status blz_storage_read_landed(blz_storage *s, void (*fn)(void *ctx, const char *line), void *ctx,
+                                   blz_error *err);
 /* Upload counters (zeros for local disk). */
 blz_s3_counters blz_storage_counters(const blz_storage *s, int64_t *active_uploads);
 

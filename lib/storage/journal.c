@@ -1,0 +1,242 @@
+/* journal.c — landing records, the landed log and the state folder's lock. A record is text:
+ *   blizzard-journal 1\n object\t<path>\n sidecar\t<path>\n note\t<line>\n \n <sidecar bytes>
+ * Paths and the note never hold a newline or a tab (the sink builds them). */
+#include "journal.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "file_sink.h"
+
+#define MAGIC "blizzard-journal 1\n"
+
+static char *path_in(const char *dir, const char *sub, const char *name) {
+  size_t n = strlen(dir) + strlen(sub) + strlen(name) + 3;
+  char *p = malloc(n);
+  if (p) snprintf(p, n, "%s%s%s%s%s", dir, *sub ? "/" : "", sub, *name ? "/" : "", name);
+  return p;
+}
+
+static blz_status mkdirs(const char *path, blz_error *err) {
+  char *p = strdup(path);
+  if (!p) return blz_fail(err, BLZ_ENOMEM, "out of memory");
+  for (char *q = p + 1;; q++) {
+    bool end = !*q;
+    if (*q != '/' && !end) continue;
+    *q = 0;
+    if (mkdir(p, 0755) != 0 && errno != EEXIST) {
+      blz_status st = blz_fail(err, BLZ_EIO, "cannot create folder %s: %s", p, strerror(errno));
+      free(p);
+      return st;
+    }
+    if (end) break;
+    *q = '/';
+  }
+  free(p);
+  return BLZ_OK;
+}
+
+blz_status blz_journal_open(blz_journal *j, const char *state_dir, blz_error *err) {
+  memset(j, 0, sizeof *j);
+  j->lock_fd = j->log_fd = -1;
+  pthread_mutex_init(&j->mu, NULL);
+  j->dir = strdup(state_dir);
+  char *jdir = path_in(state_dir, "journal", ""), *lock = path_in(state_dir, "lock", "");
+  char *log = path_in(state_dir, "landed.log", "");
+  blz_status st = j->dir && jdir && lock && log ? BLZ_OK : blz_fail(err, BLZ_ENOMEM, "out of memory");
+  if (!st) st = mkdirs(jdir, err);
+  if (!st && (j->lock_fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0644)) < 0)
+    st = blz_fail(err, BLZ_EIO, "cannot open %s: %s", lock, strerror(errno));
+  if (!st && flock(j->lock_fd, LOCK_EX | LOCK_NB) != 0)
+    st = blz_fail(err, BLZ_EINVAL, "%s is locked: another blizzard is writing this table (%s)", lock,
+                  errno == EWOULDBLOCK ? "one writer per table" : strerror(errno));
+  if (!st && (j->log_fd = open(log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644)) < 0)
+    st = blz_fail(err, BLZ_EIO, "cannot open %s: %s", log, strerror(errno));
+  free(jdir), free(lock), free(log);
+  if (st) blz_journal_close(j);
+  return st;
+}
+
+void blz_journal_close(blz_journal *j) {
+  if (j->log_fd >= 0) close(j->log_fd);
+  if (j->lock_fd >= 0) close(j->lock_fd); /* releases the flock */
+  if (j->dir) pthread_mutex_destroy(&j->mu);
+  free(j->dir);
+  memset(j, 0, sizeof *j);
+  j->lock_fd = j->log_fd = -1;
+}
+
+static bool clean(const char *s) { return !strpbrk(s, "\n\t"); }
+
+blz_status blz_journal_add(blz_journal *j, const blz_journal_entry *e, blz_error *err) {
+  const char *note = e->note ? e->note : "";
+  if (!clean(e->object) || !clean(e->sidecar) || !clean(note) || strchr(e->name, '/'))
+    return blz_fail(err, BLZ_EINVAL, "journal record %s: a path with a newline or tab", e->name);
+  blz_buf b = {0};
+  bool ok = blz_buf_append(&b, MAGIC, strlen(MAGIC)) && blz_buf_append(&b, "object\t", 7) &&
+            blz_buf_append(&b, e->object, strlen(e->object)) && blz_buf_append(&b, "\nsidecar\t", 9) &&
+            blz_buf_append(&b, e->sidecar, strlen(e->sidecar)) && blz_buf_append(&b, "\nnote\t", 6) &&
+            blz_buf_append(&b, note, strlen(note)) && blz_buf_append(&b, "\n\n", 2) &&
+            blz_buf_append(&b, e->sidecar_bytes, e->sidecar_len);
+  char *path = path_in(j->dir, "journal", e->name);
+  blz_status st = ok && path ? BLZ_OK : blz_fail(err, BLZ_ENOMEM, "out of memory");
+  blz_file_sink fs;
+  if (!st) st = blz_file_sink_open(&fs, path, err);
+  if (!st) {
+    st = blz_file_sink_write(&fs, b.data, b.len, err);
+    if (!st) st = blz_file_sink_commit(&fs, err);
+    blz_file_sink_discard(&fs);
+  }
+  free(path);
+  blz_buf_free(&b);
+  return st;
+}
+
+void blz_journal_remove(blz_journal *j, const char *name) {
+  char *path = path_in(j->dir, "journal", name);
+  if (path && unlink(path) == 0) blz_fsync_parent(path);
+  free(path);
+}
+
+blz_status blz_journal_landed(blz_journal *j, const char *note, blz_error *err) {
+  if (!note || !*note) return BLZ_OK;
+  size_t n = strlen(note);
+  char *line = malloc(n + 2);
+  if (!line) return blz_fail(err, BLZ_ENOMEM, "out of memory");
+  memcpy(line, note, n);
+  line[n] = '\n';
+  pthread_mutex_lock(&j->mu);
+  blz_status st = BLZ_OK;
+  /* one write of a whole line with O_APPEND: lines of one process never interleave */
+  ssize_t w = write(j->log_fd, line, n + 1);
+  if (w != (ssize_t)(n + 1)) st = blz_fail(err, BLZ_EIO, "appending to %s/landed.log: %s", j->dir, w < 0 ? strerror(errno) : "short write");
+  if (!st && fdatasync(j->log_fd) != 0) st = blz_fail(err, BLZ_EIO, "fsync %s/landed.log: %s", j->dir, strerror(errno));
+  pthread_mutex_unlock(&j->mu);
+  free(line);
+  return st;
+}
+
+static bool read_all(const char *path, blz_buf *b) {
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  char chunk[65536];
+  ssize_t k;
+  bool ok = true;
+  while (ok && (k = read(fd, chunk, sizeof chunk)) != 0) {
+    if (k < 0) ok = errno == EINTR;
+    else ok = blz_buf_append(b, chunk, (size_t)k);
+  }
+  close(fd);
+  return ok;
+}
+
+/* Value of the line "key\t..." starting at *p; advances *p past it. */
+static char *field(const char **p, const char *end, const char *key) {
+  size_t kl = strlen(key);
+  if ((size_t)(end - *p) <= kl || memcmp(*p, key, kl) || (*p)[kl] != '\t') return NULL;
+  const char *v = *p + kl + 1, *nl = memchr(v, '\n', (size_t)(end - v));
+  if (!nl) return NULL;
+  *p = nl + 1;
+  return strndup(v, (size_t)(nl - v));
+}
+
+static blz_status parse_record(const char *name, const blz_buf *b, blz_journal_entry *e, blz_error *err) {
+  const char *p = (const char *)b->data, *end = p + b->len;
+  memset(e, 0, sizeof *e);
+  e->name = strdup(name);
+  if (b->len < strlen(MAGIC) || memcmp(p, MAGIC, strlen(MAGIC)))
+    return blz_fail(err, BLZ_EINVAL, "journal record %s: not a blizzard journal record", name);
+  p += strlen(MAGIC);
+  e->object = field(&p, end, "object");
+  e->sidecar = e->object ? field(&p, end, "sidecar") : NULL;
+  e->note = e->sidecar ? field(&p, end, "note") : NULL;
+  if (!e->name || !e->note || p >= end || *p != '\n')
+    return blz_fail(err, BLZ_EINVAL, "journal record %s: cut short or malformed", name);
+  p++;
+  e->sidecar_len = (size_t)(end - p);
+  e->sidecar_bytes = malloc(e->sidecar_len + 1);
+  if (!e->sidecar_bytes) return blz_fail(err, BLZ_ENOMEM, "out of memory");
+  memcpy(e->sidecar_bytes, p, e->sidecar_len);
+  e->sidecar_bytes[e->sidecar_len] = 0;
+  return BLZ_OK;
+}
+
+static int by_name(const void *a, const void *b) {
+  return strcmp(((const blz_journal_entry *)a)->name, ((const blz_journal_entry *)b)->name);
+}
+
+blz_status blz_journal_list(blz_journal *j, blz_journal_entry **out, int *n, blz_error *err) {
+  *out = NULL;
+  *n = 0;
+  char *dir = path_in(j->dir, "journal", "");
+  DIR *d = dir ? opendir(dir) : NULL;
+  if (!d) {
+    blz_status st = blz_fail(err, BLZ_EIO, "cannot read %s: %s", dir ? dir : "journal", strerror(errno));
+    free(dir);
+    return st;
+  }
+  blz_status st = BLZ_OK;
+  int cap = 0;
+  struct dirent *de;
+  while (!st && (de = readdir(d))) {
+    if (de->d_name[0] == '.') continue; /* ".", "..", and records still being written */
+    if (*n == cap) {
+      cap = cap ? cap * 2 : 16;
+      blz_journal_entry *g = realloc(*out, (size_t)cap * sizeof *g);
+      if (!g) {
+        st = blz_fail(err, BLZ_ENOMEM, "out of memory");
+        break;
+      }
+      *out = g;
+    }
+    char *path = path_in(dir, de->d_name, "");
+    blz_buf b = {0};
+    if (!path || !read_all(path, &b)) st = blz_fail(err, BLZ_EIO, "cannot read %s: %s", path ? path : de->d_name, strerror(errno));
+    else st = parse_record(de->d_name, &b, &(*out)[*n], err);
+    if (path) (*n)++; /* freed with the rest, parsed or not */
+    else memset(&(*out)[*n], 0, sizeof **out);
+    blz_buf_free(&b);
+    free(path);
+  }
+  closedir(d);
+  free(dir);
+  if (st) {
+    blz_journal_entries_free(*out, *n);
+    *out = NULL;
+    *n = 0;
+    return st;
+  }
+  if (*n > 1) qsort(*out, (size_t)*n, sizeof **out, by_name); /* oldest first: names are UUIDv7 */
+  return BLZ_OK;
+}
+
+void blz_journal_entries_free(blz_journal_entry *e, int n) {
+  for (int i = 0; e && i < n; i++) {
+    free(e[i].name), free(e[i].object), free(e[i].sidecar), free(e[i].note);
+    free(e[i].sidecar_bytes);
+  }
+  free(e);
+}
+
+blz_status blz_journal_read_landed(blz_journal *j, void (*fn)(void *ctx, const char *line), void *ctx,
+                                   blz_error *err) {
+  char *path = path_in(j->dir, "landed.log", "");
+  blz_buf b = {0};
+  bool ok = path && read_all(path, &b) && blz_buf_push(&b, 0);
+  blz_status st = ok ? BLZ_OK : blz_fail(err, BLZ_EIO, "cannot read %s: %s", path ? path : "landed.log", strerror(errno));
+  for (char *p = (char *)b.data; !st && p && *p;) {
+    char *nl = strchr(p, '\n');
+    if (!nl) break; /* the last line was cut by a crash */
+    *nl = 0;
+    fn(ctx, p);
+    p = nl + 1;
+  }
+  blz_buf_free(&b);
+  free(path);
+  return st;
+}

@@ -45,6 +45,8 @@
   X(test_sink_config_validate_c_api)                \
   X(test_config_hostile_shapes)                     \
   X(test_sink_callback_may_query)                   \
+  X(test_sink_rerun_skips_landed_rows)              \
+  X(test_sink_recovery_finishes_or_drops)           \
   X(test_staging_json)                              \
   X(test_sink_refuses_whole_batch)                  \
   X(test_sigv4_aws_example)                         \

@@ -39,7 +39,7 @@ echo "== threaded paths under ThreadSanitizer"
 bash tests/tsan_test.sh | tee "$log/tsan"
 count "$log/tsan"
 echo "== fuzz corpus replay"
-for target in ipc config s3_xml; do
+for target in ipc config s3_xml journal; do
   if ./build/fuzz_$target fuzz/corpus/$target/* >"$log/fuzz" 2>&1; then
     echo "fuzz_$target: $(ls fuzz/corpus/$target | wc -l) passed, 0 failed" | tee "$log/fuzzc"
   else

@@ -145,11 +145,11 @@ static char *field(const char **p, const char *end, const char *key) {
   return strndup(v, (size_t)(nl - v));
 }
 
-static blz_status parse_record(const char *name, const blz_buf *b, blz_journal_entry *e, blz_error *err) {
-  const char *p = (const char *)b->data, *end = p + b->len;
+blz_status blz_journal_parse(const char *name, const uint8_t *data, size_t len, blz_journal_entry *e, blz_error *err) {
+  const char *p = (const char *)data, *end = p + len;
   memset(e, 0, sizeof *e);
   e->name = strdup(name);
-  if (b->len < strlen(MAGIC) || memcmp(p, MAGIC, strlen(MAGIC)))
+  if (!data || len < strlen(MAGIC) || memcmp(p, MAGIC, strlen(MAGIC)))
     return blz_fail(err, BLZ_EINVAL, "journal record %s: not a blizzard journal record", name);
   p += strlen(MAGIC);
   e->object = field(&p, end, "object");
@@ -197,7 +197,7 @@ blz_status blz_journal_list(blz_journal *j, blz_journal_entry **out, int *n, blz
     char *path = path_in(dir, de->d_name, "");
     blz_buf b = {0};
     if (!path || !read_all(path, &b)) st = blz_fail(err, BLZ_EIO, "cannot read %s: %s", path ? path : de->d_name, strerror(errno));
-    else st = parse_record(de->d_name, &b, &(*out)[*n], err);
+    else st = blz_journal_parse(de->d_name, b.data, b.len, &(*out)[*n], err);
     if (path) (*n)++; /* freed with the rest, parsed or not */
     else memset(&(*out)[*n], 0, sizeof **out);
     blz_buf_free(&b);

@@ -40,6 +40,10 @@ blz_status blz_journal_landed(blz_journal *j, const char *note, blz_error *err);
  * blz_journal_entries_free. */
 blz_status blz_journal_list(blz_journal *j, blz_journal_entry **out, int *n, blz_error *err);
 void blz_journal_entries_free(blz_journal_entry *e, int n);
+/* Parses one record's bytes (named `name` in messages) into *e, whose strings it allocates (also on
+ * failure: free with blz_journal_entries_free(e, 1) after copying it to the heap, or free the fields). */
+blz_status blz_journal_parse(const char *name, const uint8_t *data, size_t len, blz_journal_entry *e,
+                             blz_error *err);
 /* Calls fn for each complete line of the landed log (a line cut by a crash is skipped: the
  * record it belonged to is still in the journal and writes it again). */
 blz_status blz_journal_read_landed(blz_journal *j, void (*fn)(void *ctx, const char *line), void *ctx,

@@ -114,8 +114,8 @@ static uint32_t end(fbb *b) {
 
 /* Schema.fbs Type union tags */
 enum { T_NULL = 1, T_INT = 2, T_FLOAT = 3, T_BINARY = 4, T_UTF8 = 5, T_BOOL = 6, T_DECIMAL = 7,
-       T_DATE = 8, T_TIME = 9, T_TIMESTAMP = 10, T_LIST = 12, T_STRUCT = 13, T_FSB = 15, T_FSL = 16,
-       T_MAP = 17, T_LARGE_BINARY = 19, T_LARGE_UTF8 = 20, T_LARGE_LIST = 21, T_BINARY_VIEW = 23,
+       T_DATE = 8, T_TIME = 9, T_TIMESTAMP = 10, T_INTERVAL = 11, T_LIST = 12, T_STRUCT = 13, T_FSB = 15, T_FSL = 16,
+       T_MAP = 17, T_DURATION = 18, T_LARGE_BINARY = 19, T_LARGE_UTF8 = 20, T_LARGE_LIST = 21, T_BINARY_VIEW = 23,
        T_UTF8_VIEW = 24 };
 
 static int unit_of(char c) { return c == 's' ? 0 : c == 'm' ? 1 : c == 'u' ? 2 : c == 'n' ? 3 : -1; }
@@ -194,6 +194,18 @@ static int type_table(fbb *b, const char *f, uint32_t *ref) {
     add_i32(b, 1, u <= 1 ? 32 : 64);
     *ref = end(b);
     return T_TIME;
+  }
+  if (f[0] == 't' && f[1] == 'D' && unit_of(f[2]) >= 0 && !f[3]) {
+    start(b);
+    add_i16(b, 0, (int16_t)unit_of(f[2]));
+    *ref = end(b);
+    return T_DURATION;
+  }
+  if (f[0] == 't' && f[1] == 'i' && (f[2] == 'M' || f[2] == 'D') && !f[3]) {
+    start(b);
+    add_i16(b, 0, f[2] == 'M' ? 0 : 1); /* YEAR_MONTH, DAY_TIME */
+    *ref = end(b);
+    return T_INTERVAL;
   }
   if (f[0] == 't' && f[1] == 's' && unit_of(f[2]) >= 0 && f[3] == ':') {
     uint32_t tz = f[4] ? string(b, f + 4, strlen(f + 4)) : 0;

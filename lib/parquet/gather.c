@@ -4,6 +4,16 @@
 #include "../common/blz_utf8.h"
 
 
+/* Whether an unscaled decimal has at most `precision` (1..18) digits: readers refuse more. */
+static bool decimal_fits(int64_t x, int precision) {
+  static const int64_t pow10[19] = {1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000, 1000000000,
+                                    10000000000LL, 100000000000LL, 1000000000000LL, 10000000000000LL,
+                                    100000000000000LL, 1000000000000000LL, 10000000000000000LL,
+                                    100000000000000000LL, 1000000000000000000LL};
+  if (precision < 1 || precision > 18) return true;
+  return x > -pow10[precision] && x < pow10[precision];
+}
+
 /* Writes the Parquet form of the value at physical index i of `a` into out (width bytes, or a
  * blz_bytes_ref). Used for dictionary values, where access is random. */
 static blz_status value_at(const blz_column *c, const struct ArrowArray *a, int64_t i, void *out,
@@ -74,6 +84,14 @@ static blz_status value_at(const blz_column *c, const struct ArrowArray *a, int6
       memcpy(out, &x, 8);
       return BLZ_OK;
     }
+    case SRC_DEC32: case SRC_DEC64: {
+      int64_t x = c->t.src == SRC_DEC32 ? ((const int32_t *)v)[i] : ((const int64_t *)v)[i];
+      if (!decimal_fits(x, c->t.precision))
+        return blz_fail(err, BLZ_EINVAL, "decimal value %lld exceeds precision %d", (long long)x, c->t.precision);
+      if (c->t.src == SRC_DEC32) *(int32_t *)out = (int32_t)x;
+      else memcpy(out, &x, 8);
+      return BLZ_OK;
+    }
     case SRC_DEC128: case SRC_DEC256: {
       const uint8_t *le = (const uint8_t *)v + (int64_t)c->t.src_width * i;
       int sw = c->t.src_width;
@@ -86,8 +104,23 @@ static blz_status value_at(const blz_column *c, const struct ArrowArray *a, int6
         uint8_t *o = out;
         for (int k = 0; k < keep; k++) o[k] = le[keep - 1 - k];
       } else {
+        int64_t x = keep == 4 ? (int64_t)(int32_t)blz_load_le32(le) : (int64_t)blz_load_le64(le);
+        if (!decimal_fits(x, c->t.precision))
+          return blz_fail(err, BLZ_EINVAL, "decimal value %lld exceeds precision %d", (long long)x, c->t.precision);
         memcpy(out, le, (size_t)keep);
       }
+      return BLZ_OK;
+    }
+    case SRC_IVL_YM: {
+      uint8_t *o = out;
+      memcpy(o, (const uint8_t *)v + 4 * i, 4);
+      memset(o + 4, 0, 8);
+      return BLZ_OK;
+    }
+    case SRC_IVL_DT: {
+      uint8_t *o = out;
+      memset(o, 0, 4);
+      memcpy(o + 4, (const uint8_t *)v + 8 * i, 8); /* days, then milliseconds: both int32 LE */
       return BLZ_OK;
     }
     case SRC_NULL: return BLZ_OK;

@@ -90,15 +90,21 @@ static blz_status map_value(const struct ArrowSchema *field, blz_coltype *t, blz
     } else if (f[2 + n]) {
       return blz_fail(err, BLZ_EINVAL, "bad decimal format '%s'", f);
     }
-    if (bw != 128 && bw != 256)
-      return blz_fail(err, BLZ_ENOTSUP, "decimal%d is not supported (only decimal128/256)", bw);
-    int maxp = bw == 128 ? 38 : 76;
+    if (bw != 32 && bw != 64 && bw != 128 && bw != 256)
+      return blz_fail(err, BLZ_EINVAL, "decimal bit width %d (32, 64, 128 or 256)", bw);
+    int maxp = bw == 32 ? 9 : bw == 64 ? 18 : bw == 128 ? 38 : 76;
     if (p < 1 || p > maxp || sc < 0 || sc > p)
-      return blz_fail(err, BLZ_EINVAL, "decimal precision %d / scale %d out of range", p, sc);
-    t->src = bw == 128 ? SRC_DEC128 : SRC_DEC256;
-    t->src_width = bw / 8;
+      return blz_fail(err, BLZ_EINVAL, "decimal%d precision %d / scale %d out of range (precision 1..%d)", bw, p, sc, maxp);
     t->precision = p; t->scale = sc;
     t->logical = LT_DECIMAL; t->converted = CT_DECIMAL;
+    if (bw <= 64) { /* decimal32/64 keep their width, as arrow-rs writes them: INT32 / INT64 */
+      t->src = bw == 32 ? SRC_DEC32 : SRC_DEC64;
+      t->phys = bw == 32 ? PQ_INT32 : PQ_INT64;
+      t->sort = SORT_SIGNED;
+      return BLZ_OK;
+    }
+    t->src = bw == 128 ? SRC_DEC128 : SRC_DEC256;
+    t->src_width = bw / 8;
     if (p <= 9) { t->phys = PQ_INT32; t->sort = SORT_SIGNED; }
     else if (p <= 18) { t->phys = PQ_INT64; t->sort = SORT_SIGNED; }
     else { t->phys = PQ_FLBA; t->type_length = blz_decimal_bytes(p); t->sort = SORT_DECIMAL_BE; }
@@ -142,10 +148,24 @@ static blz_status map_value(const struct ArrowSchema *field, blz_coltype *t, blz
       return BLZ_OK;
     }
   }
+  if (f[0] == 't' && f[1] == 'D' && f[2] && strchr("smun", f[2]) && !f[3]) {
+    /* duration: its INT64 count in its own unit, as Arrow C++ and arrow-rs write it; the unit and
+     * type come back from ARROW:schema */
+    t->src = SRC_I64; t->phys = PQ_INT64; t->sort = SORT_SIGNED;
+    return BLZ_OK;
+  }
+  if (!strcmp(f, "tiM") || !strcmp(f, "tiD")) {
+    /* INTERVAL: 12 bytes, little-endian months, days, milliseconds; Parquet defines no order for
+     * it, so no min/max */
+    t->src = f[2] == 'M' ? SRC_IVL_YM : SRC_IVL_DT;
+    t->phys = PQ_FLBA; t->type_length = 12; t->converted = CT_INTERVAL; t->sort = SORT_NONE;
+    return BLZ_OK;
+  }
   char name[256];
   blz_arrow_type_name(field, name, sizeof name);
-  if (f[0] == 't' && (f[1] == 'D' || f[1] == 'i'))
-    return blz_fail(err, BLZ_ENOTSUP, "type %s is not supported yet", name);
+  if (!strcmp(f, "tin"))
+    return blz_fail(err, BLZ_ENOTSUP, "type %s has no lossless Parquet form (INTERVAL holds milliseconds, "
+                    "not nanoseconds)", name);
   /* lists, structs and maps are groups (nested.c), never leaves */
   if (!strcmp(f, "+l") || !strcmp(f, "+L") || !strcmp(f, "+s") || !strcmp(f, "+m") || !strncmp(f, "+w:", 3))
     return blz_fail(err, BLZ_EINVAL, "nested type %s where a leaf was expected", name);

@@ -20,7 +20,10 @@ typedef enum blz_src {
   SRC_DATE64,     /* int64 ms -> int32 days */
   SRC_I32_X1000,  /* time32[s] -> TIME(MILLIS) */
   SRC_I64_X1000,  /* timestamp[s] -> TIMESTAMP(MILLIS) */
-  SRC_DEC128, SRC_DEC256
+  SRC_DEC32, SRC_DEC64,    /* decimal32/64: kept as INT32/INT64, checked against the precision */
+  SRC_DEC128, SRC_DEC256,
+  SRC_IVL_YM,     /* interval[year_month]: int32 months -> INTERVAL (months, 0, 0) */
+  SRC_IVL_DT      /* interval[day_time]: int32 days, int32 ms -> INTERVAL (0, days, ms) */
 } blz_src;
 
 /* The order min/max statistics are computed in. */
@@ -35,7 +38,7 @@ enum { LT_NONE = 0, LT_STRING = 1, LT_DECIMAL = 5, LT_DATE = 6, LT_TIME = 7, LT_
 enum { CT_NONE = -1, CT_UTF8 = 0, CT_DECIMAL = 5, CT_DATE = 6, CT_TIME_MILLIS = 7,
        CT_TIME_MICROS = 8, CT_TIMESTAMP_MILLIS = 9, CT_TIMESTAMP_MICROS = 10, CT_UINT_8 = 11,
        CT_UINT_16 = 12, CT_UINT_32 = 13, CT_UINT_64 = 14, CT_INT_8 = 15, CT_INT_16 = 16,
-       CT_INT_32 = 17, CT_INT_64 = 18 };
+       CT_INT_32 = 17, CT_INT_64 = 18, CT_INTERVAL = 21 };
 enum { UNIT_MILLIS = 1, UNIT_MICROS = 2, UNIT_NANOS = 3 };
 
 typedef struct blz_coltype {

@@ -1,5 +1,6 @@
 // make-extra-types.mjs — an IPC stream of the flat types gen.mjs leaves out: float16, null,
-// time32[s], time64[ns], decimal256 and dictionaries with int8 / uint16 indices.
+// time32[s], time64[ns], decimal256 and dictionaries with int8 / uint16 indices (sets core, wide),
+// duration (s, ms, us, ns) and decimal32 / decimal64 (set t12), interval year_month / day_time (set ivl).
 import fs from 'node:fs';
 import * as A from 'apache-arrow';
 import { makeBatch } from './lib/build.mjs';
@@ -16,11 +17,24 @@ const cols = [
   ['d256', new A.Decimal(3, 50, 256), (i) => pick(i, (BigInt(i) - 150n) * 10n ** 45n + BigInt(i))],
   ['dict8', new A.Dictionary(new A.Utf8(), new A.Int8()), (i) => pick(i, i % 3)],
   ['dict16u', new A.Dictionary(new A.Utf8(), new A.Uint16()), (i) => pick(i, i % 40)],
+  // arrow types issue 12 adds: duration in every unit, intervals, decimal32/64
+  ['dur_s', new A.DurationSecond(), (i) => pick(i, BigInt(i * 3661 - 400))],
+  ['dur_ms', new A.DurationMillisecond(), (i) => pick(i, BigInt(i) * 1234567n)],
+  ['dur_us', new A.DurationMicrosecond(), (i) => pick(i, -BigInt(i) * 999999937n)],
+  ['dur_ns', new A.DurationNanosecond(), (i) => pick(i, BigInt(i) * 86400000000123n)],
+  ['ivl_ym', new A.IntervalYearMonth(), (i) => pick(i, i * 7 - 300)],
+  ['ivl_dt', new A.IntervalDayTime(), (i) => pick(i, [i * 3, (i * 86399) % 86400000])],
+  ['dec32', new A.Decimal(2, 9, 32), (i) => pick(i, BigInt(i * 3331333 - 499999999))],
+  ['dec64', new A.Decimal(4, 18, 64), (i) => pick(i, BigInt(i) * 3331333333333331n - 499999999999999999n)],
 ];
+const T12 = ['dur_s', 'dur_ms', 'dur_us', 'dur_ns', 'dec32', 'dec64'];
+const IVL = ['ivl_ym', 'ivl_dt'];
 // "core": types every reader handles; "wide": float16, null, decimal256 (Polars stops at 38 digits),
 // time64[ns] (DuckDB's TIME keeps microseconds): only hyparquet reads all of them exactly
 const WIDE = ['f16', 'nothing', 'd256', 't64ns'];
-if (set !== 'all') cols.splice(0, cols.length, ...cols.filter(([name]) => (set === 'wide') === WIDE.includes(name)));
+const inSet = (name) => (set === 't12' ? T12.includes(name) : set === 'ivl' ? IVL.includes(name)
+  : !T12.includes(name) && !IVL.includes(name) && (set === 'wide') === WIDE.includes(name));
+if (set !== 'all') cols.splice(0, cols.length, ...cols.filter(([name]) => inSet(name)));
 const schema = new A.Schema(cols.map(([name, t]) => new A.Field(name, t, true)));
 const dicts = {
   dict8: A.vectorFromArray(['x', 'yy', 'zzz'], new A.Utf8()),

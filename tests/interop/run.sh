@@ -81,6 +81,15 @@ verify "extra-types/core" "$out/core.arrows" "$out/core.parquet"
 node "$here/make-extra-types.mjs" "$out/wide.arrows" wide >/dev/null
 "$BLZ" convert "$out/wide.arrows" "$out/wide.parquet" --quiet
 verify "extra-types/float16-null-decimal256-time-ns" "$out/wide.arrows" "$out/wide.parquet" --readers hyparquet --no-footer
+# duration (every unit, INT64 + ARROW:schema), decimal32/64 (INT32/INT64 DECIMAL): all four readers,
+# arrow-rs and Polars getting the duration type back; intervals (FIXED_LEN_BYTE_ARRAY(12) INTERVAL):
+# DuckDB and arrow-rs (nodejs-polars cannot hold an interval series; hyparquet skips INTERVAL)
+node "$here/make-extra-types.mjs" "$out/t12.arrows" t12 >/dev/null
+"$BLZ" convert "$out/t12.arrows" "$out/t12.parquet" --quiet
+verify "extra-types/duration-decimal32-decimal64" "$out/t12.arrows" "$out/t12.parquet"
+node "$here/make-extra-types.mjs" "$out/ivl.arrows" ivl >/dev/null
+"$BLZ" convert "$out/ivl.arrows" "$out/ivl.parquet" --quiet
+verify "extra-types/interval-year_month-day_time" "$out/ivl.arrows" "$out/ivl.parquet" --readers duckdb,parquet-wasm
 
 # value encodings: the compact profile (DELTA_BINARY_PACKED, DELTA_LENGTH_BYTE_ARRAY,
 # DELTA_BYTE_ARRAY, BYTE_STREAM_SPLIT where they pay) on data page v1 and v2, and every encoding

@@ -182,9 +182,15 @@ void test_type_mapping(void) {
   CHECK(blz_map_arrow_type(&s, &t, &e) == BLZ_ENOTSUP);
   CHECK_CONTAINS(e.message, "type dense_union<item: int32, b: string> has no lossless Parquet form");
   struct ArrowSchema leaf = {0};
-  static const struct { const char *fmt, *want; } named[] = {
-      {"tDs", "duration[s]"}, {"tDn", "duration[ns]"}, {"tiM", "interval[year_month]"},
-      {"tiD", "interval[day_time]"}, {"tin", "interval[month_day_nano]"}};
+  /* mapped now: duration -> INT64, intervals -> FLBA(12) INTERVAL without order */
+  leaf.format = "tDs";
+  CHECK(blz_map_arrow_type(&leaf, &t, &e) == BLZ_OK && t.phys == 2 && t.logical == 0);
+  leaf.format = "tiD";
+  CHECK(blz_map_arrow_type(&leaf, &t, &e) == BLZ_OK && t.type_length == 12 && t.converted == 21 && t.sort == SORT_NONE);
+  leaf.format = "d:10,2,32";
+  CHECK(blz_map_arrow_type(&leaf, &t, &e) == BLZ_EINVAL);
+  CHECK_CONTAINS(e.message, "decimal32 precision 10");
+  static const struct { const char *fmt, *want; } named[] = {{"tin", "interval[month_day_nano]"}};
   for (size_t i = 0; i < sizeof named / sizeof named[0]; i++) {
     leaf.format = named[i].fmt;
     CHECK(blz_map_arrow_type(&leaf, &t, &e) == BLZ_ENOTSUP);

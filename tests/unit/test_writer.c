@@ -595,3 +595,55 @@ void test_writer_bloom_filters(void) {
   free(a);
   free(b);
 }
+
+void test_writer_arrow_types_issue12(void) {
+  /* decimal32(4,1) -> INT32 DECIMAL, duration[us] -> INT64, interval[year_month] -> FLBA(12) INTERVAL
+   * with no min/max; interval[month_day_nano] is refused naming the Arrow type */
+  struct ArrowSchema *f[3] = {fx_schema("d:4,1,32", "price", true, 0, NULL), fx_schema("tDu", "took", true, 0, NULL),
+                              fx_schema("tiM", "span", true, 0, NULL)};
+  struct ArrowSchema *s = fx_struct_schema(3, f);
+  fx_mem m;
+  blz_writer *w = open_mem(s, NULL, &m);
+  int32_t dec[3] = {9999, -9999, 12};
+  int64_t dur[3] = {-5, 7000000, 0};
+  int32_t months[3] = {14, -3, 0};
+  const void *db[2] = {NULL, dec}, *ub[2] = {NULL, dur}, *mb[2] = {NULL, months};
+  size_t ds[2] = {0, sizeof dec}, us[2] = {0, sizeof dur}, ms[2] = {0, sizeof months};
+  struct ArrowArray *cols[3] = {fx_array(3, 0, 0, 2, db, ds, 0, NULL), fx_array(3, 0, 0, 2, ub, us, 0, NULL),
+                                fx_array(3, 0, 0, 2, mb, ms, 0, NULL)};
+  struct ArrowArray *b = fx_batch(3, 3, cols);
+  blz_error e = {0};
+  CHECK(blz_writer_write(w, b, &e) == BLZ_OK);
+  /* a decimal32(4,1) value of five digits is refused, naming column and row */
+  ((int32_t *)cols[0]->buffers[1])[2] = 10000;
+  CHECK(blz_writer_write(w, b, &e) == BLZ_EINVAL);
+  CHECK_CONTAINS(e.message, "price");
+  CHECK_CONTAINS(e.message, "row 2");
+  CHECK_CONTAINS(e.message, "exceeds precision 4");
+  CHECK(blz_writer_close(w, &e) == BLZ_OK);
+  tnode footer;
+  CHECK(tread_footer(m.buf.data, m.buf.len, &footer) == 0);
+  const tnode *schema = tget(&footer, 2);
+  CHECK_EQ_INT(tget(&schema->kids[1], 1)->i, 1);  /* INT32 */
+  CHECK_EQ_INT(tget(&schema->kids[1], 6)->i, 5);  /* DECIMAL */
+  CHECK_EQ_INT(tget(&schema->kids[2], 1)->i, 2);  /* INT64 */
+  CHECK(tget(&schema->kids[2], 6) == NULL);       /* no annotation */
+  CHECK_EQ_INT(tget(&schema->kids[3], 1)->i, 7);  /* FIXED_LEN_BYTE_ARRAY */
+  CHECK_EQ_INT(tget(&schema->kids[3], 2)->i, 12);
+  CHECK_EQ_INT(tget(&schema->kids[3], 6)->i, 21); /* INTERVAL */
+  const tnode *st = tget(rg_col_meta(&footer, 0, 2), 12);
+  CHECK(st == NULL || (tget(st, 5) == NULL && tget(st, 6) == NULL)); /* no order, no min/max */
+  tnode_free(&footer);
+  fx_free_array(b);
+  blz_writer_destroy(w);
+  fx_free_schema(s);
+  blz_buf_free(&m.buf);
+
+  struct ArrowSchema *g[1] = {fx_schema("tin", "gap", true, 0, NULL)};
+  struct ArrowSchema *s2 = fx_struct_schema(1, g);
+  blz_output sink = {&m, fx_mem_write};
+  blz_writer *w2 = NULL;
+  CHECK(blz_writer_create(s2, NULL, &sink, &w2, &e) == BLZ_ENOTSUP);
+  CHECK_CONTAINS(e.message, "interval[month_day_nano]");
+  fx_free_schema(s2);
+}

@@ -178,15 +178,21 @@ static void print_progress(const convert_progress *p, double elapsed) {
   fflush(stderr);
 }
 
+/* Sleeps ms milliseconds in 10 ms steps, returning early once *stop is set: a ticker thread must
+ * not hold up the end of a short command by its whole period. */
+static void sleep_unless(const int *stop, int ms) {
+  for (int i = 0; i < ms / 10 && !__atomic_load_n(stop, __ATOMIC_ACQUIRE); i++) {
+    struct timespec ts = {0, 10 * 1000 * 1000};
+    nanosleep(&ts, NULL);
+  }
+}
+
 static void *convert_ticker(void *arg) {
   convert_progress *p = arg;
   double start = mono_s();
   while (!__atomic_load_n(&p->stop, __ATOMIC_ACQUIRE)) {
     print_progress(p, mono_s() - start);
-    for (int i = 0; i < 5 && !__atomic_load_n(&p->stop, __ATOMIC_ACQUIRE); i++) {
-      struct timespec ts = {0, 100 * 1000 * 1000};
-      nanosleep(&ts, NULL);
-    }
+    sleep_unless(&p->stop, 500);
   }
   print_progress(p, mono_s() - start);
   fputc('\n', stderr);
@@ -414,8 +420,7 @@ static void *ticker(void *arg) {
   run_state *rs = arg;
   double start = now_s(), last_progress = start;
   while (!__atomic_load_n(&rs->ticker_stop, __ATOMIC_ACQUIRE)) {
-    struct timespec ts = {0, 100 * 1000 * 1000};
-    nanosleep(&ts, NULL);
+    sleep_unless(&rs->ticker_stop, 100);
     blz_error e = {0};
     if (blz_sink_tick(rs->sink, &e) != BLZ_OK) log_event(LOG_ERROR, "tick_failed", "error", e.message, NULL);
     double t = now_s();

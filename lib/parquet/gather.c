@@ -315,6 +315,19 @@ static blz_status walk_node(walk_out *w, int ni, const struct ArrowArray *a, int
   blz_column *c = w->c;
   if (ni == c->path->depth) { /* the leaf */
     bool valid = c->t.src != SRC_NULL && blz_valid(a, p);
+    if (valid && c->t.dict_encoded) { /* a dictionary array: the value its index names */
+      const struct ArrowArray *d = a->dictionary;
+      bool var = c->t.src == SRC_BIN32 || c->t.src == SRC_BIN64 || c->t.src == SRC_VIEW;
+      if (!a->buffers || a->n_buffers < 2 || !a->buffers[1] || !d || !d->buffers || d->n_buffers < (var ? 3 : 2))
+        return blz_fail(w->err, BLZ_EINVAL, "column %s: dictionary array without its indices or dictionary", c->name);
+      int64_t j = index_at(c->t.index_src, a->buffers[1], p);
+      if (j < 0 || j >= d->length)
+        return blz_fail(w->err, BLZ_EFORMAT, "column %s: dictionary index %lld out of range 0..%lld", c->name,
+                        (long long)j, (long long)d->length);
+      a = d;
+      p = d->offset + j;
+      valid = blz_valid(d, p);
+    }
     if (!valid) return emit(w, def, rep) ? BLZ_OK : blz_fail(w->err, BLZ_ENOMEM, "out of memory");
     if (!emit(w, def + (c->nullable ? 1 : 0), rep)) return blz_fail(w->err, BLZ_ENOMEM, "out of memory");
     if (!blz_buf_reserve(&c->dense, (w->k + 1) * (size_t)c->width)) return blz_fail(w->err, BLZ_ENOMEM, "out of memory");

@@ -120,8 +120,6 @@ static blz_status walk(builder *b, const struct ArrowSchema *f, int top, const c
     if (depth > 0) blz_error_prefix(b->err, "in column %s", names[0]);
     return st;
   }
-  if (depth > 0 && b->p->leaves[li].t.dict_encoded)
-    return blz_fail(b->err, BLZ_ENOTSUP, "column %s: dictionary arrays inside nested types are not supported", b->p->leaves[li].name);
   if (add_elem(b, name, leaf_nullable ? 1 : 0, 0, 0, li) < 0) return blz_fail(b->err, BLZ_ENOMEM, "out of memory");
   return BLZ_OK;
 }

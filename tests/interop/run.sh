@@ -90,6 +90,10 @@ verify "extra-types/duration-decimal32-decimal64" "$out/t12.arrows" "$out/t12.pa
 node "$here/make-extra-types.mjs" "$out/ivl.arrows" ivl >/dev/null
 "$BLZ" convert "$out/ivl.arrows" "$out/ivl.parquet" --quiet
 verify "extra-types/interval-year_month-day_time" "$out/ivl.arrows" "$out/ivl.parquet" --readers duckdb,parquet-wasm
+# dictionary arrays inside a list and a struct: written as their value type, all four readers
+node "$here/make-nested-dict.mjs" "$out/nested-dict.arrows"
+"$BLZ" convert "$out/nested-dict.arrows" "$out/nested-dict.parquet" --quiet
+verify "nested-dictionaries" "$out/nested-dict.arrows" "$out/nested-dict.parquet"
 
 # value encodings: the compact profile (DELTA_BINARY_PACKED, DELTA_LENGTH_BYTE_ARRAY,
 # DELTA_BYTE_ARRAY, BYTE_STREAM_SPLIT where they pay) on data page v1 and v2, and every encoding

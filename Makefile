@@ -30,7 +30,7 @@ TEST_SRC = $(wildcard tests/unit/*.c)
 # position-independent for the shared library; only blizzard.h's declarations are exported
 $(LIB_OBJ): CFLAGS += -fPIC -fvisibility=hidden
 
-all: $(BUILD)/blizzard $(BUILD)/unit_tests $(BUILD)/slice_convert $(BUILD)/libblizzard.so.$(VERSION)
+all: $(BUILD)/blizzard $(BUILD)/unit_tests $(BUILD)/slice_convert $(BUILD)/reencode_convert $(BUILD)/libblizzard.so.$(VERSION)
 
 $(BUILD)/%.o: %.c $(wildcard include/*.h lib/*/*.h tests/unit/*.h programs/*.h)
 	@mkdir -p $(dir $@)
@@ -81,5 +81,8 @@ check:
 $(BUILD)/slice_convert: $(BUILD)/tests/tools/slice_convert.o $(BUILD)/libblizzard.a
 	$(CC) $(LDFLAGS) $^ $(LIBS) -o $@
 
-tools: $(BUILD)/slice_convert
+$(BUILD)/reencode_convert: $(BUILD)/tests/tools/reencode_convert.o $(BUILD)/libblizzard.a
+	$(CC) $(LDFLAGS) $^ $(LIBS) -o $@
+
+tools: $(BUILD)/slice_convert $(BUILD)/reencode_convert
 .PHONY: tools

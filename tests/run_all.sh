@@ -10,7 +10,7 @@ if [ -z "${BLZ_SKIP_INSTALL:-}" ]; then
 fi
 
 make -j2 all >/dev/null
-make -j2 SAN=1 build/san/unit_tests build/san/blizzard build/san/slice_convert >/dev/null
+make -j2 SAN=1 build/san/unit_tests build/san/blizzard build/san/slice_convert build/san/reencode_convert >/dev/null
 make -j2 SAN=thread build/tsan/blizzard build/tsan/unit_tests >/dev/null
 make -j2 fuzzers >/dev/null
 
@@ -57,7 +57,7 @@ echo "== metrics endpoint, logs"
 BLZ=./build/san/blizzard bash tests/metrics_test.sh | tee "$log/metrics"
 count "$log/metrics"
 echo "== interop (DuckDB, Polars, parquet-wasm, hyparquet)"
-BLZ=./build/san/blizzard SLICE=./build/san/slice_convert bash tests/interop/run.sh | tee "$log/interop"
+BLZ=./build/san/blizzard SLICE=./build/san/slice_convert REENCODE=./build/san/reencode_convert bash tests/interop/run.sh | tee "$log/interop"
 count "$log/interop"
 echo "== sink end-to-end (blizzard run: partitions, rolling, staging, SIGTERM)"
 BLZ=./build/san/blizzard bash tests/interop/run-sink.sh | tee "$log/sink"

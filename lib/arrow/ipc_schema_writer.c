@@ -144,7 +144,9 @@ static int type_table(fbb *b, const char *f, uint32_t *ref) {
   static const struct { const char *f; int tag; } empty[] = {
       {"n", T_NULL}, {"b", T_BOOL}, {"z", T_BINARY}, {"u", T_UTF8}, {"Z", T_LARGE_BINARY},
       {"U", T_LARGE_UTF8}, {"vz", T_BINARY_VIEW}, {"vu", T_UTF8_VIEW}, {"+l", T_LIST},
-      {"+L", T_LARGE_LIST}, {"+s", T_STRUCT}};
+      {"+L", T_LARGE_LIST}, {"+s", T_STRUCT},
+      /* list views are stored as lists: readers restore a list, which is what the file holds */
+      {"+vl", T_LIST}, {"+vL", T_LARGE_LIST}};
   if (!strcmp(f, "+m")) {
     start(b);
     add_u8(b, 0, 0); /* keysSorted */
@@ -221,6 +223,8 @@ static int type_table(fbb *b, const char *f, uint32_t *ref) {
 static blz_status field_table(fbb *b, const struct ArrowSchema *f, int64_t dict_id, uint32_t *ref,
                               blz_error *err, int depth) {
   const struct ArrowSchema *values = f->dictionary ? f->dictionary : f;
+  /* run-end encoded columns are stored decoded: readers get their values' type */
+  if (values->format && !strcmp(values->format, "+r") && values->n_children == 2 && values->children) values = values->children[1];
   if (depth > 64) return blz_fail(err, BLZ_ENOTSUP, "schema nested too deeply");
   /* children first: a FlatBuffer refers forward only */
   uint32_t kids[64];

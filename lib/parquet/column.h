@@ -63,7 +63,7 @@ typedef struct blz_segs {
 void blz_segs_free(blz_segs *s);
 
 /* How a nested leaf is reached from its top-level column: one node per Arrow array on the way. */
-enum { NODE_STRUCT, NODE_LIST32, NODE_LIST64, NODE_FSL };
+enum { NODE_STRUCT, NODE_LIST32, NODE_LIST64, NODE_FSL, NODE_VIEW32, NODE_VIEW64 }; /* VIEW: list views */
 #define BLZ_MAX_NEST 32
 typedef struct blz_path_node {
   int kind;

@@ -142,6 +142,85 @@ static inline int64_t index_at(blz_src s, const void *v, int64_t i) {
   }
 }
 
+/* ---- run-end encoded arrays: logical position -> run -> value ---- */
+
+static inline int64_t run_end(blz_src s, const struct ArrowArray *re, int64_t j) {
+  return index_at(s, re->buffers[1], re->offset + j);
+}
+
+/* The run holding logical position p of the REE array a (p counts a's offset in): the first run
+ * whose end lies beyond p. Fails when the runs end before p or the values are too few. */
+static blz_status ree_find(const blz_column *c, const struct ArrowArray *a, int64_t p, int64_t *run, blz_error *err) {
+  const struct ArrowArray *re = a->n_children == 2 && a->children ? a->children[0] : NULL;
+  const struct ArrowArray *va = re ? a->children[1] : NULL;
+  if (!re || !va || !re->buffers || re->n_buffers < 2 || !re->buffers[1] || re->length < 1)
+    return blz_fail(err, BLZ_EINVAL, "column %s: run_end_encoded array without run ends or values", c->name);
+  int64_t lo = 0, hi = re->length; /* first j with run_end(j) > p */
+  while (lo < hi) {
+    int64_t mid = lo + (hi - lo) / 2;
+    if (run_end(c->t.ree_src, re, mid) > p) hi = mid;
+    else lo = mid + 1;
+  }
+  if (lo >= re->length)
+    return blz_fail(err, BLZ_EINVAL, "column %s: position %lld past the last run end", c->name, (long long)p);
+  if (lo >= va->length)
+    return blz_fail(err, BLZ_EINVAL, "column %s: run %lld has no value (%lld values)", c->name, (long long)lo,
+                    (long long)va->length);
+  bool var = c->t.src == SRC_BIN32 || c->t.src == SRC_BIN64 || c->t.src == SRC_VIEW;
+  if (!va->buffers || va->n_buffers < (var ? 3 : 2) || !va->buffers[1] || (var && !va->buffers[2]))
+    return blz_fail(err, BLZ_EINVAL, "column %s: run_end_encoded values without data", c->name);
+  *run = lo;
+  return BLZ_OK;
+}
+
+/* Checks a REE array's run ends once per batch: positive, strictly increasing, covering
+ * positions [0, end) of the array, one value per run (so lookups need no further checks). */
+static blz_status ree_check(const blz_column *c, const struct ArrowArray *a, int64_t end, blz_error *err) {
+  int64_t last_run;
+  if (end <= 0) return BLZ_OK;
+  BLZ_TRY(ree_find(c, a, end - 1, &last_run, err));
+  const struct ArrowArray *re = a->children[0], *va = a->children[1];
+  int64_t prev = 0; /* binary search needs increasing ends; lookups are bounds-checked either way */
+  for (int64_t j = 0; j <= last_run; j++) {
+    int64_t e = run_end(c->t.ree_src, re, j);
+    if (e <= prev)
+      return blz_fail(err, BLZ_EINVAL, "column %s: run ends must increase (run %lld ends at %lld after %lld)", c->name,
+                      (long long)j, (long long)e, (long long)prev);
+    prev = e;
+  }
+  (void)va;
+  return BLZ_OK;
+}
+
+/* Flat REE column: rows [row, row + n) of a, decoded run by run. */
+static blz_status gather_ree(blz_column *c, const struct ArrowArray *a, int64_t row, int64_t n, size_t *nvals,
+                             blz_error *err) {
+  uint8_t *def = c->def.data, *o = c->dense.data;
+  size_t k = 0;
+  int64_t p = a->offset + row, j;
+  if (n > 0) {
+    BLZ_TRY(ree_check(c, a, p + n, err));
+    BLZ_TRY(ree_find(c, a, p, &j, err));
+  }
+  const struct ArrowArray *re = a->children ? a->children[0] : NULL, *va = a->children ? a->children[1] : NULL;
+  for (int64_t i = 0; i < n; i++, p++) {
+    while (run_end(c->t.ree_src, re, j) <= p) j++; /* ree_check: the runs cover p */
+    int64_t vp = va->offset + j;
+    def[i] = blz_valid(va, vp);
+    if (!def[i]) continue;
+    blz_status st = value_at(c, va, vp, o + k * (size_t)c->width, err);
+    if (st) {
+      blz_error_prefix(err, "column %s: row %lld", c->name, (long long)(row + i));
+      return st;
+    }
+    k++;
+  }
+  c->def.len = (size_t)n;
+  c->dense.len = k * (size_t)c->width;
+  *nvals = k;
+  return BLZ_OK;
+}
+
 /* Fast paths: same-width copies and widening conversions without per-value dispatch. */
 #define GATHER_NUM(SRC_T, DST_T)                                   \
   do {                                                             \
@@ -174,6 +253,7 @@ blz_status blz_column_gather(blz_column *c, const struct ArrowArray *a, int64_t 
     *nvals = 0;
     return BLZ_OK;
   }
+  if (c->t.ree) return gather_ree(c, a, row, n, nvals, err);
 
   /* definition levels from the validity bitmap (for dictionaries, also the values' validity) */
   bool all_valid = true;
@@ -258,9 +338,24 @@ blz_status blz_column_gather_rows(blz_column *c, const struct ArrowArray *a, int
   size_t k = 0;
   const struct ArrowArray *d = a->dictionary;
   if (c->t.dict_encoded && !d) return blz_fail(err, BLZ_EINVAL, "column %s: dictionary array missing", c->name);
+  if (c->t.ree && n > 0) BLZ_TRY(ree_check(c, a, a->offset + base + rows[n - 1] + 1, err)); /* rows ascend */
   for (int64_t i = 0; i < n; i++) {
     int64_t p = a->offset + base + rows[i];
     def[i] = 0;
+    if (c->t.ree) {
+      int64_t j;
+      BLZ_TRY(ree_find(c, a, p, &j, err));
+      const struct ArrowArray *va = a->children[1];
+      if (!blz_valid(va, va->offset + j)) continue;
+      blz_status st = value_at(c, va, va->offset + j, o + k * (size_t)c->width, err);
+      if (st) {
+        blz_error_prefix(err, "column %s: row %lld", c->name, (long long)(base + rows[i]));
+        return st;
+      }
+      def[i] = 1;
+      k++;
+      continue;
+    }
     if (c->t.src == SRC_NULL || !blz_valid(a, p)) continue;
     blz_status st;
     if (c->t.dict_encoded) {
@@ -314,6 +409,12 @@ static bool emit(walk_out *w, int def, int rep) {
 static blz_status walk_node(walk_out *w, int ni, const struct ArrowArray *a, int64_t p, int def, int rep) {
   blz_column *c = w->c;
   if (ni == c->path->depth) { /* the leaf */
+    if (c->t.ree) { /* the value of the run holding p */
+      int64_t j;
+      BLZ_TRY(ree_find(c, a, p, &j, w->err));
+      p = a->children[1]->offset + j;
+      a = a->children[1];
+    }
     bool valid = c->t.src != SRC_NULL && blz_valid(a, p);
     if (valid && c->t.dict_encoded) { /* a dictionary array: the value its index names */
       const struct ArrowArray *d = a->dictionary;
@@ -349,6 +450,12 @@ static blz_status walk_node(walk_out *w, int ni, const struct ArrowArray *a, int
   } else if (node->kind == NODE_LIST32) {
     s = ((const int32_t *)a->buffers[1])[p];
     e = ((const int32_t *)a->buffers[1])[p + 1];
+  } else if (node->kind == NODE_VIEW32) {
+    s = ((const int32_t *)a->buffers[1])[p];
+    e = s + ((const int32_t *)a->buffers[2])[p];
+  } else if (node->kind == NODE_VIEW64) {
+    s = ((const int64_t *)a->buffers[1])[p];
+    e = s + ((const int64_t *)a->buffers[2])[p];
   } else {
     s = ((const int64_t *)a->buffers[1])[p];
     e = ((const int64_t *)a->buffers[1])[p + 1];

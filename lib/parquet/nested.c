@@ -3,7 +3,8 @@
 
 #include <stdio.h>
 
-static bool is_list(const char *f) { return !strcmp(f, "+l") || !strcmp(f, "+L") || !strncmp(f, "+w:", 3); }
+static bool is_view(const char *f) { return !strcmp(f, "+vl") || !strcmp(f, "+vL"); }
+static bool is_list(const char *f) { return !strcmp(f, "+l") || !strcmp(f, "+L") || !strncmp(f, "+w:", 3) || is_view(f); }
 static bool is_nested(const char *f) { return f && (is_list(f) || !strcmp(f, "+s") || !strcmp(f, "+m")); }
 
 typedef struct builder {
@@ -79,7 +80,10 @@ static blz_status walk(builder *b, const struct ArrowSchema *f, int top, const c
     /* LIST: <name> (LIST) { repeated group list { <element> } } */
     if (add_elem(b, name, nullable ? 1 : 0, 1, 3, -1) < 0 || add_elem(b, "list", 2, 1, 0, -1) < 0)
       return blz_fail(b->err, BLZ_ENOMEM, "out of memory");
-    n.kind = !strcmp(fmt, "+l") ? NODE_LIST32 : !strcmp(fmt, "+L") ? NODE_LIST64 : NODE_FSL;
+    /* a list view is a list whose rows may point anywhere in the child, in any order, even
+     * overlapping: the walk follows each row's (offset, size), so Parquet gets plain lists */
+    n.kind = !strcmp(fmt, "+l") ? NODE_LIST32 : !strcmp(fmt, "+L") ? NODE_LIST64 : !strcmp(fmt, "+vl") ? NODE_VIEW32
+           : !strcmp(fmt, "+vL") ? NODE_VIEW64 : NODE_FSL;
     if (n.kind == NODE_FSL) {
       n.size = strtoll(fmt + 3, NULL, 10);
       if (n.size < 0) return blz_fail(b->err, BLZ_EINVAL, "column %s: bad fixed size list '%s'", names[0], fmt);
@@ -166,7 +170,21 @@ blz_status blz_check_nested(const struct ArrowSchema *field, const struct ArrowA
   }
   const struct ArrowArray *c = a->children[0];
   int64_t child_need;
-  if (!strncmp(fmt, "+w:", 3)) {
+  if (is_view(fmt)) { /* every valid row's view must lie inside the child */
+    bool wide = !strcmp(fmt, "+vL");
+    if (a->n_buffers < 3 || ((!a->buffers[1] || !a->buffers[2]) && need > 0))
+      return blz_fail(err, BLZ_EINVAL, "column %s: list view offsets or sizes missing", name);
+    child_need = 0;
+    for (int64_t i = a->offset; i < a->offset + need; i++) {
+      if (!blz_valid(a, i)) continue;
+      int64_t o = wide ? ((const int64_t *)a->buffers[1])[i] : ((const int32_t *)a->buffers[1])[i];
+      int64_t n = wide ? ((const int64_t *)a->buffers[2])[i] : ((const int32_t *)a->buffers[2])[i];
+      if (o < 0 || n < 0 || o > INT64_MAX - n)
+        return blz_fail(err, BLZ_EINVAL, "column %s: row %lld: list view offset %lld size %lld", name,
+                        (long long)(i - a->offset), (long long)o, (long long)n);
+      if (o + n > child_need) child_need = o + n;
+    }
+  } else if (!strncmp(fmt, "+w:", 3)) {
     child_need = (a->offset + need) * strtoll(fmt + 3, NULL, 10);
   } else {
     if (a->n_buffers < 2 || (!a->buffers[1] && need > 0)) return blz_fail(err, BLZ_EINVAL, "column %s: list offsets missing", name);

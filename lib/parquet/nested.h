@@ -1,4 +1,4 @@
-/* nested.h — nested Arrow types (struct, list, large_list, fixed_size_list, map) as Parquet groups and leaves. */
+/* nested.h — nested Arrow types (struct, list, large_list, list views, fixed_size_list, map) as Parquet groups and leaves. */
 #ifndef BLZ_NESTED_H
 #define BLZ_NESTED_H
 

@@ -41,6 +41,20 @@ static void set_int(blz_coltype *t, int bits, bool sign) {
 
 static blz_status map_value(const struct ArrowSchema *field, blz_coltype *t, blz_error *err) {
   const char *f = field->format ? field->format : "";
+  if (!strcmp(f, "+r")) { /* run-end encoded: stored decoded, as its values' type */
+    if (field->n_children != 2 || !field->children || !field->children[0] || !field->children[1])
+      return blz_fail(err, BLZ_EINVAL, "run_end_encoded needs two children (run_ends, values)");
+    const char *rf = field->children[0]->format ? field->children[0]->format : "";
+    t->ree_src = !strcmp(rf, "s") ? SRC_I16 : !strcmp(rf, "i") ? SRC_I32 : !strcmp(rf, "l") ? SRC_I64 : SRC_NULL;
+    if (t->ree_src == SRC_NULL) return blz_fail(err, BLZ_EINVAL, "run_end_encoded run ends must be int16, int32 or int64");
+    const struct ArrowSchema *v = field->children[1];
+    if (v->dictionary || (v->format && !strcmp(v->format, "+r")))
+      return blz_fail(err, BLZ_ENOTSUP, "run_end_encoded values that are dictionary or run-end encoded themselves are not supported");
+    BLZ_TRY(map_value(v, t, err));
+    if (t->src == SRC_NULL) return blz_fail(err, BLZ_ENOTSUP, "run_end_encoded of null type is not supported");
+    t->ree = true;
+    return BLZ_OK;
+  }
   blz_src s;
   int bits;
   bool sign;
@@ -167,12 +181,11 @@ static blz_status map_value(const struct ArrowSchema *field, blz_coltype *t, blz
     return blz_fail(err, BLZ_ENOTSUP, "type %s has no lossless Parquet form (INTERVAL holds milliseconds, "
                     "not nanoseconds)", name);
   /* lists, structs and maps are groups (nested.c), never leaves */
-  if (!strcmp(f, "+l") || !strcmp(f, "+L") || !strcmp(f, "+s") || !strcmp(f, "+m") || !strncmp(f, "+w:", 3))
+  if (!strcmp(f, "+l") || !strcmp(f, "+L") || !strcmp(f, "+s") || !strcmp(f, "+m") || !strncmp(f, "+w:", 3) ||
+      !strcmp(f, "+vl") || !strcmp(f, "+vL"))
     return blz_fail(err, BLZ_EINVAL, "nested type %s where a leaf was expected", name);
   if (!strncmp(f, "+u", 2))
     return blz_fail(err, BLZ_ENOTSUP, "type %s has no lossless Parquet form", name);
-  if (!strcmp(f, "+vl") || !strcmp(f, "+vL") || !strcmp(f, "+r"))
-    return blz_fail(err, BLZ_ENOTSUP, "type %s is not supported yet", name);
   return blz_fail(err, BLZ_ENOTSUP, "unknown Arrow type (format string '%s')", f);
 }
 

@@ -45,6 +45,8 @@ typedef struct blz_coltype {
   blz_src src;
   int src_width;       /* bytes per source value (fsb width, decimal 16/32) */
   bool dict_encoded;   /* Arrow dictionary array: src describes the dictionary's values */
+  bool ree;            /* run-end encoded array: src describes its values (child 1) */
+  blz_src ree_src;     /* SRC_I16/I32/I64 of the run ends (child 0) */
   blz_src index_src;   /* SRC_I8..SRC_U64 of the indices */
   int phys;
   int type_length;     /* FLBA width */

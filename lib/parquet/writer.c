@@ -249,6 +249,11 @@ static blz_status check_array(const blz_column *c, const struct ArrowArray *a, i
     return blz_fail(err, BLZ_EINVAL, "column %s: array of %lld rows (offset %lld), batch needs %lld",
                     c->name, (long long)a->length, (long long)a->offset, (long long)need);
   if (c->t.src == SRC_NULL) return BLZ_OK;
+  if (c->t.ree) { /* no buffers of its own: run ends and values are checked as they are read */
+    if (a->n_children != 2 || !a->children || !a->children[0] || !a->children[1])
+      return blz_fail(err, BLZ_EINVAL, "column %s: run_end_encoded array needs two children", c->name);
+    return BLZ_OK;
+  }
   int64_t want = 2;
   blz_src s = c->t.dict_encoded ? c->t.index_src : c->t.src;
   if (!c->t.dict_encoded && (s == SRC_BIN32 || s == SRC_BIN64)) want = 3;
@@ -623,7 +628,7 @@ void blz_writer_destroy(blz_writer *w) {
 /* Types whose values can be refused (out-of-range dictionary indices, decimals beyond their
  * precision, overflowing unit conversions, views pointing nowhere). */
 static bool needs_value_checks(const blz_writer *w, const blz_coltype *t) {
-  return (t->is_string && w->opts.validate_utf8) || t->dict_encoded || t->src == SRC_DEC32 || t->src == SRC_DEC64 || t->src == SRC_DEC128 || t->src == SRC_DEC256 || t->src == SRC_DATE64 ||
+  return (t->is_string && w->opts.validate_utf8) || t->dict_encoded || t->ree || t->src == SRC_DEC32 || t->src == SRC_DEC64 || t->src == SRC_DEC128 || t->src == SRC_DEC256 || t->src == SRC_DATE64 ||
          t->src == SRC_I32_X1000 || t->src == SRC_I64_X1000 || t->src == SRC_VIEW || t->src == SRC_BIN64;
 }
 

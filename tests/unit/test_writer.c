@@ -647,3 +647,53 @@ void test_writer_arrow_types_issue12(void) {
   CHECK_CONTAINS(e.message, "interval[month_day_nano]");
   fx_free_schema(s2);
 }
+
+void test_writer_run_end_encoded_and_list_view(void) {
+  /* run_end_encoded<int32, int32>: [7 7 9 9 9]; list_view<int32> whose views run backwards and
+   * overlap: [[1,2], [3], [1,2]] over the child [3, 1, 2] */
+  struct ArrowSchema *ree_kids[2] = {fx_schema("i", "run_ends", false, 0, NULL), fx_schema("i", "values", true, 0, NULL)};
+  struct ArrowSchema *lv_kid[1] = {fx_schema("i", "item", true, 0, NULL)};
+  struct ArrowSchema *f[2] = {fx_schema("+r", "code", true, 2, ree_kids), fx_schema("+vl", "ids", true, 1, lv_kid)};
+  struct ArrowSchema *s = fx_struct_schema(2, f);
+  fx_mem m;
+  blz_writer *w = open_mem(s, NULL, &m);
+  int32_t ends[2] = {2, 5}, vals[2] = {7, 9}, child[3] = {3, 1, 2}, offs[3] = {1, 0, 1}, sizes[3] = {2, 1, 2};
+  struct ArrowArray *rk[2] = {fx_i32(ends, 2, NULL), fx_i32(vals, 2, NULL)};
+  struct ArrowArray *code = fx_array(5, 0, 0, 0, NULL, NULL, 2, rk);
+  const void *lb[3] = {NULL, offs, sizes};
+  size_t ls[3] = {0, sizeof offs, sizeof sizes};
+  struct ArrowArray *lk[1] = {fx_i32(child, 3, NULL)};
+  struct ArrowArray *ids = fx_array(3, 0, 0, 3, lb, ls, 1, lk);
+  blz_error e = {0};
+  /* a batch of the first 3 rows: code [7 7 9], ids as above */
+  struct ArrowArray *cols[2] = {code, ids};
+  struct ArrowArray *b = fx_batch(3, 2, cols);
+  CHECK(blz_writer_write(w, b, &e) == BLZ_OK);
+  ((int32_t *)code->children[0]->buffers[1])[1] = 1; /* run ends 2, 1: not increasing */
+  CHECK(blz_writer_write(w, b, &e) == BLZ_EINVAL);
+  CHECK_CONTAINS(e.message, "column code");
+  ((int32_t *)code->children[0]->buffers[1])[1] = 2; /* runs end at 2: row 2 has none */
+  CHECK(blz_writer_write(w, b, &e) == BLZ_EINVAL);
+  CHECK_CONTAINS(e.message, "past the last run end");
+  ((int32_t *)code->children[0]->buffers[1])[1] = 5;
+  ((int32_t *)ids->buffers[2])[2] = 3; /* a view past the end of the child */
+  CHECK(blz_writer_write(w, b, &e) == BLZ_EINVAL);
+  CHECK_CONTAINS(e.message, "ids");
+  ((int32_t *)ids->buffers[2])[2] = 2;
+  CHECK(blz_writer_close(w, &e) == BLZ_OK);
+  tnode footer;
+  CHECK(tread_footer(m.buf.data, m.buf.len, &footer) == 0);
+  CHECK_EQ_INT(tget(&footer, 3)->i, 3); /* one good batch of 3 rows */
+  const tnode *st = tget(rg_col_meta(&footer, 0, 0), 12);
+  CHECK(st && tget(st, 5) && tget(st, 6)); /* min/max of the decoded values */
+  int32_t mx, mn;
+  memcpy(&mx, tget(st, 5)->bin, 4);
+  memcpy(&mn, tget(st, 6)->bin, 4);
+  CHECK(mn == 7 && mx == 9);
+  CHECK_EQ_INT(tget(rg_col_meta(&footer, 0, 1), 5)->i, 5); /* the three lists hold 2 + 1 + 2 values */
+  tnode_free(&footer);
+  fx_free_array(b);
+  blz_writer_destroy(w);
+  fx_free_schema(s);
+  blz_buf_free(&m.buf);
+}

@@ -31,6 +31,8 @@ static blz_status value_at(const blz_column *c, const struct ArrowArray *a, int6
     case SRC_BIN32: {
       const int32_t *off = v;
       blz_bytes_ref *r = out;
+      if (off[i] < 0 || off[i + 1] < off[i])
+        return blz_fail(err, BLZ_EINVAL, "offsets %d, %d: negative or decreasing", off[i], off[i + 1]);
       r->p = (const uint8_t *)a->buffers[2] + off[i];
       r->len = (uint32_t)(off[i + 1] - off[i]);
       return BLZ_OK;
@@ -39,6 +41,8 @@ static blz_status value_at(const blz_column *c, const struct ArrowArray *a, int6
       const int64_t *off = v;
       blz_bytes_ref *r = out;
       int64_t len = off[i + 1] - off[i];
+      if (off[i] < 0 || len < 0)
+        return blz_fail(err, BLZ_EINVAL, "offsets %lld, %lld: negative or decreasing", (long long)off[i], (long long)off[i + 1]);
       if (len > INT32_MAX) return blz_fail(err, BLZ_ENOTSUP, "value of %lld bytes exceeds Parquet's 2 GiB limit", (long long)len);
       r->p = (const uint8_t *)a->buffers[2] + off[i];
       r->len = (uint32_t)len;
@@ -49,6 +53,7 @@ static blz_status value_at(const blz_column *c, const struct ArrowArray *a, int6
       int32_t len;
       memcpy(&len, view, 4);
       blz_bytes_ref *r = out;
+      if (len < 0) return blz_fail(err, BLZ_EINVAL, "view of negative length %d", len);
       r->len = (uint32_t)len;
       if (len <= 12) {
         r->p = view + 4;
@@ -56,6 +61,7 @@ static blz_status value_at(const blz_column *c, const struct ArrowArray *a, int6
         int32_t buf, off;
         memcpy(&buf, view + 8, 4);
         memcpy(&off, view + 12, 4);
+        if (off < 0) return blz_fail(err, BLZ_EINVAL, "view at negative offset %d", off);
         /* variadic buffers follow validity and views; the last buffer holds their sizes */
         if (buf < 0 || 2 + (int64_t)buf >= a->n_buffers - 1) return blz_fail(err, BLZ_EFORMAT, "view refers to missing data buffer %d", buf);
         r->p = (const uint8_t *)a->buffers[2 + buf] + off;
@@ -300,11 +306,19 @@ blz_status blz_column_gather(blz_column *c, const struct ArrowArray *a, int64_t 
         const int32_t *off = (const int32_t *)a->buffers[1] + base;
         const uint8_t *data = a->buffers[2];
         blz_bytes_ref *o = (blz_bytes_ref *)c->dense.data;
+        int32_t sign = n > 0 ? off[0] : 0; /* any negative offset or length leaves the sign bit set */
         for (int64_t i = 0; i < n; i++) {
+          int32_t len = (int32_t)((uint32_t)off[i + 1] - (uint32_t)off[i]); /* no signed overflow on bad input */
+          sign |= off[i + 1] | len;
           o[k].p = data + off[i];
-          o[k].len = (uint32_t)(off[i + 1] - off[i]);
+          o[k].len = (uint32_t)len;
           k += def[i];
         }
+        if (sign < 0) /* C Data offsets are not checked by anyone before us: name the first bad row */
+          for (int64_t i = 0; i < n; i++)
+            if (off[i] < 0 || off[i + 1] < off[i])
+              return blz_fail(err, BLZ_EINVAL, "column %s: row %lld: offsets %d, %d: negative or decreasing", c->name,
+                              (long long)(row + i), off[i], off[i + 1]);
         break;
       }
       default: {

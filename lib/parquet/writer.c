@@ -626,10 +626,10 @@ void blz_writer_destroy(blz_writer *w) {
 }
 
 /* Types whose values can be refused (out-of-range dictionary indices, decimals beyond their
- * precision, overflowing unit conversions, views pointing nowhere). */
+ * precision, overflowing unit conversions, offsets that decrease, views pointing nowhere). */
 static bool needs_value_checks(const blz_writer *w, const blz_coltype *t) {
   return (t->is_string && w->opts.validate_utf8) || t->dict_encoded || t->ree || t->src == SRC_DEC32 || t->src == SRC_DEC64 || t->src == SRC_DEC128 || t->src == SRC_DEC256 || t->src == SRC_DATE64 ||
-         t->src == SRC_I32_X1000 || t->src == SRC_I64_X1000 || t->src == SRC_VIEW || t->src == SRC_BIN64;
+         t->src == SRC_I32_X1000 || t->src == SRC_I64_X1000 || t->src == SRC_VIEW || t->src == SRC_BIN64 || t->src == SRC_BIN32;
 }
 
 blz_status blz_writer_validate(blz_writer *w, const struct ArrowArray *batch, blz_error *err) {

@@ -697,3 +697,39 @@ void test_writer_run_end_encoded_and_list_view(void) {
   fx_free_schema(s);
   blz_buf_free(&m.buf);
 }
+
+void test_writer_bad_offsets_and_views(void) {
+  /* C Data offsets nobody checked before us: decreasing utf8/binary offsets and a negative view
+   * length are refused naming the column and row, never read through */
+  struct ArrowSchema *f[2] = {fx_schema("z", "blob", true, 0, NULL), fx_schema("vz", "v", true, 0, NULL)};
+  struct ArrowSchema *s = fx_struct_schema(2, f);
+  fx_mem m;
+  blz_writer *w = open_mem(s, NULL, &m);
+  int32_t off[4] = {0, 2, 1, 3};
+  const char data[4] = "abc";
+  uint8_t views[3 * 16] = {0};
+  for (int i = 0; i < 3; i++) views[16 * i] = 1, views[16 * i + 4] = (uint8_t)('x' + i);
+  int64_t sizes[1] = {0};
+  const void *bb[3] = {NULL, off, data}, *vb[3] = {NULL, views, sizes};
+  size_t bs[3] = {0, sizeof off, sizeof data}, vs[3] = {0, sizeof views, sizeof sizes};
+  struct ArrowArray *cols[2] = {fx_array(3, 0, 0, 3, bb, bs, 0, NULL), fx_array(3, 0, 0, 3, vb, vs, 0, NULL)};
+  struct ArrowArray *b = fx_batch(3, 2, cols);
+  blz_error e = {0};
+  CHECK(blz_writer_write(w, b, &e) == BLZ_EINVAL);
+  CHECK_CONTAINS(e.message, "column blob: row 1");
+  CHECK_CONTAINS(e.message, "decreasing");
+  ((int32_t *)cols[0]->buffers[1])[2] = 2;
+  int32_t neg = -5;
+  memcpy((uint8_t *)cols[1]->buffers[1] + 16, &neg, 4);
+  CHECK(blz_writer_write(w, b, &e) == BLZ_EINVAL);
+  CHECK_CONTAINS(e.message, "column v: row 1");
+  CHECK_CONTAINS(e.message, "negative length");
+  int32_t one = 1;
+  memcpy((uint8_t *)cols[1]->buffers[1] + 16, &one, 4);
+  CHECK(blz_writer_write(w, b, &e) == BLZ_OK);
+  CHECK(blz_writer_close(w, &e) == BLZ_OK);
+  fx_free_array(b);
+  blz_writer_destroy(w);
+  fx_free_schema(s);
+  blz_buf_free(&m.buf);
+}

@@ -7,7 +7,9 @@
 /* Physical layout of an array in an IPC body: which buffers and children a node consumes. */
 typedef enum ipc_layout {
   LAYOUT_NULL, LAYOUT_BOOL, LAYOUT_FIXED, LAYOUT_VAR32, LAYOUT_VAR64, LAYOUT_VIEW,
-  LAYOUT_LIST32, LAYOUT_LIST64, LAYOUT_FSL, LAYOUT_STRUCT
+  LAYOUT_LIST32, LAYOUT_LIST64, LAYOUT_FSL, LAYOUT_STRUCT,
+  LAYOUT_REE,                          /* no buffers: run ends and values children */
+  LAYOUT_LISTVIEW32, LAYOUT_LISTVIEW64 /* validity, offsets, sizes; one child */
 } ipc_layout;
 
 typedef struct ipc_field {

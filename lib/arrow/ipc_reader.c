@@ -357,6 +357,31 @@ static blz_status check_offsets64(batch_ctx *c, const ipc_field *f, const uint8_
 
 static blz_status build(batch_ctx *c, const ipc_field *f, bool as_values, struct ArrowArray *a, int depth);
 
+/* A run-end encoded array: no buffers of its own; its run ends (int16/32/64, positive, strictly
+ * increasing, the last covering the array) and one value per run. */
+static blz_status build_ree(batch_ctx *c, const ipc_field *f, int64_t len, int64_t nulls, struct ArrowArray *a,
+                            int depth) {
+  if (nulls != 0) return BAD("column %s: a run_end_encoded array has no nulls of its own (%lld)", f->path, (long long)nulls);
+  const ipc_field *rf = &f->children[0];
+  if (rf->layout != LAYOUT_FIXED || rf->is_dict || (rf->width != 2 && rf->width != 4 && rf->width != 8))
+    return BAD("column %s: run ends must be int16, int32 or int64", f->path);
+  BLZ_TRY(build(c, rf, false, a->children[0], depth + 1));
+  BLZ_TRY(build(c, &f->children[1], false, a->children[1], depth + 1));
+  const struct ArrowArray *re = a->children[0];
+  if (re->null_count != 0) return BAD("column %s: run ends hold nulls", f->path);
+  const uint8_t *e = re->buffers[1];
+  int64_t prev = 0, runs = 0;
+  for (int64_t j = 0; j < re->length && prev < len; j++, runs++) {
+    int64_t v = rf->width == 2 ? (int16_t)blz_load_le16(e + 2 * j)
+              : rf->width == 4 ? (int32_t)blz_load_le32(e + 4 * j) : (int64_t)blz_load_le64(e + 8 * j);
+    if (v <= prev) return BAD("column %s: run %lld ends at %lld, not after %lld", f->path, (long long)j, (long long)v, (long long)prev);
+    prev = v;
+  }
+  if (prev < len) return BAD("column %s: runs end at %lld, before the array's %lld rows", f->path, (long long)prev, (long long)len);
+  if (a->children[1]->length < runs) return BAD("column %s: %lld runs but %lld values", f->path, (long long)runs, (long long)a->children[1]->length);
+  return BLZ_OK;
+}
+
 static blz_status build_layout(batch_ctx *c, const ipc_field *f, ipc_layout layout, int64_t width,
                                struct ArrowArray *a, int depth) {
   int64_t len = 0, nulls = 0;
@@ -378,6 +403,8 @@ static blz_status build_layout(batch_ctx *c, const ipc_field *f, ipc_layout layo
     case LAYOUT_LIST32: case LAYOUT_LIST64: nbuf = 2; nch = 1; break;
     case LAYOUT_FSL: nbuf = 1; nch = 1; break;
     case LAYOUT_STRUCT: nbuf = 1; nch = f->nchildren; break;
+    case LAYOUT_REE: nbuf = 0; nch = 2; break;
+    case LAYOUT_LISTVIEW32: case LAYOUT_LISTVIEW64: nbuf = 3; nch = 1; break;
   }
   if (!node_init(a, c->h, nbuf, nch)) return blz_fail(&c->r->err, BLZ_ENOMEM, "out of memory");
   a->length = len;
@@ -386,6 +413,7 @@ static blz_status build_layout(batch_ctx *c, const ipc_field *f, ipc_layout layo
     a->null_count = len;
     return BLZ_OK;
   }
+  if (layout == LAYOUT_REE) return build_ree(c, f, len, nulls, a, depth);
   BLZ_TRY(validity(c, f, len, nulls, a));
   switch (layout) {
     case LAYOUT_BOOL:
@@ -444,6 +472,26 @@ static blz_status build_layout(batch_ctx *c, const ipc_field *f, ipc_layout layo
       uint64_t clen = (uint64_t)a->children[0]->length;
       if (layout == LAYOUT_LIST32) BLZ_TRY(check_offsets32(c, f, p, n, len, clen, "child array", &a->buffers[1]));
       else BLZ_TRY(check_offsets64(c, f, p, n, len, clen, "child array", &a->buffers[1]));
+      break;
+    }
+    case LAYOUT_LISTVIEW32: case LAYOUT_LISTVIEW64: {
+      const uint8_t *op, *sp;
+      uint64_t on, sn;
+      size_t w = layout == LAYOUT_LISTVIEW32 ? 4 : 8;
+      BLZ_TRY(next_buffer(c, f, &op, &on));
+      BLZ_TRY(next_buffer(c, f, &sp, &sn));
+      if (on / w < (uint64_t)len || sn / w < (uint64_t)len) return BAD("column %s: list view offsets or sizes too short", f->path);
+      BLZ_TRY(build(c, &f->children[0], false, a->children[0], depth + 1));
+      int64_t clen = a->children[0]->length;
+      for (int64_t i = 0; i < len; i++) { /* every view inside the child, null rows' too */
+        int64_t o = w == 4 ? (int32_t)blz_load_le32(op + 4 * i) : (int64_t)blz_load_le64(op + 8 * i);
+        int64_t sz = w == 4 ? (int32_t)blz_load_le32(sp + 4 * i) : (int64_t)blz_load_le64(sp + 8 * i);
+        if (o < 0 || sz < 0 || o > clen || sz > clen - o)
+          return BAD("column %s: row %lld: list view [%lld, +%lld) outside its child of %lld", f->path, (long long)i,
+                     (long long)o, (long long)sz, (long long)clen);
+      }
+      a->buffers[1] = len ? (const void *)op : (const void *)zero_offsets;
+      a->buffers[2] = len ? (const void *)sp : (const void *)zero_offsets;
       break;
     }
     case LAYOUT_FSL:

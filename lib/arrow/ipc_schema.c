@@ -211,9 +211,18 @@ static blz_status type_format(int tag, const fb_table *ty, bool has_ty, int nchi
       break;
     }
     case T_STRUCT: snprintf(fmt, fmtlen, "+s"); lf->layout = LAYOUT_STRUCT; break;
-    case T_UNION: case T_RUN_END: case T_LIST_VIEW: case T_LARGE_LIST_VIEW:
-      return blz_fail(err, BLZ_ENOTSUP, "column %s: Arrow type %s is not supported", path,
-                      tag == T_UNION ? "union" : tag == T_RUN_END ? "run-end encoded" : "list view");
+    case T_RUN_END:
+      if (nchildren != 2) return BAD("column %s: run_end_encoded needs two children (run ends, values), has %d", path, nchildren);
+      snprintf(fmt, fmtlen, "+r");
+      lf->layout = LAYOUT_REE;
+      break;
+    case T_LIST_VIEW: case T_LARGE_LIST_VIEW:
+      if (nchildren != 1) return BAD("column %s: list view needs one child, has %d", path, nchildren);
+      snprintf(fmt, fmtlen, "%s", tag == T_LIST_VIEW ? "+vl" : "+vL");
+      lf->layout = tag == T_LIST_VIEW ? LAYOUT_LISTVIEW32 : LAYOUT_LISTVIEW64;
+      break;
+    case T_UNION:
+      return blz_fail(err, BLZ_ENOTSUP, "column %s: Arrow type union has no lossless Parquet form", path);
     default:
       return BAD("column %s: unknown Arrow type tag %d", path, tag);
   }
@@ -255,7 +264,8 @@ static blz_status decode_field(const fb_table *f, struct ArrowSchema *out, ipc_f
   if ((lf->layout == LAYOUT_LIST32 || lf->layout == LAYOUT_LIST64 || lf->layout == LAYOUT_FSL) && nch != 1)
     return BAD("column %s: list type needs one child", lf->path);
   if (lf->layout != LAYOUT_LIST32 && lf->layout != LAYOUT_LIST64 && lf->layout != LAYOUT_FSL &&
-      lf->layout != LAYOUT_STRUCT && nch != 0)
+      lf->layout != LAYOUT_STRUCT && lf->layout != LAYOUT_REE && lf->layout != LAYOUT_LISTVIEW32 &&
+      lf->layout != LAYOUT_LISTVIEW64 && nch != 0)
     return BAD("column %s: a primitive type with %u children", lf->path, nch);
 
   struct ArrowSchema *values = out;

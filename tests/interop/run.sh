@@ -97,6 +97,11 @@ verify "nested-dictionaries" "$out/nested-dict.arrows" "$out/nested-dict.parquet
 # run_end_encoded and list views through the C Data Interface (no IPC producer here writes them):
 # every flat column re-encoded in runs, every list as views laid out backwards and overlapping;
 # the files read back equal to the original streams in all four readers
+node "$here/make-ree-listview.mjs" "$out/ree.arrows" "$out/ree-decoded.arrows" "$out/ree-broken.arrows" >/dev/null
+"$BLZ" convert "$out/ree.arrows" "$out/ree.parquet" --quiet
+verify "ipc/run-end-encoded-and-list-views" "$out/ree-decoded.arrows" "$out/ree.parquet"
+"$BLZ" convert "$out/ree-broken.arrows" "$out/ree-broken.parquet" --quiet 2>"$out/ree-broken.err"; rc=$?
+check "ipc/run ends out of order: refused naming the column, no file" bash -c "test $rc -ne 0 && grep -q 'column code: run 2 ends at' '$out/ree-broken.err' && ! test -e '$out/ree-broken.parquet'"
 REENCODE=${REENCODE:-$root/build/reencode_convert}
 for ds in types nested logs; do
   "$REENCODE" "$out/$ds.arrows" "$out/$ds-reencoded.parquet" 2>"$out/$ds-reencode.err"

@@ -15,6 +15,7 @@ typedef enum ipc_layout {
 typedef struct ipc_field {
   ipc_layout layout;     /* of the values (for dictionary fields: of the dictionary) */
   int64_t width;         /* LAYOUT_FIXED: bytes per value; LAYOUT_FSL: list size */
+  int swap;              /* big-endian input: bytes reversed per unit of this size (0: none, -1: cannot) */
   bool is_dict;
   int64_t dict_id;
   int index_bytes;       /* dictionary indices' width */
@@ -26,9 +27,9 @@ typedef struct ipc_field {
 #define IPC_MAX_DEPTH 64
 
 /* Decodes a Schema table into an ArrowSchema (struct of the fields) and the parallel layout
- * tree. On success the caller owns both: release `out` and free `fields` with ipc_fields_free. */
+ * tree; *big_endian tells the byte order of the bodies that follow. On success the caller owns both: release `out` and free `fields` with ipc_fields_free. */
 blz_status ipc_decode_schema(const fb_table *schema, struct ArrowSchema *out, ipc_field **fields,
-                             int *nfields, blz_error *err);
+                             int *nfields, bool *big_endian, blz_error *err);
 void ipc_fields_free(ipc_field *f, int n);
 /* Deep copy of an ArrowSchema produced by ipc_decode_schema. */
 blz_status ipc_schema_copy(const struct ArrowSchema *src, struct ArrowSchema *dst);

@@ -153,6 +153,7 @@ typedef struct ipc_reader {
   size_t peek_len, peek_pos;
   mapping *map;    /* mem is this mapping: bodies are used in place, not copied */
   const volatile int *cancel;
+  bool big_endian; /* the schema said so: every buffer of a number is byte-swapped on reading */
   blz_error err;
 } ipc_reader;
 
@@ -357,6 +358,48 @@ static blz_status check_offsets64(batch_ctx *c, const ipc_field *f, const uint8_
 
 static blz_status build(batch_ctx *c, const ipc_field *f, bool as_values, struct ArrowArray *a, int depth);
 
+/* Big-endian input: a copy of the n-byte buffer *p with every `unit`-byte value reversed, as Arrow
+ * C++ does on read, so the rest of the library sees native little-endian numbers. */
+static blz_status native(batch_ctx *c, const ipc_field *f, const uint8_t **p, uint64_t n, int unit) {
+  if (!c->r->big_endian || unit == 0 || unit == 1 || n == 0) return BLZ_OK;
+  if (unit < 0) return blz_fail(&c->r->err, BLZ_ENOTSUP, "column %s: this type cannot be read from a big-endian stream", f->path);
+  uint8_t *d = malloc((size_t)n);
+  if (!d || !holder_own(c->h, d)) {
+    free(d);
+    return blz_fail(&c->r->err, BLZ_ENOMEM, "out of memory");
+  }
+  uint64_t whole = n - n % (uint64_t)unit;
+  for (uint64_t i = 0; i < whole; i += (uint64_t)unit)
+    for (int k = 0; k < unit; k++) d[i + (uint64_t)k] = (*p)[i + (uint64_t)(unit - 1 - k)];
+  memcpy(d + whole, *p + whole, (size_t)(n - whole));
+  *p = d;
+  return BLZ_OK;
+}
+
+/* Big-endian views: the length, and for out-of-line values the buffer index and offset, are
+ * swapped; inline bytes are not numbers and stay as they are. */
+static blz_status native_views(batch_ctx *c, const ipc_field *f, const uint8_t **p, uint64_t n) {
+  if (!c->r->big_endian || n == 0) return BLZ_OK;
+  uint8_t *d = malloc((size_t)n);
+  if (!d || !holder_own(c->h, d)) {
+    free(d);
+    return blz_fail(&c->r->err, BLZ_ENOMEM, "out of memory");
+  }
+  memcpy(d, *p, (size_t)n);
+  for (uint64_t i = 0; i + 16 <= n; i += 16) {
+    uint8_t *v = d + i;
+    uint32_t len = (uint32_t)v[0] << 24 | (uint32_t)v[1] << 16 | (uint32_t)v[2] << 8 | v[3];
+    for (int w = 0; w < (len > 12 ? 3 : 1); w++) {
+      uint8_t *q = w == 0 ? v : v + 4 + 4 * w; /* bytes 0-3, then 8-11 and 12-15 */
+      uint8_t t0 = q[0], t1 = q[1];
+      q[0] = q[3], q[1] = q[2], q[2] = t1, q[3] = t0;
+    }
+  }
+  (void)f;
+  *p = d;
+  return BLZ_OK;
+}
+
 /* A run-end encoded array: no buffers of its own; its run ends (int16/32/64, positive, strictly
  * increasing, the last covering the array) and one value per run. */
 static blz_status build_ree(batch_ctx *c, const ipc_field *f, int64_t len, int64_t nulls, struct ArrowArray *a,
@@ -383,7 +426,7 @@ static blz_status build_ree(batch_ctx *c, const ipc_field *f, int64_t len, int64
 }
 
 static blz_status build_layout(batch_ctx *c, const ipc_field *f, ipc_layout layout, int64_t width,
-                               struct ArrowArray *a, int depth) {
+                               int swap, struct ArrowArray *a, int depth) {
   int64_t len = 0, nulls = 0;
   BLZ_TRY(next_node(c, f, &len, &nulls));
   const uint8_t *p;
@@ -423,6 +466,7 @@ static blz_status build_layout(batch_ctx *c, const ipc_field *f, ipc_layout layo
       break;
     case LAYOUT_FIXED:
       BLZ_TRY(next_buffer(c, f, &p, &n));
+      BLZ_TRY(native(c, f, &p, n, swap));
       if ((uint64_t)len > n / (uint64_t)width) return BAD("column %s: data buffer of %llu bytes for %lld values of %lld bytes", f->path, (unsigned long long)n, (long long)len, (long long)width);
       a->buffers[1] = p;
       break;
@@ -431,6 +475,7 @@ static blz_status build_layout(batch_ctx *c, const ipc_field *f, ipc_layout layo
       uint64_t on, dn;
       BLZ_TRY(next_buffer(c, f, &op, &on));
       BLZ_TRY(next_buffer(c, f, &dp, &dn));
+      BLZ_TRY(native(c, f, &op, on, layout == LAYOUT_VAR32 ? 4 : 8));
       if (layout == LAYOUT_VAR32) BLZ_TRY(check_offsets32(c, f, op, on, len, dn, "data buffer", &a->buffers[1]));
       else BLZ_TRY(check_offsets64(c, f, op, on, len, dn, "data buffer", &a->buffers[1]));
       a->buffers[2] = dp;
@@ -440,6 +485,7 @@ static blz_status build_layout(batch_ctx *c, const ipc_field *f, ipc_layout layo
       const uint8_t *vp;
       uint64_t vn;
       BLZ_TRY(next_buffer(c, f, &vp, &vn));
+      BLZ_TRY(native_views(c, f, &vp, vn));
       if ((uint64_t)len > vn / 16) return BAD("column %s: views buffer too short", f->path);
       a->buffers[1] = vp;
       int64_t *sizes = malloc((nvar ? nvar : 1) * sizeof *sizes);
@@ -468,6 +514,7 @@ static blz_status build_layout(batch_ctx *c, const ipc_field *f, ipc_layout layo
     }
     case LAYOUT_LIST32: case LAYOUT_LIST64: {
       BLZ_TRY(next_buffer(c, f, &p, &n));
+      BLZ_TRY(native(c, f, &p, n, layout == LAYOUT_LIST32 ? 4 : 8));
       BLZ_TRY(build(c, &f->children[0], false, a->children[0], depth + 1));
       uint64_t clen = (uint64_t)a->children[0]->length;
       if (layout == LAYOUT_LIST32) BLZ_TRY(check_offsets32(c, f, p, n, len, clen, "child array", &a->buffers[1]));
@@ -480,6 +527,8 @@ static blz_status build_layout(batch_ctx *c, const ipc_field *f, ipc_layout layo
       size_t w = layout == LAYOUT_LISTVIEW32 ? 4 : 8;
       BLZ_TRY(next_buffer(c, f, &op, &on));
       BLZ_TRY(next_buffer(c, f, &sp, &sn));
+      BLZ_TRY(native(c, f, &op, on, (int)w));
+      BLZ_TRY(native(c, f, &sp, sn, (int)w));
       if (on / w < (uint64_t)len || sn / w < (uint64_t)len) return BAD("column %s: list view offsets or sizes too short", f->path);
       BLZ_TRY(build(c, &f->children[0], false, a->children[0], depth + 1));
       int64_t clen = a->children[0]->length;
@@ -511,8 +560,8 @@ static blz_status build_layout(batch_ctx *c, const ipc_field *f, ipc_layout layo
 
 static blz_status build(batch_ctx *c, const ipc_field *f, bool as_values, struct ArrowArray *a, int depth) {
   if (depth > IPC_MAX_DEPTH) return BAD("nesting deeper than %d", IPC_MAX_DEPTH);
-  if (!f->is_dict || as_values) return build_layout(c, f, f->layout, f->width, a, depth);
-  BLZ_TRY(build_layout(c, f, LAYOUT_FIXED, f->index_bytes, a, depth));
+  if (!f->is_dict || as_values) return build_layout(c, f, f->layout, f->width, f->swap, a, depth);
+  BLZ_TRY(build_layout(c, f, LAYOUT_FIXED, f->index_bytes, f->index_bytes, a, depth));
   for (int i = 0; i < c->r->ndicts; i++) {
     dict_entry *d = &c->r->dicts[i];
     if (d->id != f->dict_id) continue;
@@ -898,7 +947,7 @@ static blz_status open_reader(ipc_reader *r, struct ArrowArrayStream *out, blz_e
     message_free(&m);
   }
   if (!st) {
-    st = ipc_decode_schema(&m.header, &r->schema, &r->fields, &r->nfields, &r->err);
+    st = ipc_decode_schema(&m.header, &r->schema, &r->fields, &r->nfields, &r->big_endian, &r->err);
     message_free(&m);
   }
   if (!st) {

@@ -126,14 +126,14 @@ static blz_status type_format(int tag, const fb_table *ty, bool has_ty, int nchi
       else if (bw == 64) f = sign ? "l" : "L";
       if (!f) return BAD("column %s: integer bit width %lld", path, (long long)bw);
       snprintf(fmt, fmtlen, "%s", f);
-      lf->width = bw / 8;
+      lf->width = lf->swap = (int)(bw / 8);
       break;
     }
     case T_FLOAT: {
       int64_t p = I(0, 2, 0);
       if (p < 0 || p > 2) return BAD("column %s: floating point precision %lld", path, (long long)p);
       snprintf(fmt, fmtlen, "%s", p == 0 ? "e" : p == 1 ? "f" : "g");
-      lf->width = p == 0 ? 2 : p == 1 ? 4 : 8;
+      lf->width = lf->swap = p == 0 ? 2 : p == 1 ? 4 : 8;
       break;
     }
     case T_BINARY: snprintf(fmt, fmtlen, "z"); lf->layout = LAYOUT_VAR32; break;
@@ -147,14 +147,14 @@ static blz_status type_format(int tag, const fb_table *ty, bool has_ty, int nchi
       if (bw != 128 && bw != 256 && bw != 32 && bw != 64) return BAD("column %s: decimal bit width %lld", path, (long long)bw);
       if (bw == 128) snprintf(fmt, fmtlen, "d:%lld,%lld", (long long)p, (long long)s);
       else snprintf(fmt, fmtlen, "d:%lld,%lld,%lld", (long long)p, (long long)s, (long long)bw);
-      lf->width = bw / 8;
+      lf->width = lf->swap = (int)(bw / 8); /* a big-endian decimal is one integer of all its bytes */
       break;
     }
     case T_DATE: {
       int64_t u = I(0, 2, 1);
       if (u != 0 && u != 1) return BAD("column %s: date unit %lld", path, (long long)u);
       snprintf(fmt, fmtlen, "%s", u == 0 ? "tdD" : "tdm");
-      lf->width = u == 0 ? 4 : 8;
+      lf->width = lf->swap = u == 0 ? 4 : 8;
       break;
     }
     case T_TIME: {
@@ -163,7 +163,7 @@ static blz_status type_format(int tag, const fb_table *ty, bool has_ty, int nchi
       if (u < 0 || u > 3) return BAD("column %s: time unit %lld", path, (long long)u);
       if (bw != (u <= 1 ? 32 : 64)) return BAD("column %s: time bit width %lld does not match its unit", path, (long long)bw);
       snprintf(fmt, fmtlen, "tt%c", units[u]);
-      lf->width = bw / 8;
+      lf->width = lf->swap = (int)(bw / 8);
       break;
     }
     case T_TIMESTAMP: case T_DURATION: {
@@ -179,7 +179,7 @@ static blz_status type_format(int tag, const fb_table *ty, bool has_ty, int nchi
         if (tzn > 200) return BAD("column %s: time zone name too long", path);
         snprintf(fmt, fmtlen, "ts%c:%.*s", units[u], (int)tzn, tz);
       }
-      lf->width = 8;
+      lf->width = lf->swap = 8;
       break;
     }
     case T_INTERVAL: {
@@ -187,6 +187,7 @@ static blz_status type_format(int tag, const fb_table *ty, bool has_ty, int nchi
       if (u < 0 || u > 2) return BAD("column %s: interval unit %lld", path, (long long)u);
       snprintf(fmt, fmtlen, "ti%c", "MDn"[u]);
       lf->width = u == 0 ? 4 : u == 1 ? 8 : 16;
+      lf->swap = u == 2 ? -1 : 4; /* day_time: two int32; month_day_nano mixes widths */
       break;
     }
     case T_FSB: {
@@ -306,13 +307,14 @@ static blz_status decode_field(const fb_table *f, struct ArrowSchema *out, ipc_f
 }
 
 blz_status ipc_decode_schema(const fb_table *schema, struct ArrowSchema *out, ipc_field **fields,
-                             int *nfields, blz_error *err) {
+                             int *nfields, bool *big_endian, blz_error *err) {
   bool ok = true;
   *fields = NULL;
   *nfields = 0;
   memset(out, 0, sizeof *out);
-  if (fb_int(schema, 0, 2, 0, &ok) != 0)
-    return blz_fail(err, BLZ_ENOTSUP, "big-endian Arrow IPC streams are not supported");
+  int64_t endianness = fb_int(schema, 0, 2, 0, &ok);
+  if (endianness != 0 && endianness != 1) return BAD("schema endianness %lld", (long long)endianness);
+  *big_endian = endianness == 1; /* bodies are byte-swapped as they are read (ipc_reader.c) */
   size_t fpos = 0;
   uint32_t n = 0;
   fb_vector(schema, 1, 4, &fpos, &n, &ok);

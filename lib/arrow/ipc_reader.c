@@ -266,12 +266,12 @@ static blz_status next_buffer(batch_ctx *c, const ipc_field *f, const uint8_t **
   if (off > c->body_len || len > c->body_len - off)
     return BAD("record batch at byte %llu: column %s: buffer [%lld, +%lld) outside the %llu-byte body",
                (unsigned long long)c->msg_pos, f->path, (long long)off, (long long)len, (unsigned long long)c->body_len);
-  const uint8_t *raw = c->body + off;
   if (len == 0) {
     *out = (const uint8_t *)zero_offsets;
     *out_len = 0;
     return BLZ_OK;
   }
+  const uint8_t *raw = c->body + off; /* len > 0: the body is there */
   if (c->codec >= 0) {
     if (len < 8) return BAD("column %s: compressed buffer of %llu bytes", f->path, (unsigned long long)len);
     int64_t ulen = (int64_t)blz_load_le64(raw);

@@ -433,15 +433,15 @@ blz_status blz_column_feed(blz_column *c, blz_scratch *sx, int64_t n, size_t nva
     }
     if (c->max_def && !blz_buf_append(&c->page_def, def + epos, (size_t)take)) goto oom;
     if (c->max_rep && !blz_buf_append(&c->page_rep, rep + epos, (size_t)take)) goto oom;
-    const uint8_t *vals = dense + vpos * (size_t)c->width;
+    const uint8_t *vals = nv ? dense + vpos * (size_t)c->width : dense; /* no values: dense may be NULL */
     /* dictionary pages get their statistics from the entries they use, at page end */
     /* dictionary pages of byte arrays get their statistics from the entries they use */
     if ((!c->dict_on || c->t.phys != PQ_BYTE_ARRAY) && !blz_stats_update(&c->page_stats, &c->t, vals, nv)) goto oom;
     c->page_stats.null_count += take - (int64_t)nv;
     if (c->bloom_on && !bloom_add(c, vals, nv)) goto oom;
     if (c->dict_on) {
-      if (!blz_buf_reserve(&c->page_idx, nv * 4) ||
-          !blz_dict_encode(&c->dict, vals, nv, (uint32_t *)(c->page_idx.data + c->page_idx.len)))
+      if (nv > 0 && (!blz_buf_reserve(&c->page_idx, nv * 4) ||
+                     !blz_dict_encode(&c->dict, vals, nv, (uint32_t *)(c->page_idx.data + c->page_idx.len))))
         goto oom;
       c->page_idx.len += nv * 4;
     } else if (!plain_append(c, vals, nv)) {

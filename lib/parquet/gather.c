@@ -1,6 +1,8 @@
 /* gather.c — turns a slice of an Arrow array into definition levels and dense Parquet values. */
 #include "column.h"
 
+#include <pthread.h>
+
 #include "../common/blz_utf8.h"
 
 
@@ -12,6 +14,14 @@ static bool decimal_fits(int64_t x, int precision) {
                                     100000000000000000LL, 1000000000000000000LL};
   if (precision < 1 || precision > 18) return true;
   return x > -pow10[precision] && x < pow10[precision];
+}
+
+/* 10^0 .. 10^38: the bounds of decimal128 precisions, built once. */
+static unsigned __int128 pow10_128[39];
+static pthread_once_t pow10_once = PTHREAD_ONCE_INIT;
+static void pow10_init(void) {
+  pow10_128[0] = 1;
+  for (int i = 1; i <= 38; i++) pow10_128[i] = pow10_128[i - 1] * 10;
 }
 
 /* Writes the Parquet form of the value at physical index i of `a` into out (width bytes, or a
@@ -107,6 +117,14 @@ static blz_status value_at(const blz_column *c, const struct ArrowArray *a, int6
       for (int k = keep; k < sw; k++)
         if (le[k] != sign) return blz_fail(err, BLZ_EINVAL, "decimal value exceeds precision %d", c->t.precision);
       if (c->t.phys == PQ_FLBA) {
+        if (sw == 16) { /* decimal128: at most `precision` digits, as readers expect */
+          __int128 x = 0;
+          memcpy(&x, le, 16);
+          unsigned __int128 mag = x < 0 ? (unsigned __int128)0 - (unsigned __int128)x : (unsigned __int128)x;
+          pthread_once(&pow10_once, pow10_init);
+          if (c->t.precision <= 38 && mag >= pow10_128[c->t.precision])
+            return blz_fail(err, BLZ_EINVAL, "decimal value exceeds precision %d", c->t.precision);
+        }
         uint8_t *o = out;
         for (int k = 0; k < keep; k++) o[k] = le[keep - 1 - k];
       } else {

@@ -733,3 +733,28 @@ void test_writer_bad_offsets_and_views(void) {
   fx_free_schema(s);
   blz_buf_free(&m.buf);
 }
+
+void test_writer_decimal128_precision(void) {
+  /* decimal128(20, 0) is stored in 9 bytes, which hold more than 20 digits: 10^20 must be refused */
+  struct ArrowSchema *f[1] = {fx_schema("d:20,0", "big", true, 0, NULL)};
+  struct ArrowSchema *s = fx_struct_schema(1, f);
+  fx_mem m;
+  blz_writer *w = open_mem(s, NULL, &m);
+  __int128 v[2] = {-((__int128)10000000000LL * 10000000000LL - 1), (__int128)10000000000LL * 10000000000LL - 1};
+  const void *bufs[2] = {NULL, v};
+  size_t sizes[2] = {0, sizeof v};
+  struct ArrowArray *cols[1] = {fx_array(2, 0, 0, 2, bufs, sizes, 0, NULL)};
+  struct ArrowArray *b = fx_batch(2, 1, cols);
+  blz_error e = {0};
+  CHECK(blz_writer_write(w, b, &e) == BLZ_OK); /* ±(10^20 - 1): twenty nines */
+  __int128 over = (__int128)10000000000LL * 10000000000LL;
+  memcpy((uint8_t *)cols[0]->buffers[1] + 16, &over, 16);
+  CHECK(blz_writer_write(w, b, &e) == BLZ_EINVAL);
+  CHECK_CONTAINS(e.message, "column big: row 1");
+  CHECK_CONTAINS(e.message, "exceeds precision 20");
+  CHECK(blz_writer_close(w, &e) == BLZ_OK);
+  fx_free_array(b);
+  blz_writer_destroy(w);
+  fx_free_schema(s);
+  blz_buf_free(&m.buf);
+}

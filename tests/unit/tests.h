@@ -27,6 +27,7 @@
   X(test_writer_arrow_types_issue12)                \
   X(test_writer_run_end_encoded_and_list_view)      \
   X(test_writer_bad_offsets_and_views)              \
+  X(test_writer_decimal128_precision)               \
   X(test_ipc_reads_generated_streams)               \
   X(test_ipc_delta_dictionary)                     \
   X(test_ipc_compressed_matches_plain)              \

@@ -183,6 +183,13 @@ typedef struct blz_writer_options {
   size_t n_bloom_filter_columns;
   int bloom_filter_all;
   double bloom_filter_fpp;
+  /* Rows of each row group sorted by these top-level, non-nested columns (ascending, stable;
+   * borrowed names), recorded as the row group's sorting_columns. The row group's rows are then
+   * held, values copied, until it ends: it ends when they take row_group_size_bytes of memory.
+   * NULL/0: rows stay in input order. */
+  const char *const *sort_by;
+  size_t n_sort_by;
+  int sort_nulls_first; /* 1: nulls before values; 0 (default): after */
 } blz_writer_options;
 
 /* Fills *opts with the defaults listed above. */
@@ -272,6 +279,9 @@ typedef struct blz_sink_config {
   int n_bloom_filter_columns;
   bool bloom_filter_all;            /* every column but booleans (YAML: bloom_filter_columns: all) */
   double bloom_filter_fpp;          /* 0.01 */
+  char **sort_by;                   /* each row group sorted by these columns (owned); none */
+  int n_sort_by;
+  bool sort_nulls_first;            /* false: nulls after values */
   int64_t stats_columns;            /* Delta statistics in meta.json for the first N leaf columns;
                                        32 (Delta's dataSkippingNumIndexedCols); 0: none */
   char *partition_template;         /* e.g. "date=%Y-%m-%d/hour=%H" or "region={region}"; NULL = none */

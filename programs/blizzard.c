@@ -60,6 +60,9 @@ static void usage_convert(FILE *f) {
           "  --bloom-filter C       a split-block bloom filter for column C after each of its chunks\n"
           "                         (repeatable; all: every column but booleans)\n"
           "  --bloom-filter-fpp P   the filters' false positive rate (default 0.01)\n"
+          "  --sort-by C            sort each row group's rows by column C, ascending, stable (repeatable:\n"
+          "                         later keys break ties); recorded as sorting_columns\n"
+          "  --sort-nulls-first     with --sort-by: nulls before values (default: after)\n"
           "  --no-utf8-check        trust that string columns hold valid UTF-8 (by default a batch with\n"
           "                         invalid UTF-8 is refused, naming the column and row)\n"
           "  --threads N            threads encoding columns (default 0: one per core; 1: the calling\n"
@@ -209,6 +212,8 @@ static int cmd_convert(int argc, char **argv) {
   opts.column_encodings = encs;
   const char *blooms[argc + 1];
   opts.bloom_filter_columns = blooms;
+  const char *sorts[argc + 1];
+  opts.sort_by = sorts;
   for (int i = 0; i < argc; i++) {
     const char *a = argv[i];
     const char *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -226,6 +231,8 @@ static int cmd_convert(int argc, char **argv) {
       opts.validate_utf8 = 0;
     } else if (!strcmp(a, "--page-checksums")) {
       opts.page_checksums = 1;
+    } else if (!strcmp(a, "--sort-nulls-first")) {
+      opts.sort_nulls_first = 1;
     } else if (!strncmp(a, "--", 2) && strcmp(a, "--") != 0) {
       if (!v) {
         fprintf(stderr, "blizzard: %s needs a value\n", a);
@@ -240,6 +247,8 @@ static int cmd_convert(int argc, char **argv) {
       } else if (!strcmp(a, "--compression-level")) {
         if (parse_i64(a, v, 1, &n)) return 2;
         opts.compression_level = (int)n;
+      } else if (!strcmp(a, "--sort-by")) {
+        sorts[opts.n_sort_by++] = v;
       } else if (!strcmp(a, "--bloom-filter")) {
         if (!strcmp(v, "all")) opts.bloom_filter_all = 1;
         else blooms[opts.n_bloom_filter_columns++] = v;
@@ -835,7 +844,8 @@ static void restart_with_huge_pages(int argc, char **argv) {
     for (int i = 2; i < argc && !in; i++) {
       if (argv[i][0] != '-' || !strcmp(argv[i], "-")) in = argv[i];
       else if (strcmp(argv[i], "--quiet") && strcmp(argv[i], "--no-dictionary") && strcmp(argv[i], "--no-page-index") &&
-               strcmp(argv[i], "--no-utf8-check") && strcmp(argv[i], "--page-checksums"))
+               strcmp(argv[i], "--no-utf8-check") && strcmp(argv[i], "--page-checksums") &&
+               strcmp(argv[i], "--sort-nulls-first"))
         i++;
     }
     if (!in || (strcmp(in, "-") && (stat(in, &st) || st.st_size < (32 << 20)))) return;

@@ -40,6 +40,8 @@ void blz_sink_config_free(blz_sink_config *c) {
   free(c->column_encodings);
   for (int i = 0; i < c->n_bloom_filter_columns; i++) free(c->bloom_filter_columns[i]);
   free(c->bloom_filter_columns);
+  for (int i = 0; i < c->n_sort_by; i++) free(c->sort_by[i]);
+  free(c->sort_by);
   blz_sink_config_init(c);
 }
 
@@ -171,6 +173,21 @@ static blz_status parse_bloom_columns(ctx *c, yaml_node_t *n, blz_sink_config *c
   return BLZ_OK;
 }
 
+/* sort_by: [column, ...] */
+static blz_status parse_sort_by(ctx *c, yaml_node_t *n, blz_sink_config *cfg) {
+  if (n->type != YAML_SEQUENCE_NODE)
+    return blz_fail(c->err, BLZ_EINVAL, "line %zu: sink.sort_by: expected a list of columns", line_of(n));
+  for (yaml_node_item_t *it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++) {
+    char **o = realloc(cfg->sort_by, (size_t)(cfg->n_sort_by + 1) * sizeof *o);
+    if (!o) return blz_fail(c->err, BLZ_ENOMEM, "out of memory");
+    cfg->sort_by = o;
+    o[cfg->n_sort_by] = NULL;
+    BLZ_TRY(scalar(c, yaml_document_get_node(c->doc, *it), "sink.sort_by", &o[cfg->n_sort_by]));
+    cfg->n_sort_by++;
+  }
+  return BLZ_OK;
+}
+
 /* column_encodings: {column: encoding, ...} */
 static blz_status parse_column_encodings(ctx *c, yaml_node_t *m, blz_sink_config *cfg) {
   if (m->type != YAML_MAPPING_NODE)
@@ -256,6 +273,8 @@ static blz_status parse_sink(ctx *c, yaml_node_t *m, blz_sink_config *cfg) {
     } else if (!strcmp(key, "column_encodings")) BLZ_TRY(parse_column_encodings(c, v, cfg));
     else if (!strcmp(key, "page_checksums")) BLZ_TRY(boolean(c, v, name, &cfg->page_checksums));
     else if (!strcmp(key, "bloom_filter_columns")) BLZ_TRY(parse_bloom_columns(c, v, cfg));
+    else if (!strcmp(key, "sort_by")) BLZ_TRY(parse_sort_by(c, v, cfg));
+    else if (!strcmp(key, "sort_nulls_first")) BLZ_TRY(boolean(c, v, name, &cfg->sort_nulls_first));
     else if (!strcmp(key, "stats_columns")) BLZ_TRY(integer(c, v, name, 0, 100000, &cfg->stats_columns));
     else if (!strcmp(key, "bloom_filter_fpp")) {
       char *s, *end;
@@ -280,7 +299,7 @@ static blz_status parse_sink(ctx *c, yaml_node_t *m, blz_sink_config *cfg) {
     else
       return blz_fail(c->err, BLZ_EINVAL,
                       "line %zu: sink: unknown key '%s' (path, file_size_mb, inactivity_timeout_secs, rollover_timeout_secs, "
-                      "row_group_size_bytes, compression, compression_level, encoding_profile, column_encodings, page_checksums, bloom_filter_columns, bloom_filter_fpp, stats_columns, partition_by, max_open_files, "
+                      "row_group_size_bytes, compression, compression_level, encoding_profile, column_encodings, page_checksums, bloom_filter_columns, bloom_filter_fpp, sort_by, sort_nulls_first, stats_columns, partition_by, max_open_files, "
                       "max_concurrent_uploads, part_size_mb, min_multipart_size_mb, max_concurrent_parts, max_retries, threads, max_buffered_mb, spill_path, storage_options)",
                       line_of(k), key);
   }

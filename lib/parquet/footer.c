@@ -183,6 +183,16 @@ bool blz_footer_write(blz_buf *out, const blz_footer_in *f) {
     for (int i = 0; i < f->ncols; i++) write_chunk(&t, &f->cols[i], &rg->chunks[i], f->codec);
     blz_thrift_i64(&t, 2, rg->total_byte_size);
     blz_thrift_i64(&t, 3, rg->num_rows);
+    if (f->nsort > 0) { /* SortingColumn { column_idx, descending, nulls_first } */
+      blz_thrift_list_begin(&t, 4, BLZ_CT_STRUCT, (uint32_t)f->nsort);
+      for (int k = 0; k < f->nsort; k++) {
+        blz_thrift_struct_begin(&t, -1);
+        blz_thrift_i32(&t, 1, f->sort_cols[k]);
+        blz_thrift_bool(&t, 2, false);
+        blz_thrift_bool(&t, 3, f->sort_nulls_first);
+        blz_thrift_struct_end(&t);
+      }
+    }
     blz_thrift_i64(&t, 5, rg->file_offset);
     blz_thrift_i64(&t, 6, rg->total_compressed);
     blz_thrift_i16(&t, 7, (int16_t)r);

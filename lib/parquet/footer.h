@@ -25,6 +25,9 @@ typedef struct blz_footer_in {
   blz_compression codec;
   const blz_kv *kv;
   int nkv;
+  const int *sort_cols;  /* sorting_columns of every row group: leaf indices, ascending */
+  int nsort;
+  bool sort_nulls_first;
 } blz_footer_in;
 
 /* Serialises the chunk's ColumnIndex into ci (left empty when a page lacks statistics) and its

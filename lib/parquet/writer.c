@@ -6,6 +6,7 @@
 #include "../common/blz_pool.h"
 #include "delta_stats.h"
 #include "out_thread.h"
+#include "sort.h"
 #include "writer_internal.h"
 
 #include "../arrow/ipc_internal.h"
@@ -48,6 +49,10 @@ struct blz_writer {
   blz_kv *kv;
   int nkv;
   int64_t footer_estimate; /* metadata and page index of the row groups flushed so far */
+  /* sort_by: the key columns, and every column's kept rows of the open row group */
+  int *sort_keys;
+  int nsort;
+  blz_kept *kept;
   bool closed, failed;
 };
 
@@ -130,6 +135,35 @@ static blz_status apply_column_encodings(blz_writer *w, blz_error *err) {
 }
 
 /* The pool (unless the sink lent one), a scratch per participant and the per-column slots. */
+/* sort_by: resolves the key columns (top-level, flat, ordered types) and the kept-row stores. */
+static blz_status setup_sort(blz_writer *w, blz_error *err) {
+  size_t n = w->opts.n_sort_by;
+  const char *const *names = w->opts.sort_by;
+  w->opts.sort_by = NULL; /* borrowed: not kept */
+  w->opts.n_sort_by = 0;
+  if (n == 0) return BLZ_OK;
+  if (!names || n > 64) return blz_fail(err, BLZ_EINVAL, "sort_by: 1 to 64 column names");
+  w->sort_keys = calloc(n, sizeof *w->sort_keys);
+  w->kept = calloc((size_t)w->ncols, sizeof *w->kept);
+  if (!w->sort_keys || !w->kept) return blz_fail(err, BLZ_ENOMEM, "out of memory");
+  for (size_t k = 0; k < n; k++) {
+    int found = -1;
+    for (int i = 0; i < w->ncols && found < 0; i++)
+      if (!w->cols[i].path && names[k] && !strcmp(w->cols[i].name, names[k])) found = i;
+    if (found < 0)
+      return blz_fail(err, BLZ_EINVAL, "sort_by: '%s' is not a top-level column (nested columns cannot be sort keys)",
+                      names[k] ? names[k] : "(null)");
+    if (!blz_sort_key_ok(&w->cols[found])) {
+      char tn[128];
+      blz_arrow_type_name(w->schema.children[w->cols[found].top], tn, sizeof tn);
+      return blz_fail(err, BLZ_EINVAL, "sort_by: column %s of type %s cannot be a sort key (integers, floats, "
+                      "strings, binary, booleans, dates, times and timestamps can)", names[k], tn);
+    }
+    w->sort_keys[w->nsort++] = found;
+  }
+  return BLZ_OK;
+}
+
 static blz_status setup_threads(blz_writer *w, blz_error *err) {
   int threads = w->pool ? 1 : w->opts.threads;
   if (threads < 0 || threads > 1024) return blz_fail(err, BLZ_EINVAL, "threads %d: 0 (one per core) or 1..1024", threads);
@@ -215,6 +249,8 @@ blz_status blz__writer_create_on_pool(const struct ArrowSchema *schema, const bl
   if (st) goto fail;
   st = apply_column_encodings(w, err);
   if (st) goto fail;
+  st = setup_sort(w, err);
+  if (st) goto fail;
   st = setup_threads(w, err);
   if (st) goto fail;
   /* ARROW:schema, as Arrow C++ and arrow-rs write it, lets Arrow readers restore the exact
@@ -299,8 +335,36 @@ static void finish_task(void *ctx, int i, int worker) {
                                          &rg->chunks[i], &w->col_err[i]);
 }
 
+typedef struct sorted_job {
+  blz_writer *w;
+  const int64_t *perm;
+  int64_t rows;
+} sorted_job;
+
+static void sorted_feed_task(void *ctx, int i, int worker) {
+  sorted_job *j = ctx;
+  blz_writer *w = j->w;
+  w->col_st[i] = blz_kept_feed(&w->cols[i], &w->kept[i], j->perm, j->rows, &w->scratch[worker], &w->col_err[i]);
+  blz_kept_reset(&w->kept[i], false);
+}
+
+/* sort_by: the kept rows in key order, fed to every column (a task per column). */
+static blz_status feed_sorted(blz_writer *w, blz_error *err) {
+  int64_t rows = w->kept[0].rows;
+  int64_t *perm = malloc((size_t)(rows + 1) * sizeof *perm);
+  if (!perm || !blz_sort_rows(w->cols, w->kept, w->sort_keys, w->nsort, w->opts.sort_nulls_first != 0, rows, perm)) {
+    free(perm);
+    return blz_fail(err, BLZ_ENOMEM, "out of memory sorting a row group");
+  }
+  sorted_job job = {w, perm, rows};
+  blz_pool_run(w->pool, w->ncols, sorted_feed_task, &job);
+  free(perm);
+  return first_failure(w, err);
+}
+
 static blz_status flush_row_group(blz_writer *w, blz_error *err) {
   if (w->rg_rows == 0) return BLZ_OK;
+  if (w->kept) BLZ_TRY(feed_sorted(w, err));
   if (w->nrgs == w->cap_rgs) {
     int cap = w->cap_rgs ? w->cap_rgs * 2 : 8;
     blz_rowgroup_meta *r = realloc(w->rgs, (size_t)cap * sizeof *r);
@@ -389,6 +453,7 @@ static blz_status flush_row_group(blz_writer *w, blz_error *err) {
 static int64_t estimated_rg_size(const blz_writer *w) {
   int64_t s = 0;
   for (int i = 0; i < w->ncols; i++) s += blz_column_estimated_size(&w->cols[i]);
+  for (int i = 0; w->kept && i < w->ncols; i++) s += blz_kept_memory(&w->kept[i]); /* sort_by: held rows */
   return s;
 }
 
@@ -423,7 +488,11 @@ static void gather_task(void *ctx, int i, int worker) {
 static void feed_task(void *ctx, int i, int worker) {
   slice_job *j = ctx;
   blz_writer *w = j->w;
-  w->col_st[i] = blz_column_feed(&w->cols[i], &w->scratch[worker], j->entries[i], j->nvals[i], &w->col_err[i]);
+  if (w->kept) /* sort_by: kept until the row group ends */
+    w->col_st[i] = blz_kept_append(&w->kept[i], &w->cols[i], j->len, j->entries[i], j->nvals[i])
+                     ? BLZ_OK : blz_fail(&w->col_err[i], BLZ_ENOMEM, "out of memory keeping rows of column %s", w->cols[i].name);
+  else
+    w->col_st[i] = blz_column_feed(&w->cols[i], &w->scratch[worker], j->entries[i], j->nvals[i], &w->col_err[i]);
 }
 
 /* Writes rows of `batch`: all of them (rows == NULL) or rows[0..n) in that order. */
@@ -539,7 +608,7 @@ blz_status blz_writer_close(blz_writer *w, blz_error *err) {
   }
   blz_buf footer = {0};
   blz_footer_in f = {w->cols, w->ncols, w->plan.elems, w->plan.nelems, w->nfields, w->rgs, w->nrgs, w->rows,
-                     w->opts.compression, w->kv, w->nkv};
+                     w->opts.compression, w->kv, w->nkv, w->sort_keys, w->nsort, w->opts.sort_nulls_first != 0};
   if (!blz_footer_write(&footer, &f) || !blz_buf_reserve(&footer, 8)) {
     blz_buf_free(&footer);
     w->failed = true;
@@ -571,6 +640,7 @@ int64_t blz__writer_memory(const blz_writer *w) {
   for (int i = 0; i < w->ncols; i++) m += blz_column_memory(&w->cols[i]);
   for (int i = 0; i < w->nscratch; i++)
     m += (int64_t)(w->scratch[i].page.cap + w->scratch[i].packed.cap + w->scratch[i].spare.cap);
+  for (int i = 0; w->kept && i < w->ncols; i++) m += blz_kept_memory(&w->kept[i]);
   return m + w->footer_estimate;
 }
 
@@ -587,6 +657,7 @@ void blz__writer_trim(blz_writer *w) {
   for (int i = 0; i < w->ncols; i++) blz_column_trim(&w->cols[i]);
   for (int i = 0; i < w->nscratch; i++) blz_scratch_free(&w->scratch[i]);
   for (int i = 0; i < w->ncols; i++) blz_buf_free(&w->dict_pages[i]), blz_buf_free(&w->blooms[i]);
+  for (int i = 0; w->kept && i < w->ncols; i++) blz_kept_reset(&w->kept[i], true);
 }
 
 /* Frees n buffers of a per-column array, and the array (NULL: nothing). */
@@ -597,6 +668,9 @@ static void free_bufs(blz_buf *a, int n) {
 
 void blz_writer_destroy(blz_writer *w) {
   if (!w) return;
+  for (int i = 0; w->kept && i < w->ncols; i++) blz_kept_reset(&w->kept[i], true);
+  free(w->kept);
+  free(w->sort_keys);
   blz_schema_plan_free(&w->plan);
   if (w->schema.release) w->schema.release(&w->schema);
   for (int r = 0; r < w->nrgs; r++) {

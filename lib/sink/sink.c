@@ -50,6 +50,7 @@ struct blz_sink {
   blz_writer_options wopts;
   blz_column_encoding *encs;  /* owned copy that wopts.column_encodings points to */
   char **blooms;              /* owned copy that wopts.bloom_filter_columns points to */
+  char **sorts;               /* owned copy that wopts.sort_by points to */
   blz_sink_hooks hooks;
   blz_storage *storage;
   blz_pool *pool;            /* encoding threads shared by the open files' writers (under mu) */
@@ -150,6 +151,8 @@ blz_status blz_sink_create(const blz_sink_config *cfg, const struct ArrowSchema 
   s->cfg.n_column_encodings = 0;
   s->cfg.bloom_filter_columns = NULL;
   s->cfg.n_bloom_filter_columns = 0;
+  s->cfg.sort_by = NULL;
+  s->cfg.n_sort_by = 0;
   s->cfg.spill_path = NULL;      /* storage keeps its own copy */
   s->cfg.metrics_address = NULL; /* the CLI's business */
   if (hooks) s->hooks = *hooks;
@@ -182,6 +185,16 @@ blz_status blz_sink_create(const blz_sink_config *cfg, const struct ArrowSchema 
       else s->wopts.n_bloom_filter_columns++;
     }
     s->wopts.bloom_filter_columns = (const char *const *)s->blooms;
+  }
+  if (!st && cfg->n_sort_by > 0) {
+    s->sorts = calloc((size_t)cfg->n_sort_by, sizeof *s->sorts);
+    if (!s->sorts) st = blz_fail(err, BLZ_ENOMEM, "out of memory");
+    for (int i = 0; !st && i < cfg->n_sort_by; i++) {
+      if (!(s->sorts[i] = strdup(cfg->sort_by[i] ? cfg->sort_by[i] : ""))) st = blz_fail(err, BLZ_ENOMEM, "out of memory");
+      else s->wopts.n_sort_by++;
+    }
+    s->wopts.sort_by = (const char *const *)s->sorts;
+    s->wopts.sort_nulls_first = cfg->sort_nulls_first;
   }
   if (!st && (cfg->threads < 0 || cfg->threads > 1024))
     st = blz_fail(err, BLZ_EINVAL, "sink.threads %lld: 0 (one per core) or 1..1024", (long long)cfg->threads);
@@ -915,6 +928,8 @@ void blz_sink_destroy(blz_sink *s) {
   for (size_t k = 0; s->encs && k < s->wopts.n_column_encodings; k++) free((char *)s->encs[k].column);
   for (size_t k = 0; s->blooms && k < s->wopts.n_bloom_filter_columns; k++) free(s->blooms[k]);
   free(s->blooms);
+  for (size_t k = 0; s->sorts && k < s->wopts.n_sort_by; k++) free(s->sorts[k]);
+  free(s->sorts);
   free(s->encs);
   blz_pool_destroy(s->pool); /* after the writers that borrow it */
   for (int i = 0; i < s->ndeferred; i++) free_finished(&s->deferred[i]);

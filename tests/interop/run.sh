@@ -111,6 +111,20 @@ node "$here/make-big-endian.mjs" "$out/le.arrows" "$out/be.arrows" >/dev/null
 "$BLZ" convert "$out/be.arrows" "$out/be.parquet" --quiet
 check "ipc/big-endian stream: the same Parquet bytes as its little-endian twin" cmp -s "$out/le.parquet" "$out/be.parquet"
 verify "ipc/big-endian-twin-values" "$out/le.arrows" "$out/be.parquet" --readers parquet-wasm,hyparquet --no-footer
+# sort_by: every row group sorted by the keys (stable; nulls last, or first), the same rows as the
+# unsorted file, sorting_columns in each row group; nested columns follow their rows
+"$BLZ" convert "$out/logs.arrows" "$out/logs-plain.parquet" --quiet
+"$BLZ" convert "$out/logs.arrows" "$out/logs-sorted.parquet" --sort-by level --sort-by ts --row-group-bytes 400000 --quiet
+check "sort_by/logs: 2 keys, several row groups" node "$here/check-sorted.mjs" "$out/logs-sorted.parquet" "$out/logs-plain.parquet" level ts
+"$BLZ" convert "$out/types.arrows" "$out/types-plain.parquet" --quiet
+"$BLZ" convert "$out/types.arrows" "$out/types-sorted.parquet" --sort-by uint64 --sort-by float64 --sort-nulls-first --row-group-bytes 200000 --quiet
+check "sort_by/types: unsigned and float keys, nulls first" node "$here/check-sorted.mjs" "$out/types-sorted.parquet" "$out/types-plain.parquet" --nulls-first uint64 float64
+"$BLZ" convert "$out/types.arrows" "$out/types-sorted2.parquet" --sort-by dict_utf8 --sort-by int8 --sort-by bool --quiet
+check "sort_by/types: dictionary strings, int8, bool keys" node "$here/check-sorted.mjs" "$out/types-sorted2.parquet" "$out/types-plain.parquet" dict_utf8 int8 bool
+"$BLZ" convert "$out/nested-dict.arrows" "$out/nested-dict-sorted.parquet" --sort-by k --quiet
+check "sort_by/nested columns follow their rows" node "$here/check-sorted.mjs" "$out/nested-dict-sorted.parquet" "$out/nested-dict.parquet" k
+"$BLZ" convert "$out/nested.arrows" "$out/no.parquet" --sort-by list_i32 --quiet 2>"$out/sort-bad.err"
+check "sort_by: a nested column as key is refused by name" grep -q "sort_by: 'list_i32' is not a top-level column" "$out/sort-bad.err"
 REENCODE=${REENCODE:-$root/build/reencode_convert}
 for ds in types nested logs; do
   "$REENCODE" "$out/$ds.arrows" "$out/$ds-reencoded.parquet" 2>"$out/$ds-reencode.err"

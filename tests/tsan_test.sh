@@ -26,6 +26,12 @@ for ds in logs nested types wide; do
     fi
   done
 done
+# sort_by: kept rows fed to the columns by pool tasks at each row group's end
+if "$BLZ" convert "$out/logs.arrows" "$out/sorted.parquet" --threads 4 --sort-by level --sort-by ts --row-group-bytes 300000 --quiet 2>"$out/err.log" && ! grep -q ThreadSanitizer "$out/err.log"; then
+  ok "logs: convert --threads 4 --sort-by level --sort-by ts"
+else
+  bad "logs: convert --threads 4 --sort-by level --sort-by ts"; head -40 "$out/err.log"
+fi
 # from a pipe: a reading thread runs ahead of the encoding threads
 if cat "$out/logs.arrows" | "$BLZ" convert - "$out/pipe.parquet" --threads 4 --quiet 2>"$out/err.log" && ! grep -q ThreadSanitizer "$out/err.log"; then
   ok "logs from a pipe: read ahead, convert --threads 4"

@@ -154,6 +154,19 @@ static blz_status parse_partition(ctx *c, yaml_node_t *m, blz_sink_config *cfg) 
   return BLZ_OK;
 }
 
+/* Appends the scalars of sequence n to the owned list *out of *count strings. */
+static blz_status string_list(ctx *c, yaml_node_t *n, const char *name, char ***out, int *count) {
+  for (yaml_node_item_t *it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++) {
+    char **o = realloc(*out, (size_t)(*count + 1) * sizeof *o);
+    if (!o) return blz_fail(c->err, BLZ_ENOMEM, "out of memory");
+    *out = o;
+    o[*count] = NULL;
+    BLZ_TRY(scalar(c, yaml_document_get_node(c->doc, *it), name, &o[*count]));
+    (*count)++;
+  }
+  return BLZ_OK;
+}
+
 /* bloom_filter_columns: [column, ...] or all */
 static blz_status parse_bloom_columns(ctx *c, yaml_node_t *n, blz_sink_config *cfg) {
   if (n->type == YAML_SCALAR_NODE && !strcmp((const char *)n->data.scalar.value, "all")) {
@@ -162,30 +175,14 @@ static blz_status parse_bloom_columns(ctx *c, yaml_node_t *n, blz_sink_config *c
   }
   if (n->type != YAML_SEQUENCE_NODE)
     return blz_fail(c->err, BLZ_EINVAL, "line %zu: sink.bloom_filter_columns: expected a list of columns or all", line_of(n));
-  for (yaml_node_item_t *it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++) {
-    char **o = realloc(cfg->bloom_filter_columns, (size_t)(cfg->n_bloom_filter_columns + 1) * sizeof *o);
-    if (!o) return blz_fail(c->err, BLZ_ENOMEM, "out of memory");
-    cfg->bloom_filter_columns = o;
-    o[cfg->n_bloom_filter_columns] = NULL;
-    BLZ_TRY(scalar(c, yaml_document_get_node(c->doc, *it), "sink.bloom_filter_columns", &o[cfg->n_bloom_filter_columns]));
-    cfg->n_bloom_filter_columns++;
-  }
-  return BLZ_OK;
+  return string_list(c, n, "sink.bloom_filter_columns", &cfg->bloom_filter_columns, &cfg->n_bloom_filter_columns);
 }
 
 /* sort_by: [column, ...] */
 static blz_status parse_sort_by(ctx *c, yaml_node_t *n, blz_sink_config *cfg) {
   if (n->type != YAML_SEQUENCE_NODE)
     return blz_fail(c->err, BLZ_EINVAL, "line %zu: sink.sort_by: expected a list of columns", line_of(n));
-  for (yaml_node_item_t *it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++) {
-    char **o = realloc(cfg->sort_by, (size_t)(cfg->n_sort_by + 1) * sizeof *o);
-    if (!o) return blz_fail(c->err, BLZ_ENOMEM, "out of memory");
-    cfg->sort_by = o;
-    o[cfg->n_sort_by] = NULL;
-    BLZ_TRY(scalar(c, yaml_document_get_node(c->doc, *it), "sink.sort_by", &o[cfg->n_sort_by]));
-    cfg->n_sort_by++;
-  }
-  return BLZ_OK;
+  return string_list(c, n, "sink.sort_by", &cfg->sort_by, &cfg->n_sort_by);
 }
 
 /* column_encodings: {column: encoding, ...} */

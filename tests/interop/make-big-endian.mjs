@@ -9,6 +9,7 @@ import * as flatbuffers from 'flatbuffers';
 import * as S from 'apache-arrow/fb/Schema_generated';
 import * as M from 'apache-arrow/fb/Message_generated';
 import { Utf8View } from 'apache-arrow/fb/utf8-view';
+import { field, frame, recordBatch, END_OF_STREAM } from './lib/ipc-assemble.mjs';
 
 const [leOut, beOut] = process.argv.slice(2);
 const N = 257;
@@ -118,25 +119,6 @@ const cols = [
   boolCol('flag'), utf8('s', false), utf8('ls', true), view('sv'), list('li'), struct('st'),
 ];
 
-function field(b, name, nullable, typeType, typeOff, children = []) {
-  const nm = b.createString(name);
-  const kids = S.Field.createChildrenVector(b, children);
-  S.Field.startField(b);
-  S.Field.addName(b, nm);
-  S.Field.addNullable(b, nullable);
-  S.Field.addTypeType(b, typeType);
-  S.Field.addType(b, typeOff);
-  S.Field.addChildren(b, kids);
-  return S.Field.endField(b);
-}
-function frame(b, headerType, header, bodyLength) {
-  b.finish(M.Message.createMessage(b, M.MetadataVersion.V5, headerType, header, BigInt(bodyLength), 0));
-  const meta = b.asUint8Array(), padded = (meta.length + 7) & ~7, out = new Uint8Array(8 + padded), dv = new DataView(out.buffer);
-  dv.setUint32(0, 0xffffffff, true);
-  dv.setInt32(4, padded, true);
-  out.set(meta, 8);
-  return out;
-}
 function stream(big) {
   seed = 11; // the same rows for both byte orders
   const b = new flatbuffers.Builder(4096);
@@ -147,25 +129,8 @@ function stream(big) {
   const schema = frame(b, M.MessageHeader.Schema, S.Schema.endSchema(b), 0);
   const out = { nodes: [], bufs: [], variadic: [] };
   for (const c of cols) c.emit(big, out);
-  const rb = new flatbuffers.Builder(4096), pos = [];
-  let at = 0;
-  for (const x of out.bufs) { pos.push([at, x.length]); at += (x.length + 7) & ~7; }
-  M.RecordBatch.startNodesVector(rb, out.nodes.length);
-  for (let i = out.nodes.length - 1; i >= 0; i--) M.FieldNode.createFieldNode(rb, BigInt(out.nodes[i][0]), BigInt(out.nodes[i][1]));
-  const nodeVec = rb.endVector();
-  M.RecordBatch.startBuffersVector(rb, pos.length);
-  for (let i = pos.length - 1; i >= 0; i--) M.Buffer.createBuffer(rb, BigInt(pos[i][0]), BigInt(pos[i][1]));
-  const bufVec = rb.endVector();
-  const varVec = M.RecordBatch.createVariadicBufferCountsVector(rb, out.variadic.map(BigInt));
-  M.RecordBatch.startRecordBatch(rb);
-  M.RecordBatch.addLength(rb, BigInt(N));
-  M.RecordBatch.addNodes(rb, nodeVec);
-  M.RecordBatch.addBuffers(rb, bufVec);
-  M.RecordBatch.addVariadicBufferCounts(rb, varVec);
-  const head = frame(rb, M.MessageHeader.RecordBatch, M.RecordBatch.endRecordBatch(rb), at);
-  const body = new Uint8Array(at);
-  out.bufs.forEach((x, i) => body.set(x, pos[i][0]));
-  return Buffer.concat([schema, head, body, new Uint8Array([0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0])]);
+  const [head, body] = recordBatch(new flatbuffers.Builder(4096), N, out.nodes, out.bufs, out.variadic);
+  return Buffer.concat([schema, head, body, END_OF_STREAM]);
 }
 fs.writeFileSync(leOut, stream(false));
 fs.writeFileSync(beOut, stream(true));

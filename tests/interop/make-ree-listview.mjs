@@ -13,6 +13,7 @@ import * as M from 'apache-arrow/fb/Message_generated';
 import { ListView } from 'apache-arrow/fb/list-view';
 import { LargeListView } from 'apache-arrow/fb/large-list-view';
 import { makeBatch } from './lib/build.mjs';
+import { field, frame, recordBatch, END_OF_STREAM } from './lib/ipc-assemble.mjs';
 
 const [encOut, decOut, badOut] = process.argv.slice(2);
 let breakRuns = false;
@@ -92,28 +93,6 @@ function encodeBatch(rows) {
 }
 
 // ---- messages ----
-function frame(b, headerType, header, bodyLength) {
-  b.finish(M.Message.createMessage(b, M.MetadataVersion.V5, headerType, header, BigInt(bodyLength), 0));
-  const meta = b.asUint8Array(), padded = (meta.length + 7) & ~7;
-  const out = new Uint8Array(8 + padded);
-  const dv = new DataView(out.buffer);
-  dv.setUint32(0, 0xffffffff, true);
-  dv.setInt32(4, padded, true);
-  out.set(meta, 8);
-  return out;
-}
-
-function field(b, name, nullable, typeType, typeOff, children = []) {
-  const nm = b.createString(name);
-  const kids = S.Field.createChildrenVector(b, children);
-  S.Field.startField(b);
-  S.Field.addName(b, nm);
-  S.Field.addNullable(b, nullable);
-  S.Field.addTypeType(b, typeType);
-  S.Field.addType(b, typeOff);
-  S.Field.addChildren(b, kids);
-  return S.Field.endField(b);
-}
 const intType = (b, bits, signed) => S.Int.createInt(b, bits, signed);
 const empty = (b, T) => { T[`start${T.name}`](b); return T[`end${T.name}`](b); };
 
@@ -136,30 +115,13 @@ function schemaMessage() {
 
 function batchMessage(rows) {
   const { n, nodes, bufs } = encodeBatch(rows);
-  const b = new flatbuffers.Builder(1024);
-  const pos = [];
-  let at = 0;
-  for (const x of bufs) { pos.push([at, x.length]); at += (x.length + 7) & ~7; }
-  M.RecordBatch.startNodesVector(b, nodes.length);
-  for (let i = nodes.length - 1; i >= 0; i--) M.FieldNode.createFieldNode(b, BigInt(nodes[i][0]), BigInt(nodes[i][1]));
-  const nodeVec = b.endVector();
-  M.RecordBatch.startBuffersVector(b, pos.length);
-  for (let i = pos.length - 1; i >= 0; i--) M.Buffer.createBuffer(b, BigInt(pos[i][0]), BigInt(pos[i][1]));
-  const bufVec = b.endVector();
-  M.RecordBatch.startRecordBatch(b);
-  M.RecordBatch.addLength(b, BigInt(n));
-  M.RecordBatch.addNodes(b, nodeVec);
-  M.RecordBatch.addBuffers(b, bufVec);
-  const head = frame(b, M.MessageHeader.RecordBatch, M.RecordBatch.endRecordBatch(b), at);
-  const body = new Uint8Array(at);
-  bufs.forEach((x, i) => body.set(x, pos[i][0]));
-  return [head, body];
+  return recordBatch(new flatbuffers.Builder(1024), n, nodes, bufs);
 }
 
 const batches = [makeRows(150), makeRows(150), makeRows(1)];
 const parts = [schemaMessage()];
 for (const r of batches) parts.push(...batchMessage(r));
-parts.push(new Uint8Array([0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0]));
+parts.push(END_OF_STREAM);
 fs.writeFileSync(encOut, Buffer.concat(parts));
 if (badOut) {
   breakRuns = true;

@@ -67,82 +67,99 @@ bool blz_sort_key_ok(const blz_column *c) {
                       c->t.sort == SORT_BYTES || c->t.sort == SORT_BOOL);
 }
 
-typedef struct key_ctx {
-  const blz_column *cols;
-  const blz_kept *kept;
-  const int *keys;
-  int nkeys;
-  bool nulls_first;
-} key_ctx;
+/* One key column, laid out for comparing: numbers (and booleans) as unsigned integers in the
+ * same order (signed: sign bit flipped; floats: IEEE bits made monotonic, NaN greatest), byte
+ * strings as pointer and length; a rank per row puts nulls first or last. */
+typedef struct sort_key {
+  bool bytes;
+  uint8_t *rank;        /* 0 null first, 1 value, 2 null last */
+  uint64_t *u;
+  const uint8_t **p;
+  uint32_t *len;
+} sort_key;
 
-static int cmp_num(double a, double b) {
-  bool na = isnan(a), nb = isnan(b); /* NaN after every number, as DuckDB and Polars sort */
-  if (na || nb) return na - nb;
-  return (a > b) - (a < b);
+static uint64_t float_bits(double d) {
+  if (isnan(d)) return UINT64_MAX;
+  uint64_t b;
+  memcpy(&b, &d, 8);
+  return b >> 63 ? ~b : b | (1ULL << 63);
 }
 
-/* Order of rows a and b by key column i. */
-static int cmp_key(const key_ctx *x, int i, int64_t a, int64_t b) {
-  const blz_column *c = &x->cols[x->keys[i]];
-  const blz_kept *k = &x->kept[x->keys[i]];
-  const int64_t *re = (const int64_t *)k->row_entry.data, *rv = (const int64_t *)k->row_val.data;
-  bool va = present(c, k->def.data[re[a]]), vb = present(c, k->def.data[re[b]]);
-  if (!va || !vb) return va == vb ? 0 : (va ? 1 : -1) * (x->nulls_first ? 1 : -1);
-  const uint8_t *pa = k->dense.data + (size_t)rv[a] * (size_t)(is_bytes(c) ? 16 : c->width);
-  const uint8_t *pb = k->dense.data + (size_t)rv[b] * (size_t)(is_bytes(c) ? 16 : c->width);
-  switch (c->t.sort) {
-    case SORT_BOOL: return (*pa > *pb) - (*pa < *pb);
-    case SORT_SIGNED:
-      if (c->t.phys == PQ_INT32) {
-        int32_t u, v;
-        memcpy(&u, pa, 4), memcpy(&v, pb, 4);
-        return (u > v) - (u < v);
-      } else {
-        int64_t u, v;
-        memcpy(&u, pa, 8), memcpy(&v, pb, 8);
-        return (u > v) - (u < v);
-      }
-    case SORT_UNSIGNED:
-      if (c->t.phys == PQ_INT32) {
-        uint32_t u, v;
-        memcpy(&u, pa, 4), memcpy(&v, pb, 4);
-        return (u > v) - (u < v);
-      } else {
-        uint64_t u, v;
-        memcpy(&u, pa, 8), memcpy(&v, pb, 8);
-        return (u > v) - (u < v);
-      }
-    case SORT_FLOAT:
-      if (c->t.phys == PQ_FLOAT) {
-        float u, v;
-        memcpy(&u, pa, 4), memcpy(&v, pb, 4);
-        return cmp_num(u, v);
-      } else {
-        double u, v;
-        memcpy(&u, pa, 8), memcpy(&v, pb, 8);
-        return cmp_num(u, v);
-      }
-    case SORT_BYTES: {
-      const uint8_t *sa = pa, *sb = pb;
-      size_t la = (size_t)c->width, lb = (size_t)c->width;
-      if (is_bytes(c)) {
-        uint64_t oa[2], ob[2];
-        memcpy(oa, pa, 16), memcpy(ob, pb, 16);
-        la = oa[1], lb = ob[1];
-        sa = la ? k->bytes.data + oa[0] : pa;
-        sb = lb ? k->bytes.data + ob[0] : pb;
-      }
-      int r = la && lb ? memcmp(sa, sb, la < lb ? la : lb) : 0;
-      return r ? (r > 0) - (r < 0) : (la > lb) - (la < lb);
-    }
-    default: return 0;
+static bool key_build(sort_key *sk, const blz_column *c, const blz_kept *k, int64_t rows, bool nulls_first) {
+  memset(sk, 0, sizeof *sk);
+  sk->bytes = c->t.sort == SORT_BYTES;
+  sk->rank = malloc((size_t)rows + 1);
+  if (sk->bytes) {
+    sk->p = malloc(((size_t)rows + 1) * sizeof *sk->p);
+    sk->len = malloc(((size_t)rows + 1) * sizeof *sk->len);
+  } else {
+    sk->u = malloc(((size_t)rows + 1) * sizeof *sk->u);
   }
+  if (!sk->rank || (sk->bytes ? !sk->p || !sk->len : !sk->u)) return false;
+  const int64_t *re = (const int64_t *)k->row_entry.data, *rv = (const int64_t *)k->row_val.data;
+  for (int64_t r = 0; r < rows; r++) {
+    bool v = present(c, k->def.data[re[r]]);
+    sk->rank[r] = v ? 1 : nulls_first ? 0 : 2;
+    const uint8_t *pv = v ? k->dense.data + (size_t)rv[r] * (size_t)(is_bytes(c) ? 16 : c->width) : NULL;
+    if (sk->bytes) {
+      sk->p[r] = (const uint8_t *)"", sk->len[r] = 0;
+      if (!v) continue;
+      if (is_bytes(c)) {
+        uint64_t ol[2];
+        memcpy(ol, pv, 16);
+        sk->len[r] = (uint32_t)ol[1];
+        if (ol[1]) sk->p[r] = k->bytes.data + ol[0];
+      } else { /* fixed_size_binary */
+        sk->p[r] = pv, sk->len[r] = (uint32_t)c->width;
+      }
+      continue;
+    }
+    uint64_t u = 0;
+    if (v) {
+      int32_t i32;
+      int64_t i64;
+      float f;
+      double d;
+      bool wide = c->t.phys == PQ_INT64 || c->t.phys == PQ_DOUBLE;
+      switch (c->t.sort) {
+        case SORT_BOOL: u = *pv != 0; break;
+        case SORT_SIGNED:
+          if (wide) memcpy(&i64, pv, 8), u = (uint64_t)i64 ^ (1ULL << 63);
+          else memcpy(&i32, pv, 4), u = (uint64_t)(int64_t)i32 ^ (1ULL << 63);
+          break;
+        case SORT_UNSIGNED:
+          if (wide) memcpy(&u, pv, 8);
+          else memcpy(&i32, pv, 4), u = (uint32_t)i32;
+          break;
+        case SORT_FLOAT:
+          if (wide) memcpy(&d, pv, 8), u = float_bits(d);
+          else memcpy(&f, pv, 4), u = float_bits(f);
+          break;
+        default: break;
+      }
+    }
+    sk->u[r] = u;
+  }
+  return true;
 }
 
-static int cmp_rows(const key_ctx *x, int64_t a, int64_t b) {
-  for (int i = 0; i < x->nkeys; i++) {
-    int r = cmp_key(x, i, a, b);
-    if (r) return r;
+static void key_free(sort_key *sk) {
+  free(sk->rank), free(sk->u), free((void *)sk->p), free(sk->len);
+}
+
+static inline int cmp_rows(const sort_key *keys, int nkeys, int64_t a, int64_t b) {
+  for (int i = 0; i < nkeys; i++) {
+    const sort_key *k = &keys[i];
+    if (k->rank[a] != k->rank[b]) return k->rank[a] < k->rank[b] ? -1 : 1;
+    if (k->rank[a] != 1) continue; /* both null */
+    if (!k->bytes) {
+      if (k->u[a] != k->u[b]) return k->u[a] < k->u[b] ? -1 : 1;
+      continue;
+    }
+    uint32_t la = k->len[a], lb = k->len[b];
+    int r = memcmp(k->p[a], k->p[b], la < lb ? la : lb);
+    if (r) return r < 0 ? -1 : 1;
+    if (la != lb) return la < lb ? -1 : 1;
   }
   return 0;
 }
@@ -150,25 +167,30 @@ static int cmp_rows(const key_ctx *x, int64_t a, int64_t b) {
 bool blz_sort_rows(const blz_column *cols, const blz_kept *kept, const int *keys, int nkeys, bool nulls_first,
                    int64_t rows, int64_t *perm) {
   int64_t *tmp = malloc((size_t)(rows + 1) * sizeof *tmp);
-  if (!tmp) return false;
-  key_ctx x = {cols, kept, keys, nkeys, nulls_first};
-  for (int64_t i = 0; i < rows; i++) perm[i] = i;
-  /* bottom-up merge sort: stable, O(n log n) comparisons, no recursion */
-  int64_t *src = perm, *dst = tmp;
-  for (int64_t w = 1; w < rows; w *= 2) {
-    for (int64_t lo = 0; lo < rows; lo += 2 * w) {
-      int64_t mid = lo + w < rows ? lo + w : rows, hi = lo + 2 * w < rows ? lo + 2 * w : rows;
-      int64_t i = lo, j = mid, o = lo;
-      while (i < mid && j < hi) dst[o++] = cmp_rows(&x, src[j], src[i]) < 0 ? src[j++] : src[i++];
-      while (i < mid) dst[o++] = src[i++];
-      while (j < hi) dst[o++] = src[j++];
+  sort_key *sk = calloc((size_t)nkeys + 1, sizeof *sk);
+  bool ok = tmp && sk;
+  for (int i = 0; ok && i < nkeys; i++) ok = key_build(&sk[i], &cols[keys[i]], &kept[keys[i]], rows, nulls_first);
+  if (ok) {
+    for (int64_t i = 0; i < rows; i++) perm[i] = i;
+    /* bottom-up merge sort: stable, O(n log n) comparisons, no recursion */
+    int64_t *src = perm, *dst = tmp;
+    for (int64_t w = 1; w < rows; w *= 2) {
+      for (int64_t lo = 0; lo < rows; lo += 2 * w) {
+        int64_t mid = lo + w < rows ? lo + w : rows, hi = lo + 2 * w < rows ? lo + 2 * w : rows;
+        int64_t i = lo, j = mid, o = lo;
+        while (i < mid && j < hi) dst[o++] = cmp_rows(sk, nkeys, src[j], src[i]) < 0 ? src[j++] : src[i++];
+        while (i < mid) dst[o++] = src[i++];
+        while (j < hi) dst[o++] = src[j++];
+      }
+      int64_t *t = src;
+      src = dst, dst = t;
     }
-    int64_t *t = src;
-    src = dst, dst = t;
+    if (src != perm) memcpy(perm, src, (size_t)rows * sizeof *perm);
   }
-  if (src != perm) memcpy(perm, src, (size_t)rows * sizeof *perm);
+  for (int i = 0; sk && i < nkeys; i++) key_free(&sk[i]);
+  free(sk);
   free(tmp);
-  return true;
+  return ok;
 }
 
 blz_status blz_kept_feed(blz_column *c, const blz_kept *k, const int64_t *perm, int64_t rows, blz_scratch *sx,

@@ -32,6 +32,8 @@ const enc = new TextEncoder();
 const cmp1 = (a, b) => {
   if (a === null || b === null) return a === b ? 0 : (a === null ? -1 : 1) * (nullsFirst ? 1 : -1);
   if (typeof a === 'string') return Buffer.compare(Buffer.from(enc.encode(a)), Buffer.from(enc.encode(b)));
+  if (typeof a === 'number' && (Number.isNaN(a) || Number.isNaN(b))) return Number.isNaN(a) - Number.isNaN(b); // NaN after every number
+  if (a?.bytes instanceof Uint8Array) return Buffer.compare(Buffer.from(a.bytes), Buffer.from(b.bytes)); // BLOB: bytewise
   if (typeof a === 'object') { a = String(a); b = String(b); } // DuckDB timestamp/date values print in order
   return a < b ? -1 : a > b ? 1 : 0;
 };

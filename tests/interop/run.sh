@@ -121,6 +121,8 @@ check "sort_by/logs: 2 keys, several row groups" node "$here/check-sorted.mjs" "
 check "sort_by/types: unsigned and float keys, nulls first" node "$here/check-sorted.mjs" "$out/types-sorted.parquet" "$out/types-plain.parquet" --nulls-first uint64 float64
 "$BLZ" convert "$out/types.arrows" "$out/types-sorted2.parquet" --sort-by dict_utf8 --sort-by int8 --sort-by bool --quiet
 check "sort_by/types: dictionary strings, int8, bool keys" node "$here/check-sorted.mjs" "$out/types-sorted2.parquet" "$out/types-plain.parquet" dict_utf8 int8 bool
+"$BLZ" convert "$out/types.arrows" "$out/types-sorted3.parquet" --sort-by float32 --sort-by int64 --sort-by fixed_size_binary16 --quiet
+check "sort_by/types: float keys (NaN after every number), int64, fixed_size_binary" node "$here/check-sorted.mjs" "$out/types-sorted3.parquet" "$out/types-plain.parquet" float32 int64 fixed_size_binary16
 "$BLZ" convert "$out/nested-dict.arrows" "$out/nested-dict-sorted.parquet" --sort-by k --quiet
 check "sort_by/nested columns follow their rows" node "$here/check-sorted.mjs" "$out/nested-dict-sorted.parquet" "$out/nested-dict.parquet" k
 "$BLZ" convert "$out/nested.arrows" "$out/no.parquet" --sort-by list_i32 --quiet 2>"$out/sort-bad.err"

@@ -473,7 +473,7 @@ blz_status blz_s3_abort_uploads(const blz_s3_options *o, const char *key_prefix,
           blz_xml_value(u, (size_t)(ue - u), "UploadId", id, sizeof id)) {
         xml_unescape(k);
         xml_unescape(id);
-        if (strlen(k) >= strip && pick(ctx, k + strip)) {
+        if (strlen(k) >= strip && (pick ? pick(ctx, k + strip) : !strcmp(k + strip, key_prefix))) {
           blz_buf enc = {0};
           char aq[1200];
           blz_uri_encode(&enc, id, false);
@@ -506,8 +506,6 @@ blz_status blz_s3_abort_uploads(const blz_s3_options *o, const char *key_prefix,
   }
   return BLZ_OK;
 }
-
-static bool same_key(void *ctx, const char *key) { return !strcmp(key, (const char *)ctx); }
 
 blz_status blz_s3_head(const blz_s3_options *o, const char *key, int64_t *size, blz_s3_counters *ctr,
                        blz_error *err) {
@@ -611,7 +609,7 @@ static blz_status multipart(const blz_s3_options *o, const char *key, const uint
   blz_buf_free(&r.body);
   if (!have) {
     if (!cst) cst = blz_fail(err, BLZ_EIO, "CreateMultipartUpload for %s: no UploadId in the response", key);
-    if (orphans) blz_s3_abort_uploads(o, key, same_key, (void *)key, ctr, NULL, NULL);
+    if (orphans) blz_s3_abort_uploads(o, key, NULL, NULL, ctr, NULL, NULL);
     return cst;
   }
   xml_unescape(upload_id);
@@ -670,7 +668,7 @@ static blz_status multipart(const blz_s3_options *o, const char *key, const uint
   }
   if (orphans) {
     blz_error oe = {0};
-    if (blz_s3_abort_uploads(o, key, same_key, (void *)key, ctr, NULL, &oe) && completed && o->on_retry)
+    if (blz_s3_abort_uploads(o, key, NULL, NULL, ctr, NULL, &oe) && completed && o->on_retry)
       o->on_retry(o->retry_ctx, key, oe.message); /* stored all the same; the start-up sweep retries */
   }
   pthread_mutex_destroy(&j.mu);

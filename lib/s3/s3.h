@@ -43,7 +43,8 @@ blz_status blz_s3_upload(const blz_s3_options *o, const char *key, const uint8_t
                          blz_s3_counters *counters, blz_error *err);
 
 /* Lists the multipart uploads open under key_prefix (the configured prefix applied) and aborts
- * those whose key (relative to the prefix) `pick` chooses; pick runs on the calling thread.
+ * those whose key (relative to the prefix) `pick` chooses (NULL: those of exactly key_prefix);
+ * pick runs on the calling thread.
  * *aborted (may be NULL) counts them. An upload gone meanwhile (404) is not an error. */
 blz_status blz_s3_abort_uploads(const blz_s3_options *o, const char *key_prefix,
                                 bool (*pick)(void *ctx, const char *key), void *ctx,

@@ -117,6 +117,20 @@ static bool recovery_detail(const blz_recovery_report *r, char *out, size_t n) {
   return r->files_landed || r->files_dropped || r->temp_files_removed || r->spill_files_removed || r->uploads_aborted;
 }
 
+/* Owned copies of n column names, for writer options that outlive the caller's configuration;
+ * *count counts those copied (freed with them on failure by blz_sink_destroy). */
+static blz_status copy_names(char *const *names, int n, char ***out, size_t *count, blz_error *err) {
+  *out = NULL;
+  *count = 0;
+  if (n <= 0) return BLZ_OK;
+  if (!(*out = calloc((size_t)n, sizeof **out))) return blz_fail(err, BLZ_ENOMEM, "out of memory");
+  for (int i = 0; i < n; i++) {
+    if (!((*out)[i] = strdup(names[i] ? names[i] : ""))) return blz_fail(err, BLZ_ENOMEM, "out of memory");
+    (*count)++;
+  }
+  return BLZ_OK;
+}
+
 blz_status blz_sink_recover(const blz_sink_config *cfg, blz_recovery_report *report, blz_error *err) {
   blz_recovery_report local;
   if (!report) report = &local;
@@ -177,25 +191,11 @@ blz_status blz_sink_create(const blz_sink_config *cfg, const struct ArrowSchema 
     }
     s->wopts.column_encodings = s->encs;
   }
-  if (!st && cfg->n_bloom_filter_columns > 0) {
-    s->blooms = calloc((size_t)cfg->n_bloom_filter_columns, sizeof *s->blooms);
-    if (!s->blooms) st = blz_fail(err, BLZ_ENOMEM, "out of memory");
-    for (int i = 0; !st && i < cfg->n_bloom_filter_columns; i++) {
-      if (!(s->blooms[i] = strdup(cfg->bloom_filter_columns[i]))) st = blz_fail(err, BLZ_ENOMEM, "out of memory");
-      else s->wopts.n_bloom_filter_columns++;
-    }
-    s->wopts.bloom_filter_columns = (const char *const *)s->blooms;
-  }
-  if (!st && cfg->n_sort_by > 0) {
-    s->sorts = calloc((size_t)cfg->n_sort_by, sizeof *s->sorts);
-    if (!s->sorts) st = blz_fail(err, BLZ_ENOMEM, "out of memory");
-    for (int i = 0; !st && i < cfg->n_sort_by; i++) {
-      if (!(s->sorts[i] = strdup(cfg->sort_by[i] ? cfg->sort_by[i] : ""))) st = blz_fail(err, BLZ_ENOMEM, "out of memory");
-      else s->wopts.n_sort_by++;
-    }
-    s->wopts.sort_by = (const char *const *)s->sorts;
-    s->wopts.sort_nulls_first = cfg->sort_nulls_first;
-  }
+  if (!st) st = copy_names(cfg->bloom_filter_columns, cfg->n_bloom_filter_columns, &s->blooms, &s->wopts.n_bloom_filter_columns, err);
+  s->wopts.bloom_filter_columns = (const char *const *)s->blooms;
+  if (!st) st = copy_names(cfg->sort_by, cfg->n_sort_by, &s->sorts, &s->wopts.n_sort_by, err);
+  s->wopts.sort_by = (const char *const *)s->sorts;
+  s->wopts.sort_nulls_first = cfg->sort_nulls_first;
   if (!st && (cfg->threads < 0 || cfg->threads > 1024))
     st = blz_fail(err, BLZ_EINVAL, "sink.threads %lld: 0 (one per core) or 1..1024", (long long)cfg->threads);
   if (!st) {

@@ -502,8 +502,6 @@ static bool orphan_upload(void *ctx, const char *key) {
   return *now - ms > ORPHAN_GRACE_MS;
 }
 
-static bool same_key(void *ctx, const char *key) { return !strcmp(key, (const char *)ctx); }
-
 blz_status blz_storage_recover(blz_storage *s, blz_recovery_report *rep, blz_error *err) {
   memset(rep, 0, sizeof *rep);
   blz_journal_entry *es;
@@ -530,7 +528,7 @@ blz_status blz_storage_recover(blz_storage *s, blz_recovery_report *rep, blz_err
       free(side);
     } else { /* a spill file: an upload a crash cut off is aborted, then it goes up again */
       int aborted = 0;
-      st = blz_s3_abort_uploads(&s->s3o, e->object, same_key, e->object, &s->ctr, &aborted, err);
+      st = blz_s3_abort_uploads(&s->s3o, e->object, NULL, NULL, &s->ctr, &aborted, err);
       rep->uploads_aborted += aborted;
       blz_object o;
       memset(&o, 0, sizeof o);

@@ -661,7 +661,8 @@ static void landed_line(void *ctx, const char *line) {
     L->oom = true;
     return;
   }
-  for (char *tok = strtok(rest, " "); tok; tok = strtok(NULL, " ")) {
+  char *save = NULL;
+  for (char *tok = strtok_r(rest, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
     if (tok[0] == 'p') prefix = tok + 1;
     else if (tok[0] == 's') source = tok + 1;
   }

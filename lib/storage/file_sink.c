@@ -74,6 +74,23 @@ blz_status blz_file_sink_finish(blz_file_sink *s, blz_error *err) {
   return BLZ_OK;
 }
 
+blz_status blz_make_parents(const char *path, blz_error *err) {
+  char *p = strdup(path);
+  if (!p) return blz_fail(err, BLZ_ENOMEM, "out of memory");
+  for (char *q = p + 1; *q; q++) {
+    if (*q != '/') continue;
+    *q = 0;
+    if (mkdir(p, 0755) != 0 && errno != EEXIST) {
+      blz_status st = blz_fail(err, BLZ_EIO, "cannot create folder %s: %s", p, strerror(errno));
+      free(p);
+      return st;
+    }
+    *q = '/';
+  }
+  free(p);
+  return BLZ_OK;
+}
+
 void blz_fsync_parent(const char *path) {
   char *copy = strdup(path);
   if (!copy) return;

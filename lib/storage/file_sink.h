@@ -20,6 +20,8 @@ blz_status blz_file_sink_finish(blz_file_sink *s, blz_error *err);
 blz_status blz_file_sink_publish(blz_file_sink *s, blz_error *err);
 /* finish, then publish. */
 blz_status blz_file_sink_commit(blz_file_sink *s, blz_error *err);
+/* mkdir -p of the folders holding `path` (a path ending in '/' names a folder to create too). */
+blz_status blz_make_parents(const char *path, blz_error *err);
 /* fsyncs the folder holding path (a rename or unlink in it becomes durable). */
 void blz_fsync_parent(const char *path);
 /* Removes the temporary file (if still there) and frees everything. Safe after commit. */

@@ -22,34 +22,15 @@ static char *path_in(const char *dir, const char *sub, const char *name) {
   return p;
 }
 
-static blz_status mkdirs(const char *path, blz_error *err) {
-  char *p = strdup(path);
-  if (!p) return blz_fail(err, BLZ_ENOMEM, "out of memory");
-  for (char *q = p + 1;; q++) {
-    bool end = !*q;
-    if (*q != '/' && !end) continue;
-    *q = 0;
-    if (mkdir(p, 0755) != 0 && errno != EEXIST) {
-      blz_status st = blz_fail(err, BLZ_EIO, "cannot create folder %s: %s", p, strerror(errno));
-      free(p);
-      return st;
-    }
-    if (end) break;
-    *q = '/';
-  }
-  free(p);
-  return BLZ_OK;
-}
-
 blz_status blz_journal_open(blz_journal *j, const char *state_dir, blz_error *err) {
   memset(j, 0, sizeof *j);
   j->lock_fd = j->log_fd = -1;
   pthread_mutex_init(&j->mu, NULL);
   j->dir = strdup(state_dir);
-  char *jdir = path_in(state_dir, "journal", ""), *lock = path_in(state_dir, "lock", "");
+  char *jdir = path_in(state_dir, "journal/", ""), *lock = path_in(state_dir, "lock", "");
   char *log = path_in(state_dir, "landed.log", "");
   blz_status st = j->dir && jdir && lock && log ? BLZ_OK : blz_fail(err, BLZ_ENOMEM, "out of memory");
-  if (!st) st = mkdirs(jdir, err);
+  if (!st) st = blz_make_parents(jdir, err); /* the trailing '/' makes journal/ itself */
   if (!st && (j->lock_fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0644)) < 0)
     st = blz_fail(err, BLZ_EIO, "cannot open %s: %s", lock, strerror(errno));
   if (!st && flock(j->lock_fd, LOCK_EX | LOCK_NB) != 0)

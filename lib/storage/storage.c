@@ -48,24 +48,6 @@ struct blz_object {
   blz_file_sink fs;
 };
 
-/* mkdir -p of the folder holding `path`. */
-static blz_status make_parents(const char *path, blz_error *err) {
-  char *p = strdup(path);
-  if (!p) return blz_fail(err, BLZ_ENOMEM, "out of memory");
-  for (char *q = p + 1; *q; q++) {
-    if (*q != '/') continue;
-    *q = 0;
-    if (mkdir(p, 0755) != 0 && errno != EEXIST) {
-      blz_status st = blz_fail(err, BLZ_EIO, "cannot create folder %s: %s", p, strerror(errno));
-      free(p);
-      return st;
-    }
-    *q = '/';
-  }
-  free(p);
-  return BLZ_OK;
-}
-
 static char *join(const char *root, const char *rel) {
   size_t n = strlen(root) + strlen(rel) + 2;
   char *p = malloc(n);
@@ -191,7 +173,7 @@ blz_status blz_storage_begin(blz_storage *s, const char *relpath, blz_object **o
     free(o);
     return blz_fail(err, BLZ_ENOMEM, "out of memory");
   }
-  blz_status st = make_parents(o->local, err);
+  blz_status st = blz_make_parents(o->local, err);
   if (!st) st = blz_file_sink_open(&o->fs, o->local, err);
   if (st) {
     free(o->relpath);

@@ -48,6 +48,16 @@ bool blz_buf_reserve_slow(blz_buf *b, size_t extra) {
   return true;
 }
 
+bool blz_buf_reserve_exact_slow(blz_buf *b, size_t extra) {
+  if (extra > SIZE_MAX / 2 - b->len) return false;
+  size_t cap = (b->len + extra + 63) & ~(size_t)63;
+  uint8_t *p = realloc(b->data, cap);
+  if (!p) return false;
+  b->data = p;
+  b->cap = cap;
+  return true;
+}
+
 void blz_buf_free(blz_buf *b) {
   free(b->data);
   b->data = NULL;

@@ -47,6 +47,13 @@ static inline bool blz_buf_reserve(blz_buf *b, size_t extra) {
   if (BLZ_LIKELY(b->cap - b->len >= extra)) return true;
   return blz_buf_reserve_slow(b, extra);
 }
+/* Like blz_buf_reserve, but grows to exactly the room asked for (rounded to 64 bytes): for
+ * buffers refilled with the same amount each time, where doubling would only leave memory unused. */
+bool blz_buf_reserve_exact_slow(blz_buf *b, size_t extra);
+static inline bool blz_buf_reserve_exact(blz_buf *b, size_t extra) {
+  if (BLZ_LIKELY(b->cap - b->len >= extra)) return true;
+  return blz_buf_reserve_exact_slow(b, extra);
+}
 static inline bool blz_buf_append(blz_buf *b, const void *p, size_t n) {
   if (!blz_buf_reserve(b, n)) return false;
   if (n) memcpy(b->data + b->len, p, n);

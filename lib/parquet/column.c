@@ -370,12 +370,35 @@ oom:
   return blz_fail(err, BLZ_ENOMEM, "out of memory encoding column %s", c->name);
 }
 
+/* Rows are fed in small pieces so a page is cut close to its size target, as Arrow C++ does
+ * with its write batch size. */
+#define FEED_PIECE 1024
+
+/* Room for `extra` more bytes of PLAIN values in the open page. The page ends near
+ * data_page_size (or its row limit), so the buffer grows to that size and no further: doubling
+ * past it would only reserve memory that no page uses. */
+static bool page_plain_reserve(blz_column *c, size_t extra) {
+  blz_buf *b = &c->page_plain;
+  if (b->cap - b->len >= extra) return true;
+  size_t most = (size_t)c->opts->data_page_size + (size_t)FEED_PIECE * (size_t)c->width;
+  if (c->t.phys != PQ_BYTE_ARRAY && c->opts->data_page_row_limit > 0 &&
+      (size_t)c->opts->data_page_row_limit * (size_t)c->width < most)
+    most = (size_t)c->opts->data_page_row_limit * (size_t)c->width;
+  size_t want = b->cap ? b->cap * 2 : 4096;
+  if (want > most) want = most;
+  if (want < b->len + extra) want = b->len + extra;
+  return blz_buf_reserve_exact(b, want - b->len);
+}
+
 static bool plain_append(blz_column *c, const uint8_t *dense, size_t nv) {
-  if (c->t.phys != PQ_BYTE_ARRAY) return blz_buf_append(&c->page_plain, dense, nv * (size_t)c->width);
+  if (c->t.phys != PQ_BYTE_ARRAY) {
+    if (!page_plain_reserve(c, nv * (size_t)c->width)) return false;
+    return blz_buf_append(&c->page_plain, dense, nv * (size_t)c->width);
+  }
   const blz_bytes_ref *v = (const blz_bytes_ref *)dense;
   size_t total = 0;
   for (size_t i = 0; i < nv; i++) total += 4 + (size_t)v[i].len;
-  if (!blz_buf_reserve(&c->page_plain, total)) return false;
+  if (!page_plain_reserve(c, total)) return false;
   uint8_t *p = c->page_plain.data + c->page_plain.len;
   for (size_t i = 0; i < nv; i++) {
     blz_store_le32(p, v[i].len);
@@ -399,13 +422,9 @@ static bool bloom_add(blz_column *c, const uint8_t *vals, size_t nv) {
   return true;
 }
 
-/* Rows are fed in small pieces so a page is cut close to its size target, as Arrow C++ does
- * with its write batch size. */
-#define FEED_PIECE 1024
-
 blz_status blz_column_feed(blz_column *c, blz_scratch *sx, int64_t n, size_t nvals, blz_error *err) {
   const uint8_t *def = c->def.data, *rep = c->rep.data;
-  const uint8_t *dense = c->dense.data;
+  const uint8_t *dense = blz_column_values(c);
   int64_t epos = 0;
   size_t vpos = 0;
   int64_t row_limit = c->opts->data_page_row_limit > 0 ? c->opts->data_page_row_limit : INT64_MAX;

@@ -92,8 +92,10 @@ typedef struct blz_column {
   blz_codec *codec;
 
   /* one gathered slice: levels per entry (a row, or for nested leaves a value slot), the
-   * non-null values densely */
+   * non-null values densely; `vals`, when set, holds those values in place of `dense`: the
+   * caller's Arrow buffer, already in PLAIN form (valid during the write call only) */
   blz_buf def, rep, dense;
+  const uint8_t *vals;
 
   /* the open data page */
   blz_buf page_def, page_rep, page_idx, page_plain;
@@ -154,6 +156,9 @@ blz_status blz_column_gather_rows(blz_column *c, const struct ArrowArray *a, int
 blz_status blz_column_gather_nested(blz_column *c, const struct ArrowArray *a, int64_t base,
                                     const int64_t *rows, int64_t n, int64_t *entries,
                                     size_t *nvals, blz_error *err);
+
+/* The gathered slice's dense values (see blz_column.vals). */
+static inline const uint8_t *blz_column_values(const blz_column *c) { return c->vals ? c->vals : c->dense.data; }
 
 /* After a gather of `nvals` values: a string column's values must be valid UTF-8 (unless the
  * options turn the check off). The error names the row: rows[r] of a selection, else first + r. */

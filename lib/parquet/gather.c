@@ -219,6 +219,8 @@ static blz_status ree_check(const blz_column *c, const struct ArrowArray *a, int
 /* Flat REE column: rows [row, row + n) of a, decoded run by run. */
 static blz_status gather_ree(blz_column *c, const struct ArrowArray *a, int64_t row, int64_t n, size_t *nvals,
                              blz_error *err) {
+  if (!blz_buf_reserve_exact(&c->dense, (size_t)n * (size_t)c->width + 16))
+    return blz_fail(err, BLZ_ENOMEM, "out of memory gathering column %s", c->name);
   uint8_t *def = c->def.data, *o = c->dense.data;
   size_t k = 0;
   int64_t p = a->offset + row, j;
@@ -245,6 +247,17 @@ static blz_status gather_ree(blz_column *c, const struct ArrowArray *a, int64_t 
   return BLZ_OK;
 }
 
+/* Whether a column's Arrow values are stored exactly as its Parquet PLAIN values (same width, no
+ * conversion), aligned for direct loads. */
+static bool borrowable(const blz_column *c, const struct ArrowArray *a, int64_t base) {
+  switch (c->t.src) {
+    case SRC_I32: case SRC_U32: case SRC_F32: case SRC_I64: case SRC_U64: case SRC_F64: break;
+    default: return false;
+  }
+  const uint8_t *p = (const uint8_t *)a->buffers[1] + base * c->width;
+  return c->t.phys != PQ_BOOLEAN && ((uintptr_t)p & (uintptr_t)(c->width - 1)) == 0;
+}
+
 /* Fast paths: same-width copies and widening conversions without per-value dispatch. */
 #define GATHER_NUM(SRC_T, DST_T)                                   \
   do {                                                             \
@@ -266,7 +279,8 @@ blz_status blz_column_gather(blz_column *c, const struct ArrowArray *a, int64_t 
   int64_t base = a->offset + row;
   c->def.len = 0;
   c->dense.len = 0;
-  if (!blz_buf_reserve(&c->def, (size_t)n + 8) || !blz_buf_reserve(&c->dense, (size_t)n * (size_t)c->width + 16))
+  c->vals = NULL;
+  if (!blz_buf_reserve_exact(&c->def, (size_t)n + 8))
     return blz_fail(err, BLZ_ENOMEM, "out of memory gathering column %s", c->name);
   uint8_t *def = c->def.data;
   size_t k = 0;
@@ -290,6 +304,15 @@ blz_status blz_column_gather(blz_column *c, const struct ArrowArray *a, int64_t 
   } else {
     memset(def, 1, (size_t)n);
   }
+  if (all_valid && !c->t.dict_encoded && borrowable(c, a, base)) {
+    /* the values are already what the page needs: read them in place (this write call only) */
+    c->vals = (const uint8_t *)a->buffers[1] + base * c->width;
+    c->def.len = (size_t)n;
+    *nvals = (size_t)n;
+    return BLZ_OK;
+  }
+  if (!blz_buf_reserve_exact(&c->dense, (size_t)n * (size_t)c->width + 16))
+    return blz_fail(err, BLZ_ENOMEM, "out of memory gathering column %s", c->name);
 
   if (c->t.dict_encoded) {
     const struct ArrowArray *d = a->dictionary;
@@ -364,7 +387,8 @@ blz_status blz_column_gather_rows(blz_column *c, const struct ArrowArray *a, int
                                   const int64_t *rows, int64_t n, size_t *nvals, blz_error *err) {
   c->def.len = 0;
   c->dense.len = 0;
-  if (!blz_buf_reserve(&c->def, (size_t)n + 8) || !blz_buf_reserve(&c->dense, (size_t)n * (size_t)c->width + 16))
+  c->vals = NULL;
+  if (!blz_buf_reserve_exact(&c->def, (size_t)n + 8) || !blz_buf_reserve_exact(&c->dense, (size_t)n * (size_t)c->width + 16))
     return blz_fail(err, BLZ_ENOMEM, "out of memory gathering column %s", c->name);
   uint8_t *def = c->def.data, *o = c->dense.data;
   size_t k = 0;
@@ -507,6 +531,7 @@ blz_status blz_column_gather_nested(blz_column *c, const struct ArrowArray *a, i
                                     size_t *nvals, blz_error *err) {
   walk_out w = {c, NULL, NULL, 0, 0, 0, err};
   c->def.len = c->rep.len = c->dense.len = 0;
+  c->vals = NULL;
   if (!blz_buf_reserve(&c->def, (size_t)n + 8) || !blz_buf_reserve(&c->rep, (size_t)n + 8))
     return blz_fail(err, BLZ_ENOMEM, "out of memory");
   w.def = c->def.data, w.rep = c->rep.data, w.cap = c->def.cap < c->rep.cap ? c->def.cap : c->rep.cap;

@@ -30,7 +30,7 @@ bool blz_kept_append(blz_kept *k, const blz_column *c, int64_t rows, int64_t ent
       memcpy(k->dense.data + k->dense.len, ol, 16);
       k->dense.len += 16;
     }
-  } else if (!blz_buf_append(&k->dense, c->dense.data, nvals * (size_t)c->width)) {
+  } else if (!blz_buf_append(&k->dense, blz_column_values(c), nvals * (size_t)c->width)) {
     return false;
   }
   /* row boundaries: a flat column has one entry per row; a nested leaf starts a row where its
@@ -205,6 +205,7 @@ blz_status blz_kept_feed(blz_column *c, const blz_kept *k, const int64_t *perm, 
       nvals += (size_t)(rv[perm[i] + 1] - rv[perm[i]]);
     }
     c->def.len = c->rep.len = c->dense.len = 0;
+    c->vals = NULL;
     if (!blz_buf_reserve(&c->def, (size_t)entries + 8) || (c->max_rep && !blz_buf_reserve(&c->rep, (size_t)entries + 8)) ||
         !blz_buf_reserve(&c->dense, nvals * (size_t)c->width + 16))
       return blz_fail(err, BLZ_ENOMEM, "out of memory feeding sorted rows of column %s", c->name);

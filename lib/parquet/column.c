@@ -178,6 +178,37 @@ static blz_buf *segment_for(blz_segs *s, size_t need) {
   return b;
 }
 
+/* Rows are fed in small pieces so a page is cut close to its size target, as Arrow C++ does
+ * with its write batch size. */
+#define FEED_PIECE 1024
+
+/* Room for `extra` more bytes in a buffer of the open page that grows to at most `most` bytes
+ * (the page's size target or row limit). A page that outgrows its first small buffer is likely to
+ * reach its limit, so the second growth goes straight there: one copy instead of a chain of
+ * reallocations, each moving the page into memory never touched before. */
+static bool page_reserve(blz_buf *b, size_t extra, size_t most) {
+  if (b->cap - b->len >= extra) return true;
+  size_t want = b->cap ? most : 4096;
+  if (want < b->len + extra) want = b->len + extra;
+  return blz_buf_reserve_exact(b, want - b->len);
+}
+
+/* Most bytes of PLAIN values an open page holds: its size target plus one fed piece, or for
+ * fixed widths its row limit if that comes first. */
+static size_t page_plain_most(const blz_column *c) {
+  size_t most = (size_t)c->opts->data_page_size + (size_t)FEED_PIECE * (size_t)c->width;
+  if (c->t.phys != PQ_BYTE_ARRAY && c->opts->data_page_row_limit > 0 &&
+      (size_t)c->opts->data_page_row_limit * (size_t)c->width < most)
+    most = (size_t)c->opts->data_page_row_limit * (size_t)c->width;
+  return most;
+}
+
+/* Most bytes of dictionary indices an open page holds (4 per value, up to its row limit). */
+static size_t page_idx_most(const blz_column *c) {
+  int64_t rows = c->opts->data_page_row_limit > 0 ? c->opts->data_page_row_limit : 1 << 20;
+  return (size_t)rows * 4;
+}
+
 /* Whether the open page's dictionary (entries + bit-packed indices) is smaller than the values
  * in the encoding the column falls back to. Judged once per chunk, on its first page. */
 static bool dictionary_pays(blz_column *c, blz_scratch *sx) {
@@ -216,7 +247,10 @@ static bool abandon_dictionary(blz_column *c, blz_scratch *sx) {
                                                        sx->spare.len / sizeof(blz_bytes_ref))))
     return false;
   c->page_plain.len = 0;
-  if (!blz_dict_to_plain(&c->dict, (const uint32_t *)c->page_idx.data, n, &c->page_plain)) return false;
+  if (!page_reserve(&c->page_plain, (size_t)blz_dict_plain_size(&c->dict, (const uint32_t *)c->page_idx.data, n),
+                    page_plain_most(c)) ||
+      !blz_dict_to_plain(&c->dict, (const uint32_t *)c->page_idx.data, n, &c->page_plain))
+    return false;
   /* the memory goes back to the allocator, for the next column to reuse */
   blz_buf_free(&c->page_idx);
   blz_dict_free(&c->dict);
@@ -370,35 +404,15 @@ oom:
   return blz_fail(err, BLZ_ENOMEM, "out of memory encoding column %s", c->name);
 }
 
-/* Rows are fed in small pieces so a page is cut close to its size target, as Arrow C++ does
- * with its write batch size. */
-#define FEED_PIECE 1024
-
-/* Room for `extra` more bytes of PLAIN values in the open page. The page ends near
- * data_page_size (or its row limit), so the buffer grows to that size and no further: doubling
- * past it would only reserve memory that no page uses. */
-static bool page_plain_reserve(blz_column *c, size_t extra) {
-  blz_buf *b = &c->page_plain;
-  if (b->cap - b->len >= extra) return true;
-  size_t most = (size_t)c->opts->data_page_size + (size_t)FEED_PIECE * (size_t)c->width;
-  if (c->t.phys != PQ_BYTE_ARRAY && c->opts->data_page_row_limit > 0 &&
-      (size_t)c->opts->data_page_row_limit * (size_t)c->width < most)
-    most = (size_t)c->opts->data_page_row_limit * (size_t)c->width;
-  size_t want = b->cap ? b->cap * 2 : 4096;
-  if (want > most) want = most;
-  if (want < b->len + extra) want = b->len + extra;
-  return blz_buf_reserve_exact(b, want - b->len);
-}
-
 static bool plain_append(blz_column *c, const uint8_t *dense, size_t nv) {
   if (c->t.phys != PQ_BYTE_ARRAY) {
-    if (!page_plain_reserve(c, nv * (size_t)c->width)) return false;
+    if (!page_reserve(&c->page_plain, nv * (size_t)c->width, page_plain_most(c))) return false;
     return blz_buf_append(&c->page_plain, dense, nv * (size_t)c->width);
   }
   const blz_bytes_ref *v = (const blz_bytes_ref *)dense;
   size_t total = 0;
   for (size_t i = 0; i < nv; i++) total += 4 + (size_t)v[i].len;
-  if (!page_plain_reserve(c, total)) return false;
+  if (!page_reserve(&c->page_plain, total, page_plain_most(c))) return false;
   uint8_t *p = c->page_plain.data + c->page_plain.len;
   for (size_t i = 0; i < nv; i++) {
     blz_store_le32(p, v[i].len);
@@ -459,7 +473,7 @@ blz_status blz_column_feed(blz_column *c, blz_scratch *sx, int64_t n, size_t nva
     c->page_stats.null_count += take - (int64_t)nv;
     if (c->bloom_on && !bloom_add(c, vals, nv)) goto oom;
     if (c->dict_on) {
-      if (nv > 0 && (!blz_buf_reserve(&c->page_idx, nv * 4) ||
+      if (nv > 0 && (!page_reserve(&c->page_idx, nv * 4, page_idx_most(c)) ||
                      !blz_dict_encode(&c->dict, vals, nv, (uint32_t *)(c->page_idx.data + c->page_idx.len))))
         goto oom;
       c->page_idx.len += nv * 4;

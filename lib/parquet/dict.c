@@ -54,7 +54,8 @@ static inline uint32_t slot_pos(const blz_dict *d, const blz_dict_slot *s, uint3
 }
 
 static bool grow_slots(blz_dict *d) {
-  uint32_t ns = d->nslots ? d->nslots * 4 : 2048; /* 1024 values before the first growth */
+  /* doubling: a chunk of a thousand distinct strings holds 64 KiB of slots, not 128 */
+  uint32_t ns = d->nslots ? d->nslots * 2 : 2048; /* 1024 values before the first growth */
   blz_dict_slot *slots = calloc(ns, sizeof *slots);
   if (!slots) return false;
   uint32_t mask = ns - 1;

@@ -827,16 +827,17 @@ static int cmd_upload(int argc, char **argv) {
 }
 
 /* glibc's malloc backs its heap with transparent huge pages only when told so at start-up
- * (GLIBC_TUNABLES=glibc.malloc.hugetlb=1). An encoder touches hundreds of MB of fresh buffers, and
- * with 4 KiB pages a large share of its time is page faults: the 200-column table takes 24,000
- * faults and 0.18 s with them, 7,500 and 0.15 s without. So the CLI restarts itself once with the
- * tunable set, keeping its PID, when the work is large enough to repay the restart (~4 ms):
- * `convert` of stdin or of a file of 32 MB or more. Not `run`: a sink holds many small buffers
- * per open partition, and huge pages made it slower (event log, 73 partitions: 1.08 -> 1.38 s).
- * BLZ_HUGEPAGES=0 turns this off. */
+ * (GLIBC_TUNABLES=glibc.malloc.hugetlb=1); with BLZ_HUGEPAGES=1 the CLI restarts itself once with
+ * the tunable set, keeping its PID, for `convert` of stdin or of a file of 32 MB or more. Off by
+ * default: huge pages cut the page faults of touching fresh buffers (wide table: 20,700 -> 2,400),
+ * but a 2 MiB page comes from the free blocks a VM's balloon reports to its host, which the host
+ * must map back in. Runs 5 s apart on the 2-core Firecracker VM: event log 0.84-1.11 s with huge
+ * pages against 0.76-0.92 s without (kernel time 0.30-0.39 s against 0.15 s), wide table
+ * 0.30-0.34 s against 0.17-0.21 s. Back to back they win (each run reuses the blocks the last one
+ * freed before they are reported), which is what made them look good in a benchmark loop. */
 static void restart_with_huge_pages(int argc, char **argv) {
-  const char *t = getenv("GLIBC_TUNABLES"), *off = getenv("BLZ_HUGEPAGES");
-  if ((off && !strcmp(off, "0")) || (t && strstr(t, "glibc.malloc.hugetlb"))) return;
+  const char *t = getenv("GLIBC_TUNABLES"), *on = getenv("BLZ_HUGEPAGES");
+  if (!on || strcmp(on, "1") || (t && strstr(t, "glibc.malloc.hugetlb"))) return;
   if (argc < 3 || strcmp(argv[1], "convert")) return;
   {
     struct stat st; /* the first operand that is not an option is the input */

@@ -33,6 +33,7 @@ struct blz_writer {
    * written and what is reported do not depend on timing */
   blz_pool *pool;
   bool own_pool;
+  bool call_buffers_shared; /* gives back its per-call buffers when each call returns (sink) */
   blz_scratch *scratch;      /* one per pool participant: shared by the columns it encodes */
   int nscratch;
   blz_buf *dict_pages;       /* per column, while a row group is flushed */
@@ -558,13 +559,27 @@ static blz_status write_impl(blz_writer *w, const struct ArrowArray *batch, cons
   return st;
 }
 
+/* The buffers a call needs only while it runs: the gathered slices and the workers' page scratch. */
+static void release_call_buffers(blz_writer *w) {
+  if (!w || !w->call_buffers_shared) return;
+  for (int i = 0; i < w->ncols; i++) {
+    blz_buf_free(&w->cols[i].def), blz_buf_free(&w->cols[i].rep), blz_buf_free(&w->cols[i].dense);
+    w->cols[i].vals = NULL;
+  }
+  for (int i = 0; i < w->nscratch; i++) blz_scratch_free(&w->scratch[i]);
+}
+
 blz_status blz_writer_write(blz_writer *w, const struct ArrowArray *batch, blz_error *err) {
-  return write_impl(w, batch, NULL, 0, err);
+  blz_status st = write_impl(w, batch, NULL, 0, err);
+  release_call_buffers(w);
+  return st;
 }
 
 blz_status blz_writer_write_rows(blz_writer *w, const struct ArrowArray *batch, const int64_t *rows,
                                  int64_t n, blz_error *err) {
-  return write_impl(w, batch, rows, n, err);
+  blz_status st = write_impl(w, batch, rows, n, err);
+  release_call_buffers(w);
+  return st;
 }
 
 blz_status blz_writer_flush_row_group(blz_writer *w, blz_error *err) {
@@ -572,8 +587,11 @@ blz_status blz_writer_flush_row_group(blz_writer *w, blz_error *err) {
   blz_status st = flush_row_group(w, err);
   if (!st) st = drain_output(w, err); /* written when this returns */
   if (st) w->failed = true;
+  release_call_buffers(w);
   return st;
 }
+
+void blz__writer_share_call_buffers(blz_writer *w) { w->call_buffers_shared = true; }
 
 blz_status blz_writer_close(blz_writer *w, blz_error *err) {
   if (w->closed || w->failed) return blz_fail(err, BLZ_EINVAL, "writer is closed or has failed");

@@ -11,6 +11,11 @@ blz_status blz__writer_create_on_pool(const struct ArrowSchema *schema, const bl
                                       const blz_output *sink, blz_pool *pool, blz_writer **out,
                                       blz_error *err);
 
+/* From now on the writer frees the buffers a call needs only while it runs (gathered slices, page
+ * scratch) before the call returns, so the many writers of a sink reuse the same memory instead of
+ * each keeping, and first touching, its own. */
+void blz__writer_share_call_buffers(blz_writer *w);
+
 /* Bytes of memory the writer holds (open row group, reusable buffers, pending footer data). */
 int64_t blz__writer_memory(const blz_writer *w);
 /* Rows in the open row group. */

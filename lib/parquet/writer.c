@@ -1,6 +1,7 @@
 /* writer.c — the public Parquet writer: batches in, row groups flushed by size, footer at close. */
 #include "footer.h"
 
+#include <time.h>
 #include <unistd.h>
 
 #include "../common/blz_pool.h"
@@ -47,6 +48,11 @@ struct blz_writer {
   int cap_pieces;
   blz_status *col_st;
   blz_error *col_err;
+  /* with a pool: the order column tasks are taken in, costliest first (measured time of each
+   * column's recent tasks), so the longest column does not start last; scheduling only */
+  int *order;
+  double *cost;
+  int slices;
   blz_kv *kv;
   int nkv;
   int64_t footer_estimate; /* metadata and page index of the row groups flushed so far */
@@ -177,6 +183,12 @@ static blz_status setup_threads(blz_writer *w, blz_error *err) {
     w->own_pool = true;
   }
   w->nscratch = blz_pool_threads(w->pool);
+  if (w->nscratch > 1) {
+    w->order = malloc((size_t)w->ncols * sizeof *w->order);
+    w->cost = calloc((size_t)w->ncols + 1, sizeof *w->cost);
+    if (!w->order || !w->cost) return blz_fail(err, BLZ_ENOMEM, "out of memory");
+    for (int i = 0; i < w->ncols; i++) w->order[i] = i;
+  }
   size_t n = (size_t)w->ncols + 1;
   w->scratch = calloc((size_t)w->nscratch, sizeof *w->scratch);
   w->dict_pages = calloc(n, sizeof *w->dict_pages);
@@ -468,10 +480,17 @@ typedef struct slice_job {
   size_t *nvals;
 } slice_job;
 
-static void gather_task(void *ctx, int i, int worker) {
+static double task_clock(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
+}
+
+static void gather_task(void *ctx, int k, int worker) {
   (void)worker;
   slice_job *j = ctx;
   blz_writer *w = j->w;
+  int i = w->order ? w->order[k] : k;
   blz_column *c = &w->cols[i];
   const struct ArrowArray *a = j->batch->children[c->top];
   int64_t base = j->batch->offset;
@@ -486,14 +505,37 @@ static void gather_task(void *ctx, int i, int worker) {
   if (!w->col_st[i]) w->col_st[i] = blz_column_check_utf8(c, j->nvals[i], j->sel, j->first, e);
 }
 
-static void feed_task(void *ctx, int i, int worker) {
+static void feed_task(void *ctx, int k, int worker) {
   slice_job *j = ctx;
   blz_writer *w = j->w;
+  int i = w->order ? w->order[k] : k;
+  double t0 = w->order ? task_clock() : 0;
   if (w->kept) /* sort_by: kept until the row group ends */
     w->col_st[i] = blz_kept_append(&w->kept[i], &w->cols[i], j->len, j->entries[i], j->nvals[i])
                      ? BLZ_OK : blz_fail(&w->col_err[i], BLZ_ENOMEM, "out of memory keeping rows of column %s", w->cols[i].name);
   else
     w->col_st[i] = blz_column_feed(&w->cols[i], &w->scratch[worker], j->entries[i], j->nvals[i], &w->col_err[i]);
+  if (w->order) w->cost[i] = 0.75 * w->cost[i] + 0.25 * (task_clock() - t0);
+}
+
+typedef struct cost_rank {
+  double cost;
+  int col;
+} cost_rank;
+
+static int by_cost(const void *a, const void *b) {
+  const cost_rank *x = a, *y = b;
+  return x->cost < y->cost ? 1 : x->cost > y->cost ? -1 : x->col - y->col;
+}
+
+/* Re-ranks the columns by their recent cost, costliest first. */
+static void rank_columns(blz_writer *w) {
+  cost_rank *r = malloc((size_t)w->ncols * sizeof *r);
+  if (!r) return; /* keep the old order */
+  for (int i = 0; i < w->ncols; i++) r[i] = (cost_rank){w->cost[i], i};
+  qsort(r, (size_t)w->ncols, sizeof *r, by_cost);
+  for (int i = 0; i < w->ncols; i++) w->order[i] = r[i].col;
+  free(r);
 }
 
 /* Writes rows of `batch`: all of them (rows == NULL) or rows[0..n) in that order. */
@@ -545,6 +587,7 @@ static blz_status write_impl(blz_writer *w, const struct ArrowArray *batch, cons
       blz_pool_run(w->pool, w->ncols, feed_task, &job);
       st = first_failure(w, err);
       if (st) w->failed = true;
+      if (w->order && (++w->slices & 7) == 1) rank_columns(w);
     }
     if (st) break;
     w->rows += len;
@@ -714,6 +757,8 @@ void blz_writer_destroy(blz_writer *w) {
   free_bufs(w->blooms, w->ncols);
   free(w->col_st);
   free(w->col_err);
+  free(w->order);
+  free(w->cost);
   free(w);
 }
 

@@ -28,6 +28,7 @@ typedef struct open_file {
   uint64_t lru;
   char *source;
   int64_t src_first, src_end; /* the source rows it holds: its partition's rows in [first, end) */
+  int64_t last_batch;        /* the sink's batch count when it last received rows */
   double write_secs; /* time spent in the writer for this file */
 } open_file;
 
@@ -61,6 +62,7 @@ struct blz_sink {
   open_file *files;
   int nfiles, capfiles;
   uint64_t seq;
+  int64_t nbatch; /* batches written so far (idle files are counted in batches, not seconds) */
   char *source;
   int64_t src_base;         /* the current source's index of the next batch's first row */
   landed_part *landed;      /* the current source's landed rows, by partition */
@@ -520,6 +522,7 @@ static blz_status open_file_for(blz_sink *s, const char *prefix, size_t plen, in
     return st;
   }
   f.first_ms = f.last_ms = now;
+  f.last_batch = s->nbatch;
   f.src_first = f.src_end = -1;
   s->files[s->nfiles] = f;
   *idx = s->nfiles++;
@@ -562,6 +565,7 @@ static blz_status write_partition(blz_sink *s, const char *prefix, const struct 
     done += take;
     f->last_ms = now;
     f->lru = ++s->seq;
+    f->last_batch = s->nbatch;
     if (blz_writer_bytes_written(f->w) + blz_writer_buffered_bytes(f->w) >= target)
       BLZ_TRY(finish_file(s, i, err));
     BLZ_TRY(keep_within_budget(s, err));
@@ -741,6 +745,28 @@ static bool landed_before(blz_sink *s, const void *prefix, size_t plen, int64_t 
   return false;
 }
 
+/* A partition that stopped receiving rows (time-ordered input moving past its hour, say) keeps
+ * its file open until a roll rule ends it, but need not keep the memory of an open row group:
+ * after IDLE_BATCHES batches without rows, its row group is flushed and the buffers it kept go
+ * back to the allocator, for the files still receiving rows. Counted in batches, so the files
+ * written do not depend on timing; a partition that is idle that long and then receives rows
+ * again starts a new row group. (Event log, 73 hourly partitions: 68,000 -> 39,000 page faults,
+ * 587 -> 489 MB peak RSS.) */
+#define IDLE_BATCHES 4
+
+static blz_status release_idle(blz_sink *s, blz_error *err) {
+  for (int i = 0; i < s->nfiles; i++) {
+    open_file *f = &s->files[i];
+    if (f->last_batch > s->nbatch - IDLE_BATCHES || !blz__writer_row_group_rows(f->w)) continue;
+    double t0 = mono();
+    blz_status st = blz_writer_flush_row_group(f->w, err);
+    f->write_secs += mono() - t0;
+    BLZ_TRY(st);
+    blz__writer_trim(f->w);
+  }
+  return BLZ_OK;
+}
+
 static blz_status sink_write_locked(blz_sink *s, const struct ArrowArray *batch, const char *source,
                                     blz_error *err) {
   if (batch->n_children != s->schema.n_children)
@@ -816,7 +842,9 @@ static blz_status sink_write_locked(blz_sink *s, const struct ArrowArray *batch,
                            (int64_t)(s->groups[g].rows.len / sizeof(int64_t)), now, err);
     clear_groups(s);
   }
+  if (!st) st = release_idle(s, err);
   free(kids);
+  s->nbatch++;
   s->src_base += batch->length;
   if (skipped) {
     pthread_mutex_lock(&s->stats_mu);

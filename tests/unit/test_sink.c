@@ -414,6 +414,29 @@ void test_sink_memory_budget_flushes_largest(void) {
   }
 }
 
+void test_sink_idle_partition_gives_back_its_row_group(void) {
+  /* region a gets rows, then `gap` batches only for b, then rows again: idle for 4 batches, its
+   * open row group is flushed (a second row group when rows come back); for 3, it stays open */
+  static const char *a[1] = {"a"}, *b[1] = {"b"};
+  for (int gap = 3; gap <= 4; gap++) {
+    sink_env env;
+    blz_sink *k = make_sink(&env, "  partition_by:\n    prefix_template: \"region={region}\"\n");
+    blz_error e = {0};
+    int64_t t = 0;
+    for (int i = 0; i < gap + 2; i++) {
+      struct ArrowArray *x = event_batch(100, t, 1000, i == 0 || i == gap + 1 ? a : b, 1);
+      CHECK(blz_sink_write(k, x, NULL, &e) == BLZ_OK);
+      t += 100 * 1000;
+      fx_free_array(x);
+    }
+    CHECK(blz_sink_close(k, &e) == BLZ_OK);
+    CHECK_EQ_INT(env.finished, 2);
+    CHECK_EQ_INT(env.finished_rows, 100 * (gap + 2));
+    CHECK_EQ_INT(env.max_row_groups, gap == 4 ? 2 : 1);
+    drop_sink(&env, k);
+  }
+}
+
 void test_sink_source_change_finishes_files(void) {
   sink_env env;
   blz_sink *k = make_sink(&env, "");

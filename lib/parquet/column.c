@@ -95,7 +95,6 @@ blz_status blz_column_init(blz_column *c, const struct ArrowSchema *field, int t
     c->max_def = c->nullable ? 1 : 0;
   }
   c->width = phys_width(&c->t);
-  BLZ_TRY(blz_codec_create(opts->compression, opts->compression_level, &c->codec, err));
   default_encoding(c);
   c->dict_on = c->dict_mode != DICT_OFF;
   c->chosen_enc = -1;
@@ -126,7 +125,6 @@ void blz_segs_free(blz_segs *s) {
 
 void blz_column_free(blz_column *c) {
   free(c->name);
-  blz_codec_destroy(c->codec);
   if (c->path) {
     for (int i = 0; i < c->path->nnames; i++) free(c->path->names[i]);
     free(c->path->names);
@@ -291,7 +289,7 @@ static int measure_encodings(blz_column *c, blz_scratch *sx, const uint8_t *pl, 
     sx->spare.len = sx->packed.len = 0;
     blz_error ignored;
     if (!encode_as(c, cand[k], pl, pn, n, &sx->spare) ||
-        blz_codec_compress(c->codec, sx->spare.data, sx->spare.len, &sx->packed, &ignored))
+        blz_scratch_compress(sx, c->opts, sx->spare.data, sx->spare.len, &sx->packed, &ignored))
       continue;
     if (sx->packed.len < best_size) best = cand[k], best_size = sx->packed.len;
   }
@@ -360,7 +358,7 @@ static blz_status finish_page(blz_column *c, blz_scratch *sx, blz_error *err) {
   sx->packed.len = 0;
   size_t raw = v2 ? levels : 0;
   if (raw && !blz_buf_append(&sx->packed, b->data, raw)) goto oom;
-  BLZ_TRY(blz_codec_compress(c->codec, b->data + raw, b->len - raw, &sx->packed, err));
+  BLZ_TRY(blz_scratch_compress(sx, c->opts, b->data + raw, b->len - raw, &sx->packed, err));
   blz_stats_out so;
   blz_stats_output(&c->page_stats, &c->t, c->opts->statistics_truncate_length, &so);
   /* a page header is at most a few hundred bytes: statistics are capped at 80 bytes a bound */
@@ -517,7 +515,7 @@ blz_status blz_column_finish_chunk(blz_column *c, blz_scratch *sx, blz_buf *dict
   if (c->data_pages[ENC_RLE_DICTIONARY] > 0) {
     const blz_buf *dd = &c->dict.data;
     sx->packed.len = 0;
-    BLZ_TRY(blz_codec_compress(c->codec, dd->data, dd->len, &sx->packed, err));
+    BLZ_TRY(blz_scratch_compress(sx, c->opts, dd->data, dd->len, &sx->packed, err));
     if (dd->len > INT32_MAX) return blz_fail(err, BLZ_ENOTSUP, "column %s: dictionary larger than 2 GiB", c->name);
     int64_t crc = c->opts->page_checksums ? (int64_t)blz_crc32(sx->packed.data, sx->packed.len) : -1;
     if (!blz_write_dict_page_header(dict_page, (int32_t)dd->len, (int32_t)sx->packed.len, crc,
@@ -560,6 +558,14 @@ void blz_scratch_free(blz_scratch *sx) {
   blz_buf_free(&sx->page);
   blz_buf_free(&sx->packed);
   blz_buf_free(&sx->spare);
+  blz_codec_destroy(sx->codec);
+  sx->codec = NULL;
+}
+
+blz_status blz_scratch_compress(blz_scratch *sx, const blz_writer_options *opts, const uint8_t *in,
+                                size_t n, blz_buf *out, blz_error *err) {
+  if (!sx->codec) BLZ_TRY(blz_codec_create(opts->compression, opts->compression_level, &sx->codec, err));
+  return blz_codec_compress(sx->codec, in, n, out, err);
 }
 
 int64_t blz_column_memory(const blz_column *c) {

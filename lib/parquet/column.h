@@ -89,7 +89,6 @@ typedef struct blz_column {
   int max_def, max_rep;
   int width;                 /* bytes per dense value (sizeof(blz_bytes_ref) for BYTE_ARRAY) */
   const blz_writer_options *opts;
-  blz_codec *codec;
 
   /* one gathered slice: levels per entry (a row, or for nested leaves a value slot), the
    * non-null values densely; `vals`, when set, holds those values in place of `dense`: the
@@ -124,13 +123,20 @@ typedef struct blz_column {
   int npages, cap_pages;
 } blz_column;
 
-/* Buffers needed only while a page or chunk is being closed: the page assembled, its compressed
- * form, a spare. Shared by every column one thread encodes, so memory (and the page faults of
- * touching it) does not grow with the column count. */
+/* What closing a page or chunk needs only while it runs: the page assembled, its compressed
+ * form, a spare, and the compressor (zstd and gzip contexts hold up to a few MiB of tables).
+ * Shared by every column one thread encodes, so memory (and the page faults of touching it) does
+ * not grow with the column count. */
 typedef struct blz_scratch {
   blz_buf page, packed, spare;
+  blz_codec *codec; /* created at first use by blz_scratch_compress */
 } blz_scratch;
+/* Frees the buffers and the compressor. */
 void blz_scratch_free(blz_scratch *sx);
+/* Appends in[0..n) compressed with the options' codec to out, creating the compressor first if
+ * need be. */
+blz_status blz_scratch_compress(blz_scratch *sx, const blz_writer_options *opts, const uint8_t *in,
+                                size_t n, blz_buf *out, blz_error *err);
 
 /* A flat top-level column from `field`, or (path != NULL, ownership moves in) a nested leaf whose
  * Arrow field is `field`, with its levels. */

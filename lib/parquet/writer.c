@@ -196,6 +196,8 @@ static blz_status setup_threads(blz_writer *w, blz_error *err) {
   w->col_st = calloc(n, sizeof *w->col_st);
   w->col_err = calloc(n, sizeof *w->col_err);
   if (!w->scratch || !w->dict_pages || !w->blooms || !w->col_st || !w->col_err) return blz_fail(err, BLZ_ENOMEM, "out of memory");
+  /* the first worker's compressor now: a level out of range is refused here, not at a flush */
+  BLZ_TRY(blz_codec_create(w->opts.compression, w->opts.compression_level, &w->scratch[0].codec, err));
   if (w->own_pool) {
     w->spare_chunks = calloc(n, sizeof *w->spare_chunks);
     w->spare_dict_pages = calloc(n, sizeof *w->spare_dict_pages);

@@ -254,6 +254,7 @@ static bool borrowable(const blz_column *c, const struct ArrowArray *a, int64_t 
     case SRC_I32: case SRC_U32: case SRC_F32: case SRC_I64: case SRC_U64: case SRC_F64: break;
     default: return false;
   }
+  if (!a->buffers[1]) return false; /* an empty array may have none */
   const uint8_t *p = (const uint8_t *)a->buffers[1] + base * c->width;
   return c->t.phys != PQ_BOOLEAN && ((uintptr_t)p & (uintptr_t)(c->width - 1)) == 0;
 }

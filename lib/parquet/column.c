@@ -115,6 +115,15 @@ static void free_working_bufs(blz_column *c) {
   blz_buf *b[NWORKING];
   working_bufs(c, b);
   for (int i = 0; i < NWORKING; i++) blz_buf_free(b[i]);
+  blz_column_free_held(c);
+}
+
+void blz_column_free_held(blz_column *c) {
+  for (int i = 0; i < c->nheld; i++)
+    blz_buf_free(&c->held[i].def), blz_buf_free(&c->held[i].rep), blz_buf_free(&c->held[i].dense);
+  free(c->held);
+  c->held = NULL;
+  c->nheld = 0;
 }
 
 void blz_segs_free(blz_segs *s) {
@@ -560,6 +569,9 @@ void blz_scratch_free(blz_scratch *sx) {
   blz_buf_free(&sx->spare);
   blz_codec_destroy(sx->codec);
   sx->codec = NULL;
+  blz_buf_free(&sx->def);
+  blz_buf_free(&sx->rep);
+  blz_buf_free(&sx->dense);
 }
 
 blz_status blz_scratch_compress(blz_scratch *sx, const blz_writer_options *opts, const uint8_t *in,
@@ -574,6 +586,7 @@ int64_t blz_column_memory(const blz_column *c) {
   int64_t m = blz_dict_memory(&c->dict) + (int64_t)c->bloom.cap * 8;
   for (int i = 0; i < NWORKING; i++) m += (int64_t)b[i]->cap;
   for (int i = 0; i < c->chunk.cap; i++) m += (int64_t)c->chunk.seg[i].cap;
+  for (int i = 0; i < c->nheld; i++) m += (int64_t)(c->held[i].def.cap + c->held[i].rep.cap + c->held[i].dense.cap);
   return m + (int64_t)c->cap_pages * (int64_t)sizeof(blz_page_rec);
 }
 

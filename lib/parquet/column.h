@@ -80,6 +80,15 @@ typedef struct blz_leaf_path {
   int nnames;
 } blz_leaf_path;
 
+/* A slice gathered (and its values checked) ahead of encoding, while a chunk's other columns
+ * are checked: encoded from here without a second gather. */
+typedef struct blz_held_slice {
+  blz_buf def, rep, dense;
+  const uint8_t *vals;
+  int64_t entries;
+  size_t nvals;
+} blz_held_slice;
+
 typedef struct blz_column {
   blz_coltype t;
   char *name;
@@ -95,6 +104,8 @@ typedef struct blz_column {
    * caller's Arrow buffer, already in PLAIN form (valid during the write call only) */
   blz_buf def, rep, dense;
   const uint8_t *vals;
+  blz_held_slice *held;      /* columns whose values can be refused: the chunk's slices (writer.c) */
+  int nheld;
 
   /* the open data page */
   blz_buf page_def, page_rep, page_idx, page_plain;
@@ -123,13 +134,14 @@ typedef struct blz_column {
   int npages, cap_pages;
 } blz_column;
 
-/* What closing a page or chunk needs only while it runs: the page assembled, its compressed
- * form, a spare, and the compressor (zstd and gzip contexts hold up to a few MiB of tables).
+/* What encoding a column needs only while it runs: the page assembled, its compressed form, a
+ * spare, the compressor (zstd and gzip contexts hold up to a few MiB of tables), the gathered slice.
  * Shared by every column one thread encodes, so memory (and the page faults of touching it) does
  * not grow with the column count. */
 typedef struct blz_scratch {
   blz_buf page, packed, spare;
   blz_codec *codec; /* created at first use by blz_scratch_compress */
+  blz_buf def, rep, dense; /* the gathered slice of the column the thread is encoding */
 } blz_scratch;
 /* Frees the buffers and the compressor. */
 void blz_scratch_free(blz_scratch *sx);
@@ -186,6 +198,8 @@ blz_status blz_column_finish_chunk(blz_column *c, blz_scratch *sx, blz_buf *dict
                                    blz_buf *bloom, blz_chunk_meta *m, blz_error *err);
 /* Forgets the chunk (after it was written) so the next row group starts clean. */
 void blz_column_reset_chunk(blz_column *c);
+/* Frees the held slices (see blz_held_slice). */
+void blz_column_free_held(blz_column *c);
 /* Bytes of memory the column holds: its open chunk and page and the buffers kept for reuse. */
 int64_t blz_column_memory(const blz_column *c);
 /* Frees the buffers kept for reuse when the column holds no rows (after a row group flush). */

@@ -35,6 +35,7 @@ struct blz_writer {
   blz_pool *pool;
   bool own_pool;
   bool call_buffers_shared; /* gives back its per-call buffers when each call returns (sink) */
+  bool trusted_input;       /* batches were validated by the caller (the sink): no value checks */
   blz_scratch *scratch;      /* one per pool participant: shared by the columns it encodes */
   int nscratch;
   blz_buf *dict_pages;       /* per column, while a row group is flushed */
@@ -52,7 +53,6 @@ struct blz_writer {
    * column's recent tasks), so the longest column does not start last; scheduling only */
   int *order;
   double *cost;
-  int slices;
   blz_kv *kv;
   int nkv;
   int64_t footer_estimate; /* metadata and page index of the row groups flushed so far */
@@ -472,15 +472,25 @@ static int64_t estimated_rg_size(const blz_writer *w) {
   return s;
 }
 
-/* One slice of a batch: rows first..first+len of it, or the selection sel[0..len). */
-typedef struct slice_job {
-  blz_writer *w;
-  const struct ArrowArray *batch;
+/* One slice of a chunk: rows first..first+len of the batch, or the selection sel[0..len). */
+typedef struct slice_desc {
   const int64_t *sel;
   int64_t first, len;
-  int64_t *entries;
-  size_t *nvals;
-} slice_job;
+} slice_desc;
+
+/* A chunk of a write call: up to MAX_CHUNK_SLICES slices, each column's share encoded as one
+ * task (gathered slice by slice into its worker's buffers, then fed), so a column's slice is
+ * still in cache when it is fed and the workers meet once per chunk, not twice per slice. */
+#define MAX_CHUNK_SLICES 8
+#define HELD_BUDGET ((int64_t)8 << 20)
+typedef struct chunk_job {
+  blz_writer *w;
+  const struct ArrowArray *batch;
+  slice_desc slice[MAX_CHUNK_SLICES];
+  int nslices;
+  bool check; /* the columns' values were not validated before: run the value checks */
+  bool hold;  /* phase one keeps each slice for phase two (else they share one buffer) */
+} chunk_job;
 
 static double task_clock(void) {
   struct timespec t;
@@ -488,35 +498,102 @@ static double task_clock(void) {
   return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
 }
 
-static void gather_task(void *ctx, int k, int worker) {
+/* The column's gathered slice lives in its worker's buffers while a task runs (swapped in and
+ * out), so the gather memory does not grow with the column count. */
+static void swap_gather(blz_column *c, blz_scratch *sx) {
+  blz_buf t = c->def;
+  c->def = sx->def, sx->def = t;
+  t = c->rep, c->rep = sx->rep, sx->rep = t;
+  t = c->dense, c->dense = sx->dense, sx->dense = t;
+  c->vals = NULL;
+}
+
+static blz_status gather_slice(blz_column *c, const struct ArrowArray *batch, const slice_desc *d,
+                               int64_t *entries, size_t *nvals, blz_error *e) {
+  const struct ArrowArray *a = batch->children[c->top];
+  int64_t base = batch->offset;
+  *entries = d->len;
+  if (c->path)
+    return d->sel ? blz_column_gather_nested(c, a, base, d->sel, d->len, entries, nvals, e)
+                  : blz_column_gather_nested(c, a, base + d->first, NULL, d->len, entries, nvals, e);
+  return d->sel ? blz_column_gather_rows(c, a, base, d->sel, d->len, nvals, e)
+                : blz_column_gather(c, a, base + d->first, d->len, nvals, e);
+}
+
+/* Whether a column's values can be refused (see blz_writer_validate). */
+static bool needs_value_checks(const blz_writer *w, const blz_coltype *t);
+
+/* Swaps the column's gather buffers with a held slice's. */
+static void swap_held(blz_column *c, blz_held_slice *h) {
+  blz_buf t = c->def;
+  c->def = h->def, h->def = t;
+  t = c->rep, c->rep = h->rep, h->rep = t;
+  t = c->dense, c->dense = h->dense, h->dense = t;
+  const uint8_t *v = c->vals;
+  c->vals = h->vals, h->vals = v;
+}
+
+/* Phase one of a chunk: every column whose values can be refused gathers and checks its slices
+ * and holds them for phase two; no column's pages change, so a refused chunk leaves the writer as
+ * it was. */
+static void check_task(void *ctx, int k, int worker) {
   (void)worker;
-  slice_job *j = ctx;
+  chunk_job *j = ctx;
   blz_writer *w = j->w;
   int i = w->order ? w->order[k] : k;
   blz_column *c = &w->cols[i];
-  const struct ArrowArray *a = j->batch->children[c->top];
-  int64_t base = j->batch->offset;
-  blz_error *e = &w->col_err[i];
-  j->entries[i] = j->len;
-  if (c->path)
-    w->col_st[i] = j->sel ? blz_column_gather_nested(c, a, base, j->sel, j->len, &j->entries[i], &j->nvals[i], e)
-                          : blz_column_gather_nested(c, a, base + j->first, NULL, j->len, &j->entries[i], &j->nvals[i], e);
-  else
-    w->col_st[i] = j->sel ? blz_column_gather_rows(c, a, base, j->sel, j->len, &j->nvals[i], e)
-                          : blz_column_gather(c, a, base + j->first, j->len, &j->nvals[i], e);
-  if (!w->col_st[i]) w->col_st[i] = blz_column_check_utf8(c, j->nvals[i], j->sel, j->first, e);
+  w->col_st[i] = BLZ_OK;
+  if (!c->path && !needs_value_checks(w, &c->t)) return;
+  int need = j->hold ? j->nslices : 1;
+  if (c->nheld < need) {
+    blz_held_slice *h = realloc(c->held, (size_t)need * sizeof *h);
+    if (!h) {
+      w->col_st[i] = blz_fail(&w->col_err[i], BLZ_ENOMEM, "out of memory gathering column %s", c->name);
+      return;
+    }
+    memset(h + c->nheld, 0, (size_t)(need - c->nheld) * sizeof *h);
+    c->held = h;
+    c->nheld = need;
+  }
+  for (int s = 0; s < j->nslices && !w->col_st[i]; s++) {
+    const slice_desc *d = &j->slice[s];
+    blz_held_slice *h = &c->held[j->hold ? s : 0];
+    swap_held(c, h); /* gather into the held slice's buffers (kept from chunk to chunk) */
+    w->col_st[i] = gather_slice(c, j->batch, d, &h->entries, &h->nvals, &w->col_err[i]);
+    if (!w->col_st[i]) w->col_st[i] = blz_column_check_utf8(c, h->nvals, d->sel, d->first, &w->col_err[i]);
+    swap_held(c, h);
+  }
 }
 
-static void feed_task(void *ctx, int k, int worker) {
-  slice_job *j = ctx;
+/* Phase two: each slice gathered and fed into the column's pages (or kept, with sort_by). */
+static void encode_task(void *ctx, int k, int worker) {
+  chunk_job *j = ctx;
   blz_writer *w = j->w;
   int i = w->order ? w->order[k] : k;
+  blz_column *c = &w->cols[i];
+  blz_scratch *sx = &w->scratch[worker];
   double t0 = w->order ? task_clock() : 0;
-  if (w->kept) /* sort_by: kept until the row group ends */
-    w->col_st[i] = blz_kept_append(&w->kept[i], &w->cols[i], j->len, j->entries[i], j->nvals[i])
-                     ? BLZ_OK : blz_fail(&w->col_err[i], BLZ_ENOMEM, "out of memory keeping rows of column %s", w->cols[i].name);
-  else
-    w->col_st[i] = blz_column_feed(&w->cols[i], &w->scratch[worker], j->entries[i], j->nvals[i], &w->col_err[i]);
+  blz_status st = BLZ_OK;
+  bool held = j->check && (c->path || needs_value_checks(w, &c->t)); /* gathered by phase one */
+  if (!held) swap_gather(c, sx);
+  for (int s = 0; s < j->nslices && !st; s++) {
+    int64_t entries;
+    size_t nvals;
+    if (held) {
+      swap_held(c, &c->held[s]);
+      entries = c->held[s].entries, nvals = c->held[s].nvals;
+    } else {
+      st = gather_slice(c, j->batch, &j->slice[s], &entries, &nvals, &w->col_err[i]);
+    }
+    if (!st && w->kept) /* sort_by: kept until the row group ends */
+      st = blz_kept_append(&w->kept[i], c, j->slice[s].len, entries, nvals)
+             ? BLZ_OK : blz_fail(&w->col_err[i], BLZ_ENOMEM, "out of memory keeping rows of column %s", c->name);
+    else if (!st)
+      st = blz_column_feed(c, sx, entries, nvals, &w->col_err[i]);
+    if (held) swap_held(c, &c->held[s]);
+  }
+  if (!held) swap_gather(c, sx);
+  w->col_st[i] = st;
   if (w->order) w->cost[i] = 0.75 * w->cost[i] + 0.25 * (task_clock() - t0);
 }
 
@@ -540,6 +617,27 @@ static void rank_columns(blz_writer *w) {
   free(r);
 }
 
+/* Slices in the next chunk: as many as fit in a sixteenth of the row group size at the encoded
+ * bytes per row seen so far (one while nothing is known), and no more than the row group has room
+ * for, so a row group ends within a slice or so of its target, as it did slice by slice. */
+static int chunk_slices(const blz_writer *w) {
+  if (w->rg_rows == 0) return 1;
+  int64_t size = estimated_rg_size(w), limit = w->opts.row_group_size_bytes;
+  int64_t per_slice = size / w->rg_rows * SLICE_ROWS + 1;
+  int64_t room = limit - size, budget = limit / 16;
+  int64_t k = (room < budget ? room : budget) / per_slice;
+  /* the slices phase one holds: at most HELD_BUDGET bytes of gathered values and levels */
+  int64_t held = 0;
+  for (int i = 0; i < w->ncols && !w->trusted_input; i++) {
+    const blz_column *c = &w->cols[i];
+    if (!c->path && !needs_value_checks(w, &c->t)) continue;
+    int64_t per_row = c->chunk_rows > 0 && c->chunk_entries > c->chunk_rows ? c->chunk_entries / c->chunk_rows + 1 : 1;
+    held += per_row * (c->width + 2) * SLICE_ROWS;
+  }
+  if (held > 0 && HELD_BUDGET / held < k) k = HELD_BUDGET / held;
+  return k < 1 ? 1 : k > MAX_CHUNK_SLICES ? MAX_CHUNK_SLICES : (int)k;
+}
+
 /* Writes rows of `batch`: all of them (rows == NULL) or rows[0..n) in that order. */
 static blz_status write_impl(blz_writer *w, const struct ArrowArray *batch, const int64_t *rows,
                              int64_t n, blz_error *err) {
@@ -561,50 +659,47 @@ static blz_status write_impl(blz_writer *w, const struct ArrowArray *batch, cons
     n = batch->length;
   }
   BLZ_TRY(check_batch(w, batch, err));
-  size_t nv[64];
-  int64_t ent[64];
-  int64_t *entries = w->ncols <= 64 ? ent : malloc((size_t)w->ncols * sizeof *entries);
-  size_t *nvals = w->ncols <= 64 ? nv : malloc((size_t)w->ncols * sizeof *nvals);
-  if (!nvals || !entries) {
-    if (nvals != nv) free(nvals);
-    if (entries != ent) free(entries);
-    return blz_fail(err, BLZ_ENOMEM, "out of memory");
-  }
   blz_status st = BLZ_OK;
-  for (int64_t start = 0; start < n && !st; start += SLICE_ROWS) {
-    int64_t len = n - start < SLICE_ROWS ? n - start : SLICE_ROWS;
-    /* gather every column first: bad input is found before any column has changed state */
-    /* a selection that is one ascending run (time-sorted rows of one partition) is a slice */
-    const int64_t *sel = rows ? rows + start : NULL;
-    int64_t first = rows ? sel[0] : start;
-    if (sel && sel[len - 1] - sel[0] == len - 1) {
-      bool run = true;
-      for (int64_t k = 1; k < len && run; k++) run = sel[k] == sel[k - 1] + 1;
-      if (run) sel = NULL;
+  for (int64_t start = 0; start < n && !st;) {
+    chunk_job job = {w, batch, {{0}}, 0, !w->trusted_input, true};
+    int want = chunk_slices(w);
+    int64_t taken = 0;
+    for (; job.nslices < want && start < n; start += SLICE_ROWS) {
+      int64_t len = n - start < SLICE_ROWS ? n - start : SLICE_ROWS;
+      taken += len;
+      /* a selection that is one ascending run (time-sorted rows of one partition) is a slice */
+      const int64_t *sel = rows ? rows + start : NULL;
+      int64_t first = rows ? sel[0] : start;
+      if (sel && sel[len - 1] - sel[0] == len - 1) {
+        bool run = true;
+        for (int64_t k = 1; k < len && run; k++) run = sel[k] == sel[k - 1] + 1;
+        if (run) sel = NULL;
+      }
+      job.slice[job.nslices++] = (slice_desc){sel, first, len};
     }
-    slice_job job = {w, batch, sel, first, len, entries, nvals};
-    blz_pool_run(w->pool, w->ncols, gather_task, &job);
-    st = first_failure(w, err); /* bad input: no column has changed state */
-    if (!st) {
-      blz_pool_run(w->pool, w->ncols, feed_task, &job);
-      st = first_failure(w, err);
-      if (st) w->failed = true;
-      if (w->order && (++w->slices & 7) == 1) rank_columns(w);
+    if (job.check) {
+      blz_pool_run(w->pool, w->ncols, check_task, &job);
+      st = first_failure(w, err); /* bad input: no column has changed state */
+      if (st) break;
     }
-    if (st) break;
-    w->rows += len;
-    w->rg_rows += len;
+    blz_pool_run(w->pool, w->ncols, encode_task, &job);
+    st = first_failure(w, err);
+    if (st) {
+      w->failed = true;
+      break;
+    }
+    if (w->order) rank_columns(w);
+    w->rows += taken;
+    w->rg_rows += taken;
     if (estimated_rg_size(w) >= w->opts.row_group_size_bytes) {
       st = flush_row_group(w, err);
       if (st) w->failed = true;
     }
   }
-  if (nvals != nv) free(nvals);
-  if (entries != ent) free(entries);
   return st;
 }
 
-/* The buffers a call needs only while it runs: the gathered slices and the workers' page scratch. */
+/* The buffers a call needs only while it runs: the gathered slices and the workers' scratch. */
 static void release_call_buffers(blz_writer *w) {
   if (!w || !w->call_buffers_shared) return;
   for (int i = 0; i < w->ncols; i++) {
@@ -637,6 +732,7 @@ blz_status blz_writer_flush_row_group(blz_writer *w, blz_error *err) {
 }
 
 void blz__writer_share_call_buffers(blz_writer *w) { w->call_buffers_shared = true; }
+void blz__writer_trust_input(blz_writer *w) { w->trusted_input = true; }
 
 blz_status blz_writer_close(blz_writer *w, blz_error *err) {
   if (w->closed || w->failed) return blz_fail(err, BLZ_EINVAL, "writer is closed or has failed");
@@ -702,7 +798,8 @@ int64_t blz__writer_memory(const blz_writer *w) {
   int64_t m = 0;
   for (int i = 0; i < w->ncols; i++) m += blz_column_memory(&w->cols[i]);
   for (int i = 0; i < w->nscratch; i++)
-    m += (int64_t)(w->scratch[i].page.cap + w->scratch[i].packed.cap + w->scratch[i].spare.cap);
+    m += (int64_t)(w->scratch[i].page.cap + w->scratch[i].packed.cap + w->scratch[i].spare.cap + w->scratch[i].def.cap +
+                   w->scratch[i].rep.cap + w->scratch[i].dense.cap);
   for (int i = 0; w->kept && i < w->ncols; i++) m += blz_kept_memory(&w->kept[i]);
   return m + w->footer_estimate;
 }
@@ -777,18 +874,15 @@ blz_status blz_writer_validate(blz_writer *w, const struct ArrowArray *batch, bl
     return blz_fail(err, BLZ_EINVAL, "batch has %lld columns, schema has %d", (long long)batch->n_children, w->nfields);
   if (batch->length < 0 || batch->offset < 0) return blz_fail(err, BLZ_EINVAL, "batch has negative length or offset");
   BLZ_TRY(check_batch(w, batch, err));
-  for (int i = 0; i < w->ncols; i++) {
-    blz_column *c = &w->cols[i];
-    if (!c->path && !needs_value_checks(w, &c->t)) continue;
-    for (int64_t start = 0; start < batch->length; start += SLICE_ROWS) {
+  /* the value checks of phase one, on the pool, chunk by chunk (a slice at a time per column) */
+  for (int64_t start = 0; start < batch->length;) {
+    chunk_job job = {w, batch, {{0}}, 0, true, false};
+    for (; job.nslices < MAX_CHUNK_SLICES && start < batch->length; start += SLICE_ROWS) {
       int64_t len = batch->length - start < SLICE_ROWS ? batch->length - start : SLICE_ROWS;
-      size_t nv;
-      int64_t ent;
-      const struct ArrowArray *a = batch->children[c->top];
-      BLZ_TRY(c->path ? blz_column_gather_nested(c, a, batch->offset + start, NULL, len, &ent, &nv, err)
-                      : blz_column_gather(c, a, batch->offset + start, len, &nv, err));
-      BLZ_TRY(blz_column_check_utf8(c, nv, NULL, start, err));
+      job.slice[job.nslices++] = (slice_desc){NULL, start, len};
     }
+    blz_pool_run(w->pool, w->ncols, check_task, &job);
+    BLZ_TRY(first_failure(w, err));
   }
   return BLZ_OK;
 }

@@ -16,6 +16,10 @@ blz_status blz__writer_create_on_pool(const struct ArrowSchema *schema, const bl
  * each keeping, and first touching, its own. */
 void blz__writer_share_call_buffers(blz_writer *w);
 
+/* The caller validates every batch before writing it (blz_writer_validate with the same schema
+ * and options, as the sink does), so the writer skips its own value checks. */
+void blz__writer_trust_input(blz_writer *w);
+
 /* Bytes of memory the writer holds (open row group, reusable buffers, pending footer data). */
 int64_t blz__writer_memory(const blz_writer *w);
 /* Rows in the open row group. */

@@ -512,7 +512,10 @@ static blz_status open_file_for(blz_sink *s, const char *prefix, size_t plen, in
   if (!st) {
     blz_output out = blz_object_output(f.obj);
     st = blz__writer_create_on_pool(&s->data_schema, &s->wopts, &out, s->pool, &f.w, err);
-    if (!st) blz__writer_share_call_buffers(f.w); /* open files take turns: one set of scratch */
+    if (!st) {
+      blz__writer_share_call_buffers(f.w); /* open files take turns: one set of scratch */
+      blz__writer_trust_input(f.w);        /* every batch passed s->validator first */
+    }
   }
   if (st) {
     blz_object_abort(f.obj);

@@ -104,10 +104,10 @@ blz_status blz_column_init(blz_column *c, const struct ArrowSchema *field, int t
 
 /* The column's working buffers: the gathered slice and the open page, kept from page to page and
  * chunk to chunk. */
-#define NWORKING 7
+#define NWORKING 8
 static void working_bufs(const blz_column *c, blz_buf *out[NWORKING]) {
   blz_column *m = (blz_column *)c;
-  blz_buf *b[NWORKING] = {&m->def, &m->rep, &m->dense, &m->page_def, &m->page_rep, &m->page_idx, &m->page_plain};
+  blz_buf *b[NWORKING] = {&m->def, &m->rep, &m->dense, &m->src, &m->page_def, &m->page_rep, &m->page_idx, &m->page_plain};
   memcpy(out, b, sizeof b);
 }
 
@@ -120,7 +120,8 @@ static void free_working_bufs(blz_column *c) {
 
 void blz_column_free_held(blz_column *c) {
   for (int i = 0; i < c->nheld; i++)
-    blz_buf_free(&c->held[i].def), blz_buf_free(&c->held[i].rep), blz_buf_free(&c->held[i].dense);
+    blz_buf_free(&c->held[i].def), blz_buf_free(&c->held[i].rep), blz_buf_free(&c->held[i].dense),
+        blz_buf_free(&c->held[i].src);
   free(c->held);
   c->held = NULL;
   c->nheld = 0;
@@ -146,6 +147,7 @@ void blz_column_free(blz_column *c) {
   blz_stats_free(&c->chunk_stats);
   blz_stats_free(&c->file_stats);
   blz_dict_free(&c->dict);
+  blz_dict_map_free(&c->remap);
   blz_bloom_free(&c->bloom);
   memset(c, 0, sizeof *c);
 }
@@ -446,6 +448,8 @@ static bool bloom_add(blz_column *c, const uint8_t *vals, size_t nv) {
 blz_status blz_column_feed(blz_column *c, blz_scratch *sx, int64_t n, size_t nvals, blz_error *err) {
   const uint8_t *def = c->def.data, *rep = c->rep.data;
   const uint8_t *dense = blz_column_values(c);
+  /* values from an Arrow dictionary come with their Arrow indices: see blz_dict_map */
+  const uint32_t *src = c->src.len == nvals * 4 && nvals ? (const uint32_t *)c->src.data : NULL;
   int64_t epos = 0;
   size_t vpos = 0;
   int64_t row_limit = c->opts->data_page_row_limit > 0 ? c->opts->data_page_row_limit : INT64_MAX;
@@ -480,8 +484,11 @@ blz_status blz_column_feed(blz_column *c, blz_scratch *sx, int64_t n, size_t nva
     c->page_stats.null_count += take - (int64_t)nv;
     if (c->bloom_on && !bloom_add(c, vals, nv)) goto oom;
     if (c->dict_on) {
-      if (nv > 0 && (!page_reserve(&c->page_idx, nv * 4, page_idx_most(c)) ||
-                     !blz_dict_encode(&c->dict, vals, nv, (uint32_t *)(c->page_idx.data + c->page_idx.len))))
+      uint32_t *out = NULL;
+      if (nv > 0 && !page_reserve(&c->page_idx, nv * 4, page_idx_most(c))) goto oom;
+      if (nv > 0) out = (uint32_t *)(c->page_idx.data + c->page_idx.len);
+      if (nv > 0 && !(src ? blz_dict_encode_mapped(&c->dict, vals, src + vpos, nv, &c->remap, out)
+                          : blz_dict_encode(&c->dict, vals, nv, out)))
         goto oom;
       c->page_idx.len += nv * 4;
     } else if (!plain_append(c, vals, nv)) {
@@ -558,6 +565,7 @@ void blz_column_reset_chunk(blz_column *c) {
   memset(c->data_pages, 0, sizeof c->data_pages);
   blz_stats_reset(&c->chunk_stats);
   blz_dict_clear(&c->dict);
+  c->remap.epoch++; /* our entries start over: what the map knew is gone */
   c->dict_on = c->dict_mode != DICT_OFF;
   c->dict_decided = false;
   c->chosen_enc = -1;
@@ -572,6 +580,7 @@ void blz_scratch_free(blz_scratch *sx) {
   blz_buf_free(&sx->def);
   blz_buf_free(&sx->rep);
   blz_buf_free(&sx->dense);
+  blz_buf_free(&sx->src);
 }
 
 blz_status blz_scratch_compress(blz_scratch *sx, const blz_writer_options *opts, const uint8_t *in,
@@ -586,7 +595,9 @@ int64_t blz_column_memory(const blz_column *c) {
   int64_t m = blz_dict_memory(&c->dict) + (int64_t)c->bloom.cap * 8;
   for (int i = 0; i < NWORKING; i++) m += (int64_t)b[i]->cap;
   for (int i = 0; i < c->chunk.cap; i++) m += (int64_t)c->chunk.seg[i].cap;
-  for (int i = 0; i < c->nheld; i++) m += (int64_t)(c->held[i].def.cap + c->held[i].rep.cap + c->held[i].dense.cap);
+  for (int i = 0; i < c->nheld; i++)
+    m += (int64_t)(c->held[i].def.cap + c->held[i].rep.cap + c->held[i].dense.cap + c->held[i].src.cap);
+  m += (int64_t)c->remap.cap * 12;
   return m + (int64_t)c->cap_pages * (int64_t)sizeof(blz_page_rec);
 }
 

@@ -83,7 +83,7 @@ typedef struct blz_leaf_path {
 /* A slice gathered (and its values checked) ahead of encoding, while a chunk's other columns
  * are checked: encoded from here without a second gather. */
 typedef struct blz_held_slice {
-  blz_buf def, rep, dense;
+  blz_buf def, rep, dense, src;
   const uint8_t *vals;
   int64_t entries;
   size_t nvals;
@@ -104,6 +104,7 @@ typedef struct blz_column {
    * caller's Arrow buffer, already in PLAIN form (valid during the write call only) */
   blz_buf def, rep, dense;
   const uint8_t *vals;
+  blz_buf src;               /* dictionary-encoded Arrow columns: each dense value's Arrow index */
   blz_held_slice *held;      /* columns whose values can be refused: the chunk's slices (writer.c) */
   int nheld;
 
@@ -127,6 +128,7 @@ typedef struct blz_column {
   bool dict_on;              /* new values go to the dictionary */
   bool dict_decided;         /* this chunk's dictionary has been judged worth keeping */
   blz_dict dict;
+  blz_dict_map remap;        /* Arrow dictionary index -> dict entry (see blz_dict_map) */
   bool bloom_on;             /* hashes of the chunk's values go to a bloom filter */
   blz_bloom bloom;
 
@@ -141,7 +143,7 @@ typedef struct blz_column {
 typedef struct blz_scratch {
   blz_buf page, packed, spare;
   blz_codec *codec; /* created at first use by blz_scratch_compress */
-  blz_buf def, rep, dense; /* the gathered slice of the column the thread is encoding */
+  blz_buf def, rep, dense, src; /* the gathered slice of the column the thread is encoding */
 } blz_scratch;
 /* Frees the buffers and the compressor. */
 void blz_scratch_free(blz_scratch *sx);
@@ -180,7 +182,7 @@ static inline const uint8_t *blz_column_values(const blz_column *c) { return c->
 
 /* After a gather of `nvals` values: a string column's values must be valid UTF-8 (unless the
  * options turn the check off). The error names the row: rows[r] of a selection, else first + r. */
-blz_status blz_column_check_utf8(const blz_column *c, size_t nvals, const int64_t *rows, int64_t first,
+blz_status blz_column_check_utf8(blz_column *c, size_t nvals, const int64_t *rows, int64_t first,
                                  blz_error *err);
 
 /* Feeds `entries` gathered level entries (rows, for flat columns) into pages, cutting pages by

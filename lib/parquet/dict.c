@@ -292,6 +292,57 @@ bool blz_dict_to_plain(const blz_dict *d, const uint32_t *idx, size_t n, blz_buf
   return true;
 }
 
+bool blz_dict_map_reserve(blz_dict_map *m, size_t n) {
+  if (n <= m->cap) return true;
+  size_t cap = m->cap ? m->cap : 256;
+  while (cap < n) cap *= 2;
+  uint32_t *id = realloc(m->id, cap * sizeof *id);
+  if (!id) return false;
+  m->id = id;
+  uint64_t *st = realloc(m->stamp, cap * sizeof *st);
+  if (!st) return false;
+  memset(st + m->cap, 0, (cap - m->cap) * sizeof *st);
+  m->stamp = st;
+  uint64_t *ck = realloc(m->checked, cap * sizeof *ck);
+  if (!ck) return false;
+  memset(ck + m->cap, 0, (cap - m->cap) * sizeof *ck);
+  m->checked = ck;
+  m->cap = cap;
+  if (!m->epoch) m->epoch = 1;
+  if (!m->checked_epoch) m->checked_epoch = 1;
+  return true;
+}
+
+void blz_dict_map_free(blz_dict_map *m) {
+  free(m->id);
+  free(m->stamp);
+  free(m->checked);
+  uint64_t epoch = m->epoch, checked = m->checked_epoch;
+  memset(m, 0, sizeof *m);
+  m->epoch = epoch + 1; /* stays monotonic: nothing stamped before can match again */
+  m->checked_epoch = checked + 1;
+}
+
+bool blz_dict_encode_mapped(blz_dict *d, const void *dense, const uint32_t *src, size_t n, blz_dict_map *m,
+                            uint32_t *out) {
+  size_t stride = d->width ? (size_t)d->width : sizeof(blz_bytes_ref);
+  const uint8_t *v = dense;
+  for (size_t i = 0; i < n; i++) {
+    uint32_t j = src[i];
+    if (m->stamp[j] == m->epoch) {
+      uint32_t e = m->id[j];
+      if (!d->width && !mark(d, e)) return false;
+      out[i] = e;
+      continue;
+    }
+    /* first sight of this Arrow entry: the ordinary lookup (which also marks it) */
+    if (!blz_dict_encode(d, v + i * stride, 1, &out[i])) return false;
+    m->id[j] = out[i];
+    m->stamp[j] = m->epoch;
+  }
+  return true;
+}
+
 int64_t blz_dict_memory(const blz_dict *d) {
   int64_t m = (int64_t)(d->data.cap + d->page_used.cap) + (int64_t)d->nslots * (int64_t)sizeof *d->slots;
   m += (int64_t)d->cap * 3 * (int64_t)sizeof(uint32_t); /* off, len, epoch */

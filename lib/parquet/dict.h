@@ -39,11 +39,33 @@ typedef struct blz_dict {
   blz_buf page_used;
 } blz_dict;
 
+/* For a dictionary-encoded Arrow column: Arrow dictionary index -> our entry, so each distinct
+ * Arrow entry is hashed once per write call (and per chunk) instead of once per row. An entry is
+ * valid while stamp[j] == epoch; bumping epoch forgets them all (a new call may bring a new
+ * Arrow dictionary; a new chunk starts an empty dictionary of ours). */
+typedef struct blz_dict_map {
+  uint32_t *id;
+  uint64_t *stamp;
+  size_t cap;
+  uint64_t epoch; /* starts at 1: calloc'd stamps are invalid */
+  /* Arrow entries whose UTF-8 was checked in this call (== checked_epoch): once per entry */
+  uint64_t *checked;
+  uint64_t checked_epoch;
+} blz_dict_map;
+/* Room for Arrow dictionary indices 0..n-1. */
+bool blz_dict_map_reserve(blz_dict_map *m, size_t n);
+void blz_dict_map_free(blz_dict_map *m);
+
 /* Prepares an empty dictionary for values of `width` bytes (0: byte arrays as blz_bytes_ref). */
 void blz_dict_init(blz_dict *d, int width);
 /* Writes the dictionary index of each of the n dense values to out[0..n), adding new entries.
  * Returns false on allocation failure. */
 bool blz_dict_encode(blz_dict *d, const void *dense, size_t n, uint32_t *out);
+/* As blz_dict_encode, for values that came from an Arrow dictionary: src[i] is value i's Arrow
+ * dictionary index, looked up in m first; the same entries, in the same order, as hashing every
+ * value would give. */
+bool blz_dict_encode_mapped(blz_dict *d, const void *dense, const uint32_t *src, size_t n, blz_dict_map *m,
+                            uint32_t *out);
 /* Byte arrays: replaces *refs with the entries the open page used (as blz_bytes_ref pointing into
  * the dictionary) and starts a new page's set. Fixed widths: leaves refs empty. */
 bool blz_dict_take_page_used(blz_dict *d, blz_buf *refs);

@@ -247,6 +247,17 @@ static blz_status gather_ree(blz_column *c, const struct ArrowArray *a, int64_t 
   return BLZ_OK;
 }
 
+/* Room for the Arrow dictionary index of each of up to n values, with the column's map sized to
+ * the dictionary; NULL (values are hashed one by one) for dictionaries too large to map or when
+ * memory is short. */
+#define MAP_MAX_ENTRIES (1 << 24)
+static uint32_t *src_indices(blz_column *c, const struct ArrowArray *d, size_t n) {
+  c->src.len = 0;
+  if (!d || d->length <= 0 || d->length > MAP_MAX_ENTRIES) return NULL;
+  if (!blz_dict_map_reserve(&c->remap, (size_t)d->length) || !blz_buf_reserve_exact(&c->src, n * 4)) return NULL;
+  return (uint32_t *)c->src.data;
+}
+
 /* Whether a column's Arrow values are stored exactly as its Parquet PLAIN values (same width, no
  * conversion), aligned for direct loads. */
 static bool borrowable(const blz_column *c, const struct ArrowArray *a, int64_t base) {
@@ -280,6 +291,7 @@ blz_status blz_column_gather(blz_column *c, const struct ArrowArray *a, int64_t 
   int64_t base = a->offset + row;
   c->def.len = 0;
   c->dense.len = 0;
+  c->src.len = 0;
   c->vals = NULL;
   if (!blz_buf_reserve_exact(&c->def, (size_t)n + 8))
     return blz_fail(err, BLZ_ENOMEM, "out of memory gathering column %s", c->name);
@@ -320,6 +332,7 @@ blz_status blz_column_gather(blz_column *c, const struct ArrowArray *a, int64_t 
     if (!d) return blz_fail(err, BLZ_EINVAL, "column %s: dictionary array missing", c->name);
     const void *idx = a->buffers[1];
     uint8_t *o = c->dense.data;
+    uint32_t *src = src_indices(c, d, (size_t)n);
     for (int64_t i = 0; i < n; i++) {
       if (!def[i]) continue;
       int64_t j = index_at(c->t.index_src, idx, base + i);
@@ -331,9 +344,21 @@ blz_status blz_column_gather(blz_column *c, const struct ArrowArray *a, int64_t 
         all_valid = false;
         continue;
       }
-      BLZ_TRY(value_at(c, d, d->offset + j, o + k * (size_t)c->width, err));
+      if (c->t.src == SRC_BIN32) { /* value_at's string case, inline: the common dictionary */
+        const int32_t *off = (const int32_t *)d->buffers[1] + d->offset + j;
+        if (off[0] < 0 || off[1] < off[0])
+          return blz_fail(err, BLZ_EINVAL, "column %s: row %lld: offsets %d, %d: negative or decreasing", c->name,
+                          (long long)(row + i), off[0], off[1]);
+        blz_bytes_ref *r = (blz_bytes_ref *)o + k;
+        r->p = (const uint8_t *)d->buffers[2] + off[0];
+        r->len = (uint32_t)(off[1] - off[0]);
+      } else {
+        BLZ_TRY(value_at(c, d, d->offset + j, o + k * (size_t)c->width, err));
+      }
+      if (src) src[k] = (uint32_t)j;
       k++;
     }
+    if (src) c->src.len = k * 4;
   } else {
     switch (c->t.src) {
       case SRC_I8: GATHER_NUM(int8_t, int32_t); break;
@@ -388,6 +413,7 @@ blz_status blz_column_gather_rows(blz_column *c, const struct ArrowArray *a, int
                                   const int64_t *rows, int64_t n, size_t *nvals, blz_error *err) {
   c->def.len = 0;
   c->dense.len = 0;
+  c->src.len = 0;
   c->vals = NULL;
   if (!blz_buf_reserve_exact(&c->def, (size_t)n + 8) || !blz_buf_reserve_exact(&c->dense, (size_t)n * (size_t)c->width + 16))
     return blz_fail(err, BLZ_ENOMEM, "out of memory gathering column %s", c->name);
@@ -395,6 +421,7 @@ blz_status blz_column_gather_rows(blz_column *c, const struct ArrowArray *a, int
   size_t k = 0;
   const struct ArrowArray *d = a->dictionary;
   if (c->t.dict_encoded && !d) return blz_fail(err, BLZ_EINVAL, "column %s: dictionary array missing", c->name);
+  uint32_t *src = c->t.dict_encoded && !c->t.ree ? src_indices(c, d, (size_t)n) : NULL;
   if (c->t.ree && n > 0) BLZ_TRY(ree_check(c, a, a->offset + base + rows[n - 1] + 1, err)); /* rows ascend */
   for (int64_t i = 0; i < n; i++) {
     int64_t p = a->offset + base + rows[i];
@@ -422,6 +449,7 @@ blz_status blz_column_gather_rows(blz_column *c, const struct ArrowArray *a, int
                         c->name, (long long)(base + rows[i]), (long long)j, (long long)d->length);
       if (!blz_valid(d, d->offset + j)) continue;
       st = value_at(c, d, d->offset + j, o + k * (size_t)c->width, err);
+      if (src) src[k] = (uint32_t)j;
     } else {
       st = value_at(c, a, p, o + k * (size_t)c->width, err);
     }
@@ -434,6 +462,7 @@ blz_status blz_column_gather_rows(blz_column *c, const struct ArrowArray *a, int
   }
   c->def.len = (size_t)n;
   c->dense.len = k * (size_t)c->width;
+  if (src) c->src.len = k * 4;
   *nvals = k;
   return BLZ_OK;
 }
@@ -531,7 +560,7 @@ blz_status blz_column_gather_nested(blz_column *c, const struct ArrowArray *a, i
                                     const int64_t *rows, int64_t n, int64_t *entries,
                                     size_t *nvals, blz_error *err) {
   walk_out w = {c, NULL, NULL, 0, 0, 0, err};
-  c->def.len = c->rep.len = c->dense.len = 0;
+  c->def.len = c->rep.len = c->dense.len = c->src.len = 0;
   c->vals = NULL;
   if (!blz_buf_reserve(&c->def, (size_t)n + 8) || !blz_buf_reserve(&c->rep, (size_t)n + 8))
     return blz_fail(err, BLZ_ENOMEM, "out of memory");
@@ -564,10 +593,26 @@ static int64_t row_of_value(const blz_column *c, size_t k) {
   return row;
 }
 
-blz_status blz_column_check_utf8(const blz_column *c, size_t nvals, const int64_t *rows, int64_t first,
+blz_status blz_column_check_utf8(blz_column *c, size_t nvals, const int64_t *rows, int64_t first,
                                  blz_error *err) {
   if (!c->t.is_string || !c->opts->validate_utf8 || nvals == 0) return BLZ_OK;
   const blz_bytes_ref *v = (const blz_bytes_ref *)c->dense.data;
+  if (c->src.len == nvals * 4) { /* values from an Arrow dictionary: each entry checked once a call */
+    const uint32_t *src = (const uint32_t *)c->src.data;
+    blz_dict_map *m = &c->remap;
+    for (size_t k = 0; k < nvals; k++) {
+      if (m->checked[src[k]] == m->checked_epoch) continue;
+      size_t bad = blz_utf8_check(v[k].p, v[k].len);
+      if (BLZ_LIKELY(bad == v[k].len)) {
+        m->checked[src[k]] = m->checked_epoch;
+        continue;
+      }
+      int64_t r = row_of_value(c, k);
+      return blz_fail(err, BLZ_EINVAL, "column %s: row %lld: invalid UTF-8 at byte %zu of a %u-byte string value",
+                      c->name, (long long)(rows ? rows[r] : first + r), bad, v[k].len);
+    }
+    return BLZ_OK;
+  }
   /* values that lie back to back (an offsets array's, nulls being empty) are checked as one run:
    * when the run is valid UTF-8 and no value starts with a continuation byte, no character
    * straddles two values, so each is valid on its own */

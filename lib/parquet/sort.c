@@ -204,7 +204,7 @@ blz_status blz_kept_feed(blz_column *c, const blz_kept *k, const int64_t *perm, 
       entries += re[perm[i] + 1] - re[perm[i]];
       nvals += (size_t)(rv[perm[i] + 1] - rv[perm[i]]);
     }
-    c->def.len = c->rep.len = c->dense.len = 0;
+    c->def.len = c->rep.len = c->dense.len = c->src.len = 0; /* no Arrow indices: hashed */
     c->vals = NULL;
     if (!blz_buf_reserve(&c->def, (size_t)entries + 8) || (c->max_rep && !blz_buf_reserve(&c->rep, (size_t)entries + 8)) ||
         !blz_buf_reserve(&c->dense, nvals * (size_t)c->width + 16))

@@ -505,6 +505,7 @@ static void swap_gather(blz_column *c, blz_scratch *sx) {
   c->def = sx->def, sx->def = t;
   t = c->rep, c->rep = sx->rep, sx->rep = t;
   t = c->dense, c->dense = sx->dense, sx->dense = t;
+  t = c->src, c->src = sx->src, sx->src = t;
   c->vals = NULL;
 }
 
@@ -529,6 +530,7 @@ static void swap_held(blz_column *c, blz_held_slice *h) {
   c->def = h->def, h->def = t;
   t = c->rep, c->rep = h->rep, h->rep = t;
   t = c->dense, c->dense = h->dense, h->dense = t;
+  t = c->src, c->src = h->src, h->src = t;
   const uint8_t *v = c->vals;
   c->vals = h->vals, h->vals = v;
 }
@@ -617,13 +619,20 @@ static void rank_columns(blz_writer *w) {
   free(r);
 }
 
+/* A new batch may bring new Arrow dictionaries (or the same buffers with new contents): which
+ * of their entries the columns mapped, and which they found valid UTF-8, is forgotten. */
+static void forget_arrow_dictionaries(blz_writer *w) {
+  for (int i = 0; i < w->ncols; i++)
+    if (w->cols[i].t.dict_encoded) w->cols[i].remap.epoch++, w->cols[i].remap.checked_epoch++;
+}
+
 /* Slices in the next chunk: as many as fit in a sixteenth of the row group size at the encoded
  * bytes per row seen so far (one while nothing is known), and no more than the row group has room
  * for, so a row group ends within a slice or so of its target, as it did slice by slice. */
 static int chunk_slices(const blz_writer *w) {
   if (w->rg_rows == 0) return 1;
   int64_t size = estimated_rg_size(w), limit = w->opts.row_group_size_bytes;
-  int64_t per_slice = size / w->rg_rows * SLICE_ROWS + 1;
+  int64_t per_slice = size * SLICE_ROWS / w->rg_rows + 1;
   int64_t room = limit - size, budget = limit / 16;
   int64_t k = (room < budget ? room : budget) / per_slice;
   /* the slices phase one holds: at most HELD_BUDGET bytes of gathered values and levels */
@@ -659,6 +668,7 @@ static blz_status write_impl(blz_writer *w, const struct ArrowArray *batch, cons
     n = batch->length;
   }
   BLZ_TRY(check_batch(w, batch, err));
+  forget_arrow_dictionaries(w);
   blz_status st = BLZ_OK;
   for (int64_t start = 0; start < n && !st;) {
     chunk_job job = {w, batch, {{0}}, 0, !w->trusted_input, true};
@@ -874,6 +884,7 @@ blz_status blz_writer_validate(blz_writer *w, const struct ArrowArray *batch, bl
     return blz_fail(err, BLZ_EINVAL, "batch has %lld columns, schema has %d", (long long)batch->n_children, w->nfields);
   if (batch->length < 0 || batch->offset < 0) return blz_fail(err, BLZ_EINVAL, "batch has negative length or offset");
   BLZ_TRY(check_batch(w, batch, err));
+  forget_arrow_dictionaries(w);
   /* the value checks of phase one, on the pool, chunk by chunk (a slice at a time per column) */
   for (int64_t start = 0; start < batch->length;) {
     chunk_job job = {w, batch, {{0}}, 0, true, false};

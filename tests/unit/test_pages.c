@@ -6,20 +6,21 @@
 #include "tests.h"
 #include "tread.h"
 
+#define DECODE_MAX 20000 /* rows of a decoded chunk, and of a page */
 typedef struct decoded {
   int64_t n;          /* rows */
-  uint8_t def[4096];
-  int32_t ints[4096]; /* int32 column values (valid rows only, in order) */
-  char strs[4096][16];
+  uint8_t def[DECODE_MAX];
+  int32_t ints[DECODE_MAX]; /* int32 column values (valid rows only, in order) */
+  char strs[DECODE_MAX][16];
   int64_t nvals;
 } decoded;
 
-/* Reads the pages of column `col` of row group 0 in file[0..len). */
-static void decode_chunk(const uint8_t *file, size_t len, int col, bool is_string, decoded *out) {
+/* Reads the pages of column `col` of row group `rg` in file[0..len). */
+static void decode_chunk_rg(const uint8_t *file, size_t len, int rg, int col, bool is_string, decoded *out) {
   memset(out, 0, sizeof *out);
   tnode f;
   CHECK(tread_footer(file, len, &f) == 0);
-  const tnode *meta = tget(&tget(&tget(&f, 4)->kids[0], 1)->kids[col], 3);
+  const tnode *meta = tget(&tget(&tget(&f, 4)->kids[rg], 1)->kids[col], 3);
   int64_t pos = tget(meta, 11) ? tget(meta, 11)->i : tget(meta, 9)->i;
   int64_t end = pos + tget(meta, 7)->i;
   int64_t rows = tget(meta, 5)->i;
@@ -55,7 +56,8 @@ static void decode_chunk(const uint8_t *file, size_t len, int col, bool is_strin
       int64_t nv = tget(dp, 1)->i, enc = tget(dp, type == 0 ? 2 : 4)->i;
       uint32_t lens = type == 0 ? blz_load_le32(body) : (uint32_t)tget(dp, 5)->i;
       const uint8_t *at = type == 0 ? body + 4 : body;
-      uint32_t levels[4096];
+      static uint32_t levels[DECODE_MAX];
+      CHECK(nv <= DECODE_MAX);
       CHECK(blz_rle_decode(at, lens, 1, levels, (size_t)nv));
       int64_t nonnull = 0;
       for (int64_t i = 0; i < nv; i++) {
@@ -64,7 +66,7 @@ static void decode_chunk(const uint8_t *file, size_t len, int col, bool is_strin
       }
       const uint8_t *v = at + lens, *vend = body + usize;
       if (enc == 8) { /* RLE_DICTIONARY: bit width, then the hybrid-encoded indices */
-        uint32_t idx[4096];
+        static uint32_t idx[DECODE_MAX];
         CHECK(blz_rle_decode(v + 1, (size_t)(vend - v - 1), v[0], idx, (size_t)nonnull));
         for (int64_t i = 0; i < nonnull; i++) {
           CHECK(idx[i] < (uint32_t)ndict);
@@ -94,6 +96,10 @@ static void decode_chunk(const uint8_t *file, size_t len, int col, bool is_strin
   }
   CHECK_EQ_INT(out->n, rows);
   tnode_free(&f);
+}
+
+static void decode_chunk(const uint8_t *file, size_t len, int col, bool is_string, decoded *out) {
+  decode_chunk_rg(file, len, 0, col, is_string, out);
 }
 
 static void roundtrip_v(bool dictionary, int64_t page_rows, int version) {
@@ -147,6 +153,98 @@ static void roundtrip_v(bool dictionary, int64_t page_rows, int version) {
 }
 
 static void roundtrip(bool dictionary, int64_t page_rows) { roundtrip_v(dictionary, page_rows, 1); }
+
+void test_pages_arrow_dictionary_batches(void) {
+  /* a dictionary-encoded column: each batch brings its own Arrow dictionary, and the same index
+   * means another value in the next one (entries are mapped once per batch, never across); with
+   * a null dictionary entry, a null index, and a selection (write_rows) of rows */
+  struct ArrowSchema *col = fx_schema("i", "tag", true, 0, NULL);
+  col->dictionary = fx_schema("u", "", true, 0, NULL);
+  struct ArrowSchema *f1[1] = {col};
+  struct ArrowSchema *s = fx_struct_schema(1, f1);
+  blz_writer_options o;
+  blz_writer_options_init(&o);
+  o.compression = BLZ_COMPRESSION_UNCOMPRESSED;
+  fx_mem m = {{0}, -1};
+  blz_output out = {&m, fx_mem_write};
+  blz_writer *w = NULL;
+  blz_error e = {0};
+  CHECK(blz_writer_create(s, &o, &out, &w, &e) == BLZ_OK);
+  static const char *dicts[3][3] = {{"x", "y", "z"}, {"z", "x", NULL}, {"w", "y", "x"}};
+  enum { N = 300 };
+  char want[3 * N][16];
+  bool valid[3 * N];
+  int nw = 0;
+  for (int b = 0; b < 3; b++) {
+    int32_t idx[N];
+    char mask[N + 1];
+    for (int i = 0; i < N; i++) {
+      idx[i] = (i * 7 + b) % 3;
+      mask[i] = i % 17 == 4 ? '0' : '1';
+    }
+    mask[N] = 0;
+    struct ArrowArray *ia = fx_i32(idx, N, mask);
+    ia->dictionary = fx_utf8(dicts[b], 3);
+    struct ArrowArray *cols[1] = {ia};
+    struct ArrowArray *batch = fx_batch(N, 1, cols);
+    int64_t rows[N];
+    int64_t n = 0;
+    for (int i = 0; i < N; i++)
+      if (b != 1 || i % 3 != 0) rows[n++] = b == 1 ? N - 1 - i : i; /* batch 1: a reversed selection */
+    for (int64_t r = 0; r < n; r++) {
+      int64_t i = rows[r];
+      const char *v = mask[i] == '1' ? dicts[b][idx[i]] : NULL;
+      valid[nw] = v != NULL;
+      snprintf(want[nw++], 16, "%s", v ? v : "");
+    }
+    CHECK((b == 1 ? blz_writer_write_rows(w, batch, rows, n, &e) : blz_writer_write(w, batch, &e)) == BLZ_OK);
+    if (b == 0) CHECK(blz_writer_flush_row_group(w, &e) == BLZ_OK);
+    fx_free_array(batch);
+  }
+  CHECK(blz_writer_close(w, &e) == BLZ_OK);
+  /* row group 0 holds batch 0; batches 1 and 2 share row group 1 (and its dictionary) */
+  decoded *d = calloc(1, sizeof *d);
+  int at = 0;
+  for (int rg = 0; rg < 2; rg++) {
+    decode_chunk_rg(m.buf.data, m.buf.len, rg, 0, true, d);
+    int64_t k = 0;
+    for (int64_t i = 0; i < d->n; i++, at++) {
+      CHECK_EQ_INT(d->def[i], valid[at]);
+      if (valid[at]) CHECK(!strcmp(d->strs[k++], want[at]));
+    }
+  }
+  CHECK_EQ_INT(at, nw);
+  blz_writer_destroy(w);
+  blz_buf_free(&m.buf);
+
+  /* one call whose rows span row groups: each new row group's dictionary starts empty, and
+   * what the map knew of the old one must not leak into it */
+  o.row_group_size_bytes = 4000;
+  m = (fx_mem){{0}, -1};
+  CHECK(blz_writer_create(s, &o, &out, &w, &e) == BLZ_OK);
+  enum { M = 20000 };
+  int32_t *idx = malloc(M * sizeof *idx);
+  for (int i = 0; i < M; i++) idx[i] = (i / 5000) % 2 ? 2 - i % 3 : i % 3;
+  struct ArrowArray *ia = fx_i32(idx, M, NULL);
+  ia->dictionary = fx_utf8(dicts[0], 3);
+  struct ArrowArray *cols[1] = {ia};
+  struct ArrowArray *batch = fx_batch(M, 1, cols);
+  CHECK(blz_writer_write(w, batch, &e) == BLZ_OK);
+  CHECK(blz_writer_close(w, &e) == BLZ_OK);
+  CHECK(blz_writer_num_row_groups(w) > 1);
+  at = 0;
+  for (int rg = 0; rg < blz_writer_num_row_groups(w); rg++) {
+    decode_chunk_rg(m.buf.data, m.buf.len, rg, 0, true, d);
+    for (int64_t i = 0; i < d->n; i++, at++) CHECK(!strcmp(d->strs[i], dicts[0][idx[at]]));
+  }
+  CHECK_EQ_INT(at, M);
+  fx_free_array(batch);
+  free(idx);
+  free(d);
+  blz_writer_destroy(w);
+  fx_free_schema(s);
+  blz_buf_free(&m.buf);
+}
 
 void test_pages_v2_roundtrip(void) {
   roundtrip_v(true, 100, 2);

@@ -224,6 +224,37 @@ void test_writer_rejects_bad_input(void) {
   fx_free_schema(ns);
 }
 
+void test_writer_dictionary_utf8_checked_each_batch(void) {
+  /* dictionary entries are UTF-8-checked once per batch, not once for good: the same buffers with
+   * an entry spoiled are refused the next time */
+  struct ArrowSchema *col = fx_schema("i", "tag", true, 0, NULL);
+  col->dictionary = fx_schema("u", "", true, 0, NULL);
+  struct ArrowSchema *f1[1] = {col};
+  struct ArrowSchema *s = fx_struct_schema(1, f1);
+  fx_mem m;
+  blz_writer *w = open_mem(s, NULL, &m);
+  const char *dict_vals[2] = {"x", "y"};
+  int32_t idx[4] = {0, 1, 1, 0};
+  struct ArrowArray *ia = fx_i32(idx, 4, NULL);
+  ia->dictionary = fx_utf8(dict_vals, 2);
+  struct ArrowArray *cols[1] = {ia};
+  struct ArrowArray *b = fx_batch(4, 1, cols);
+  blz_error e = {0};
+  CHECK(blz_writer_write(w, b, &e) == BLZ_OK);
+  ((uint8_t *)ia->dictionary->buffers[2])[1] = 0xC3; /* "y": a lead byte without its continuation */
+  CHECK(blz_writer_write(w, b, &e) == BLZ_EINVAL);
+  CHECK_CONTAINS(e.message, "column tag: row 1: invalid UTF-8");
+  CHECK(blz_writer_validate(w, b, &e) == BLZ_EINVAL);
+  ((uint8_t *)ia->dictionary->buffers[2])[1] = 'z';
+  CHECK(blz_writer_write(w, b, &e) == BLZ_OK);
+  CHECK(blz_writer_close(w, &e) == BLZ_OK);
+  CHECK_EQ_INT(blz_writer_num_rows(w), 8);
+  fx_free_array(b);
+  blz_writer_destroy(w);
+  fx_free_schema(s);
+  blz_buf_free(&m.buf);
+}
+
 void test_writer_dictionary_array_bad_index(void) {
   struct ArrowSchema *d = fx_schema("u", "", true, 0, NULL);
   struct ArrowSchema *col = fx_schema("i", "tag", true, 0, NULL);

@@ -19,6 +19,7 @@
   X(test_writer_dictionary_fallback_and_row_groups) \
   X(test_writer_zero_rows)                          \
   X(test_writer_rejects_bad_input)                  \
+  X(test_writer_dictionary_utf8_checked_each_batch) \
   X(test_writer_dictionary_array_bad_index)         \
   X(test_writer_sink_failure_is_reported)           \
   X(test_writer_null_count_unknown)                 \
@@ -62,6 +63,7 @@
   X(test_metrics_render)                            \
   X(test_config_metrics_section)                    \
   X(test_pages_dictionary_roundtrip)                \
+  X(test_pages_arrow_dictionary_batches)          \
   X(test_pages_plain_roundtrip)                     \
   X(test_pages_many_small_pages)                     \
   X(test_page_index)                                 \

@@ -714,6 +714,8 @@ static void release_call_buffers(blz_writer *w) {
   if (!w || !w->call_buffers_shared) return;
   for (int i = 0; i < w->ncols; i++) {
     blz_buf_free(&w->cols[i].def), blz_buf_free(&w->cols[i].rep), blz_buf_free(&w->cols[i].dense);
+    blz_buf_free(&w->cols[i].src);
+    blz_column_free_held(&w->cols[i]);
     w->cols[i].vals = NULL;
   }
   for (int i = 0; i < w->nscratch; i++) blz_scratch_free(&w->scratch[i]);
@@ -809,7 +811,7 @@ int64_t blz__writer_memory(const blz_writer *w) {
   for (int i = 0; i < w->ncols; i++) m += blz_column_memory(&w->cols[i]);
   for (int i = 0; i < w->nscratch; i++)
     m += (int64_t)(w->scratch[i].page.cap + w->scratch[i].packed.cap + w->scratch[i].spare.cap + w->scratch[i].def.cap +
-                   w->scratch[i].rep.cap + w->scratch[i].dense.cap);
+                   w->scratch[i].rep.cap + w->scratch[i].dense.cap + w->scratch[i].src.cap);
   for (int i = 0; w->kept && i < w->ncols; i++) m += blz_kept_memory(&w->kept[i]);
   return m + w->footer_estimate;
 }

@@ -54,11 +54,31 @@ bool blz_bitpack(blz_buf *out, const uint32_t *values, size_t n, int bit_width) 
 /* Literal (bit-packed) runs must hold a multiple of 8 values; only the very last one may be
  * padded. A repeated run that starts mid-group therefore lends the literal run the values it
  * needs to reach the next group boundary, and is emitted as RLE only if 8 or more remain. */
-#define DEFINE_RLE(NAME, T, PACK)                                                              \
+/* Literal data is skipped 57 values at a time: one pass of 64 neighbour comparisons (which the
+ * compiler vectorises) finds whether 8 equal values start at any of the next 58 positions; if none
+ * does, every run there is shorter than 8 and the values are all literal. */
+#define DEFINE_NO_RUN(NAME, T)                                                  \
+  static inline bool NAME(const T *v) {                                         \
+    uint64_t eq = 0;                                                            \
+    for (int k = 0; k < 64; k++) eq |= (uint64_t)(v[k] == v[k + 1]) << k;        \
+    uint64_t run8 = eq & eq >> 1 & eq >> 2 & eq >> 3 & eq >> 4 & eq >> 5 & eq >> 6; \
+    return run8 == 0;                                                           \
+  }
+DEFINE_NO_RUN(no_run32, uint32_t)
+DEFINE_NO_RUN(no_run8, uint8_t)
+
+#define DEFINE_RLE(NAME, T, PACK, NO_RUN)                                                      \
   static bool NAME(blz_buf *out, const T *v, size_t n, int bw) {                               \
-    size_t lit = 0, pos = 0;                                                                   \
+    size_t lit = 0, pos = 0, check_at = 0; /* a block known to hold a run is not checked twice */ \
     int vbytes = (bw + 7) / 8;                                                                 \
     while (pos < n) {                                                                          \
+      if (pos >= check_at && pos + 65 <= n) {                                                  \
+        if (NO_RUN(v + pos)) {                                                                 \
+          pos += 57;                                                                           \
+          continue;                                                                            \
+        }                                                                                      \
+        check_at = pos + 57;                                                                   \
+      }                                                                                        \
       size_t run = 1;                                                                          \
       while (pos + run < n && v[pos + run] == v[pos]) run++;                                   \
       if (run < 8) { /* too short to be a run: the common case in literal data */             \
@@ -96,8 +116,8 @@ bool blz_bitpack(blz_buf *out, const uint32_t *values, size_t n, int bit_width) 
     }                                                                                          \
     return true;                                                                               \
   }
-DEFINE_RLE(rle32, uint32_t, pack32)
-DEFINE_RLE(rle8, uint8_t, pack8)
+DEFINE_RLE(rle32, uint32_t, pack32, no_run32)
+DEFINE_RLE(rle8, uint8_t, pack8, no_run8)
 
 bool blz_rle_encode(blz_buf *out, const uint32_t *values, size_t n, int bit_width) {
   if (bit_width == 0) {

@@ -50,6 +50,26 @@ void test_rle_roundtrip(void) {
       blz_buf_free(&b);
     }
   }
+  /* runs of 6..9, 56..66 values between stretches of literal values: runs starting on either side
+   * of the encoder's 57-value skip blocks, and literal stretches of every length */
+  static const int lens[] = {6, 7, 8, 9, 56, 57, 58, 63, 64, 65, 66};
+  for (int bw = 1; bw <= 17; bw += 8) {
+    size_t n = 0;
+    for (int r = 0; n < 4800; r++) {
+      int len = lens[r % 11], lits = (r * 37) % 71;
+      for (int i = 0; i < lits && n < 4900; i++) {
+        seed = seed * 1103515245u + 12345u;
+        in[n++] = (seed >> 8) & ((1u << bw) - 1);
+      }
+      uint32_t x = (uint32_t)r & ((1u << bw) - 1);
+      for (int i = 0; i < len && n < 5000; i++) in[n++] = x;
+    }
+    blz_buf b = {0};
+    CHECK(blz_rle_encode(&b, in, n, bw));
+    CHECK(blz_rle_decode(b.data, b.len, bw, out, n));
+    CHECK(memcmp(in, out, n * 4) == 0);
+    blz_buf_free(&b);
+  }
   uint8_t lv[300];
   for (int i = 0; i < 300; i++) lv[i] = (uint8_t)(i % 17 != 0);
   blz_buf b = {0};

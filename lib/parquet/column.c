@@ -577,10 +577,10 @@ void blz_scratch_free(blz_scratch *sx) {
   blz_buf_free(&sx->spare);
   blz_codec_destroy(sx->codec);
   sx->codec = NULL;
-  blz_buf_free(&sx->def);
-  blz_buf_free(&sx->rep);
-  blz_buf_free(&sx->dense);
-  blz_buf_free(&sx->src);
+  blz_buf_free(&sx->gathered.def);
+  blz_buf_free(&sx->gathered.rep);
+  blz_buf_free(&sx->gathered.dense);
+  blz_buf_free(&sx->gathered.src);
 }
 
 blz_status blz_scratch_compress(blz_scratch *sx, const blz_writer_options *opts, const uint8_t *in,

@@ -143,7 +143,7 @@ typedef struct blz_column {
 typedef struct blz_scratch {
   blz_buf page, packed, spare;
   blz_codec *codec; /* created at first use by blz_scratch_compress */
-  blz_buf def, rep, dense, src; /* the gathered slice of the column the thread is encoding */
+  blz_held_slice gathered; /* the gathered slice of the column the thread is encoding */
 } blz_scratch;
 /* Frees the buffers and the compressor. */
 void blz_scratch_free(blz_scratch *sx);

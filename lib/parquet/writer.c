@@ -498,17 +498,6 @@ static double task_clock(void) {
   return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
 }
 
-/* The column's gathered slice lives in its worker's buffers while a task runs (swapped in and
- * out), so the gather memory does not grow with the column count. */
-static void swap_gather(blz_column *c, blz_scratch *sx) {
-  blz_buf t = c->def;
-  c->def = sx->def, sx->def = t;
-  t = c->rep, c->rep = sx->rep, sx->rep = t;
-  t = c->dense, c->dense = sx->dense, sx->dense = t;
-  t = c->src, c->src = sx->src, sx->src = t;
-  c->vals = NULL;
-}
-
 static blz_status gather_slice(blz_column *c, const struct ArrowArray *batch, const slice_desc *d,
                                int64_t *entries, size_t *nvals, blz_error *e) {
   const struct ArrowArray *a = batch->children[c->top];
@@ -524,7 +513,8 @@ static blz_status gather_slice(blz_column *c, const struct ArrowArray *batch, co
 /* Whether a column's values can be refused (see blz_writer_validate). */
 static bool needs_value_checks(const blz_writer *w, const blz_coltype *t);
 
-/* Swaps the column's gather buffers with a held slice's. */
+/* Swaps the column's gather buffers with a held slice's: phase one's slices, or while a task
+ * runs its worker's (blz_scratch.gathered), so gather memory does not grow with the column count. */
 static void swap_held(blz_column *c, blz_held_slice *h) {
   blz_buf t = c->def;
   c->def = h->def, h->def = t;
@@ -577,7 +567,7 @@ static void encode_task(void *ctx, int k, int worker) {
   double t0 = w->order ? task_clock() : 0;
   blz_status st = BLZ_OK;
   bool held = j->check && (c->path || needs_value_checks(w, &c->t)); /* gathered by phase one */
-  if (!held) swap_gather(c, sx);
+  if (!held) swap_held(c, &sx->gathered);
   for (int s = 0; s < j->nslices && !st; s++) {
     int64_t entries;
     size_t nvals;
@@ -594,7 +584,7 @@ static void encode_task(void *ctx, int k, int worker) {
       st = blz_column_feed(c, sx, entries, nvals, &w->col_err[i]);
     if (held) swap_held(c, &c->held[s]);
   }
-  if (!held) swap_gather(c, sx);
+  if (!held) swap_held(c, &sx->gathered);
   w->col_st[i] = st;
   if (w->order) w->cost[i] = 0.75 * w->cost[i] + 0.25 * (task_clock() - t0);
 }
@@ -810,8 +800,8 @@ int64_t blz__writer_memory(const blz_writer *w) {
   int64_t m = 0;
   for (int i = 0; i < w->ncols; i++) m += blz_column_memory(&w->cols[i]);
   for (int i = 0; i < w->nscratch; i++)
-    m += (int64_t)(w->scratch[i].page.cap + w->scratch[i].packed.cap + w->scratch[i].spare.cap + w->scratch[i].def.cap +
-                   w->scratch[i].rep.cap + w->scratch[i].dense.cap + w->scratch[i].src.cap);
+    m += (int64_t)(w->scratch[i].page.cap + w->scratch[i].packed.cap + w->scratch[i].spare.cap + w->scratch[i].gathered.def.cap +
+                   w->scratch[i].gathered.rep.cap + w->scratch[i].gathered.dense.cap + w->scratch[i].gathered.src.cap);
   for (int i = 0; w->kept && i < w->ncols; i++) m += blz_kept_memory(&w->kept[i]);
   return m + w->footer_estimate;
 }

@@ -130,3 +130,16 @@ blz_status fx_mem_write(void *ctx, const void *data, size_t len, blz_error *err)
   if (!blz_buf_append(&m->buf, data, len)) return blz_fail(err, BLZ_ENOMEM, "oom");
   return BLZ_OK;
 }
+
+struct ArrowSchema *fx_dict_utf8_schema(const char *name) {
+  struct ArrowSchema *col = fx_schema("i", name, true, 0, NULL);
+  col->dictionary = fx_schema("u", "", true, 0, NULL);
+  struct ArrowSchema *f[1] = {col};
+  return fx_struct_schema(1, f);
+}
+
+struct ArrowArray *fx_dict_utf8(const int32_t *idx, int64_t n, const char *mask, const char *const *vals, int64_t nvals) {
+  struct ArrowArray *a = fx_i32(idx, n, mask);
+  a->dictionary = fx_utf8(vals, nvals);
+  return a;
+}

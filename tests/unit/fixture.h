@@ -20,6 +20,10 @@ size_t fx_bits(const char *mask, uint8_t *out);
 struct ArrowArray *fx_i32(const int32_t *v, int64_t n, const char *mask);
 /* utf8 column from C strings; NULL entries are nulls. */
 struct ArrowArray *fx_utf8(const char *const *v, int64_t n);
+/* dictionary<int32, utf8> schema of one column, and a column of n indices (optional mask) into
+ * the dictionary vals[0..nvals) (NULL entries are null entries). */
+struct ArrowSchema *fx_dict_utf8_schema(const char *name);
+struct ArrowArray *fx_dict_utf8(const int32_t *idx, int64_t n, const char *mask, const char *const *vals, int64_t nvals);
 /* A record batch (struct array) of n columns of `length` rows, adopting the columns. */
 struct ArrowArray *fx_batch(int64_t length, int n, struct ArrowArray **cols);
 

@@ -158,10 +158,7 @@ void test_pages_arrow_dictionary_batches(void) {
   /* a dictionary-encoded column: each batch brings its own Arrow dictionary, and the same index
    * means another value in the next one (entries are mapped once per batch, never across); with
    * a null dictionary entry, a null index, and a selection (write_rows) of rows */
-  struct ArrowSchema *col = fx_schema("i", "tag", true, 0, NULL);
-  col->dictionary = fx_schema("u", "", true, 0, NULL);
-  struct ArrowSchema *f1[1] = {col};
-  struct ArrowSchema *s = fx_struct_schema(1, f1);
+  struct ArrowSchema *s = fx_dict_utf8_schema("tag");
   blz_writer_options o;
   blz_writer_options_init(&o);
   o.compression = BLZ_COMPRESSION_UNCOMPRESSED;
@@ -183,9 +180,7 @@ void test_pages_arrow_dictionary_batches(void) {
       mask[i] = i % 17 == 4 ? '0' : '1';
     }
     mask[N] = 0;
-    struct ArrowArray *ia = fx_i32(idx, N, mask);
-    ia->dictionary = fx_utf8(dicts[b], 3);
-    struct ArrowArray *cols[1] = {ia};
+    struct ArrowArray *cols[1] = {fx_dict_utf8(idx, N, mask, dicts[b], 3)};
     struct ArrowArray *batch = fx_batch(N, 1, cols);
     int64_t rows[N];
     int64_t n = 0;
@@ -225,9 +220,7 @@ void test_pages_arrow_dictionary_batches(void) {
   enum { M = 20000 };
   int32_t *idx = malloc(M * sizeof *idx);
   for (int i = 0; i < M; i++) idx[i] = (i / 5000) % 2 ? 2 - i % 3 : i % 3;
-  struct ArrowArray *ia = fx_i32(idx, M, NULL);
-  ia->dictionary = fx_utf8(dicts[0], 3);
-  struct ArrowArray *cols[1] = {ia};
+  struct ArrowArray *cols[1] = {fx_dict_utf8(idx, M, NULL, dicts[0], 3)};
   struct ArrowArray *batch = fx_batch(M, 1, cols);
   CHECK(blz_writer_write(w, batch, &e) == BLZ_OK);
   CHECK(blz_writer_close(w, &e) == BLZ_OK);

@@ -227,16 +227,12 @@ void test_writer_rejects_bad_input(void) {
 void test_writer_dictionary_utf8_checked_each_batch(void) {
   /* dictionary entries are UTF-8-checked once per batch, not once for good: the same buffers with
    * an entry spoiled are refused the next time */
-  struct ArrowSchema *col = fx_schema("i", "tag", true, 0, NULL);
-  col->dictionary = fx_schema("u", "", true, 0, NULL);
-  struct ArrowSchema *f1[1] = {col};
-  struct ArrowSchema *s = fx_struct_schema(1, f1);
+  struct ArrowSchema *s = fx_dict_utf8_schema("tag");
   fx_mem m;
   blz_writer *w = open_mem(s, NULL, &m);
   const char *dict_vals[2] = {"x", "y"};
   int32_t idx[4] = {0, 1, 1, 0};
-  struct ArrowArray *ia = fx_i32(idx, 4, NULL);
-  ia->dictionary = fx_utf8(dict_vals, 2);
+  struct ArrowArray *ia = fx_dict_utf8(idx, 4, NULL, dict_vals, 2);
   struct ArrowArray *cols[1] = {ia};
   struct ArrowArray *b = fx_batch(4, 1, cols);
   blz_error e = {0};
@@ -256,17 +252,12 @@ void test_writer_dictionary_utf8_checked_each_batch(void) {
 }
 
 void test_writer_dictionary_array_bad_index(void) {
-  struct ArrowSchema *d = fx_schema("u", "", true, 0, NULL);
-  struct ArrowSchema *col = fx_schema("i", "tag", true, 0, NULL);
-  col->dictionary = d;
-  struct ArrowSchema *f1[1] = {col};
-  struct ArrowSchema *s = fx_struct_schema(1, f1);
+  struct ArrowSchema *s = fx_dict_utf8_schema("tag");
   fx_mem m;
   blz_writer *w = open_mem(s, NULL, &m);
   const char *dict_vals[2] = {"x", "y"};
   int32_t idx[3] = {0, 1, 5};
-  struct ArrowArray *ia = fx_i32(idx, 3, NULL);
-  ia->dictionary = fx_utf8(dict_vals, 2);
+  struct ArrowArray *ia = fx_dict_utf8(idx, 3, NULL, dict_vals, 2);
   struct ArrowArray *cols[1] = {ia};
   struct ArrowArray *b = fx_batch(3, 1, cols);
   blz_error e = {0};

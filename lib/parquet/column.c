@@ -118,10 +118,13 @@ static void free_working_bufs(blz_column *c) {
   blz_column_free_held(c);
 }
 
+static void held_slice_free(blz_held_slice *h) {
+  blz_buf_free(&h->def), blz_buf_free(&h->rep), blz_buf_free(&h->dense), blz_buf_free(&h->src);
+  h->vals = NULL;
+}
+
 void blz_column_free_held(blz_column *c) {
-  for (int i = 0; i < c->nheld; i++)
-    blz_buf_free(&c->held[i].def), blz_buf_free(&c->held[i].rep), blz_buf_free(&c->held[i].dense),
-        blz_buf_free(&c->held[i].src);
+  for (int i = 0; i < c->nheld; i++) held_slice_free(&c->held[i]);
   free(c->held);
   c->held = NULL;
   c->nheld = 0;
@@ -577,10 +580,7 @@ void blz_scratch_free(blz_scratch *sx) {
   blz_buf_free(&sx->spare);
   blz_codec_destroy(sx->codec);
   sx->codec = NULL;
-  blz_buf_free(&sx->gathered.def);
-  blz_buf_free(&sx->gathered.rep);
-  blz_buf_free(&sx->gathered.dense);
-  blz_buf_free(&sx->gathered.src);
+  held_slice_free(&sx->gathered);
 }
 
 blz_status blz_scratch_compress(blz_scratch *sx, const blz_writer_options *opts, const uint8_t *in,
@@ -597,7 +597,7 @@ int64_t blz_column_memory(const blz_column *c) {
   for (int i = 0; i < c->chunk.cap; i++) m += (int64_t)c->chunk.seg[i].cap;
   for (int i = 0; i < c->nheld; i++)
     m += (int64_t)(c->held[i].def.cap + c->held[i].rep.cap + c->held[i].dense.cap + c->held[i].src.cap);
-  m += (int64_t)c->remap.cap * 12;
+  m += (int64_t)c->remap.cap * 20; /* id, stamp, checked */
   return m + (int64_t)c->cap_pages * (int64_t)sizeof(blz_page_rec);
 }
 

@@ -243,7 +243,9 @@ blz_status blz_sink_create(const blz_sink_config *cfg, const struct ArrowSchema 
     /* a writer to nowhere checks the column types now (a bad one fails at start-up) and each
      * batch before it is split, so a refused batch leaves no part of itself in any file */
     blz_output nowhere = {NULL, discard};
-    st = blz_writer_create(&s->data_schema, &s->wopts, &nowhere, &s->validator, err);
+    /* on the sink's pool (used under the sink's lock, as the files' writers), not a pool and an
+     * output thread of its own */
+    st = blz__writer_create_on_pool(&s->data_schema, &s->wopts, &nowhere, s->pool, &s->validator, err);
   }
   if (st) {
     blz_sink_destroy(s);

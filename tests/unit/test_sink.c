@@ -437,6 +437,56 @@ void test_sink_idle_partition_gives_back_its_row_group(void) {
   }
 }
 
+/* The one Parquet file under dir (a partition folder), read whole into out. */
+static bool read_only_file(const char *dir, blz_buf *out) {
+  DIR *d = opendir(dir);
+  if (!d) return false;
+  struct dirent *de;
+  char path[512] = "";
+  int n = 0;
+  while ((de = readdir(d)))
+    if (strstr(de->d_name, ".parquet") && de->d_name[0] != '.') snprintf(path, sizeof path, "%s/%s", dir, de->d_name), n++;
+  closedir(d);
+  FILE *f = n == 1 ? fopen(path, "rb") : NULL;
+  if (!f) return false;
+  uint8_t chunk[1 << 16];
+  size_t got;
+  while ((got = fread(chunk, 1, sizeof chunk, f)) > 0) blz_buf_append(out, chunk, got);
+  fclose(f);
+  return true;
+}
+
+void test_sink_same_bytes_for_any_thread_count(void) {
+  /* three partitions in every batch, so their writers share the pool: each file's bytes must not
+   * depend on sink.threads */
+  static const char *regions[3] = {"a", "b", "c"};
+  blz_buf files[2][3] = {{{0}}};
+  for (int t = 0; t < 2; t++) {
+    sink_env env;
+    blz_sink *k = make_sink(&env, t ? "  threads: 2\n  partition_by:\n    prefix_template: \"region={region}\"\n"
+                                    : "  threads: 1\n  partition_by:\n    prefix_template: \"region={region}\"\n");
+    blz_error e = {0};
+    for (int i = 0; i < 3; i++) {
+      struct ArrowArray *b = event_batch(30000, (int64_t)i * 30000 * 1000, 1000, regions, 3);
+      CHECK(blz_sink_write(k, b, NULL, &e) == BLZ_OK);
+      fx_free_array(b);
+    }
+    CHECK(blz_sink_close(k, &e) == BLZ_OK);
+    CHECK_EQ_INT(env.finished_rows, 90000);
+    for (int r = 0; r < 3; r++) {
+      char d[128];
+      snprintf(d, sizeof d, "%s/region=%s", env.dir, regions[r]);
+      CHECK(read_only_file(d, &files[t][r]));
+    }
+    drop_sink(&env, k);
+  }
+  for (int r = 0; r < 3; r++) {
+    CHECK(files[0][r].len > 0 && files[0][r].len == files[1][r].len);
+    CHECK(files[0][r].len == files[1][r].len && !memcmp(files[0][r].data, files[1][r].data, files[0][r].len));
+    blz_buf_free(&files[0][r]), blz_buf_free(&files[1][r]);
+  }
+}
+
 void test_sink_source_change_finishes_files(void) {
   sink_env env;
   blz_sink *k = make_sink(&env, "");

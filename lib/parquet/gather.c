@@ -26,6 +26,17 @@ static void pow10_init(void) {
 
 /* Writes the Parquet form of the value at physical index i of `a` into out (width bytes, or a
  * blz_bytes_ref). Used for dictionary values, where access is random. */
+/* Value i of a 32-bit-offset string/binary array, checked (C Data offsets are checked by no one
+ * before us). */
+static inline blz_status bin32_at(const struct ArrowArray *a, int64_t i, blz_bytes_ref *r, blz_error *err) {
+  const int32_t *off = (const int32_t *)a->buffers[1] + i;
+  if (off[0] < 0 || off[1] < off[0])
+    return blz_fail(err, BLZ_EINVAL, "offsets %d, %d: negative or decreasing", off[0], off[1]);
+  r->p = (const uint8_t *)a->buffers[2] + off[0];
+  r->len = (uint32_t)(off[1] - off[0]);
+  return BLZ_OK;
+}
+
 static blz_status value_at(const blz_column *c, const struct ArrowArray *a, int64_t i, void *out,
                            blz_error *err) {
   const void *v = a->buffers[1];
@@ -38,15 +49,7 @@ static blz_status value_at(const blz_column *c, const struct ArrowArray *a, int6
     case SRC_I32: case SRC_U32: case SRC_F32: memcpy(out, (const uint8_t *)v + 4 * i, 4); return BLZ_OK;
     case SRC_I64: case SRC_U64: case SRC_F64: memcpy(out, (const uint8_t *)v + 8 * i, 8); return BLZ_OK;
     case SRC_F16: memcpy(out, (const uint8_t *)v + 2 * i, 2); return BLZ_OK;
-    case SRC_BIN32: {
-      const int32_t *off = v;
-      blz_bytes_ref *r = out;
-      if (off[i] < 0 || off[i + 1] < off[i])
-        return blz_fail(err, BLZ_EINVAL, "offsets %d, %d: negative or decreasing", off[i], off[i + 1]);
-      r->p = (const uint8_t *)a->buffers[2] + off[i];
-      r->len = (uint32_t)(off[i + 1] - off[i]);
-      return BLZ_OK;
-    }
+    case SRC_BIN32: return bin32_at(a, i, out, err);
     case SRC_BIN64: {
       const int64_t *off = v;
       blz_bytes_ref *r = out;
@@ -344,14 +347,12 @@ blz_status blz_column_gather(blz_column *c, const struct ArrowArray *a, int64_t 
         all_valid = false;
         continue;
       }
-      if (c->t.src == SRC_BIN32) { /* value_at's string case, inline: the common dictionary */
-        const int32_t *off = (const int32_t *)d->buffers[1] + d->offset + j;
-        if (off[0] < 0 || off[1] < off[0])
-          return blz_fail(err, BLZ_EINVAL, "column %s: row %lld: offsets %d, %d: negative or decreasing", c->name,
-                          (long long)(row + i), off[0], off[1]);
-        blz_bytes_ref *r = (blz_bytes_ref *)o + k;
-        r->p = (const uint8_t *)d->buffers[2] + off[0];
-        r->len = (uint32_t)(off[1] - off[0]);
+      if (c->t.src == SRC_BIN32) { /* the common dictionary, without value_at's dispatch */
+        blz_status st = bin32_at(d, d->offset + j, (blz_bytes_ref *)o + k, err);
+        if (st) {
+          blz_error_prefix(err, "column %s: row %lld", c->name, (long long)(row + i));
+          return st;
+        }
       } else {
         BLZ_TRY(value_at(c, d, d->offset + j, o + k * (size_t)c->width, err));
       }

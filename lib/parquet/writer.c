@@ -637,6 +637,26 @@ static int chunk_slices(const blz_writer *w) {
   return k < 1 ? 1 : k > MAX_CHUNK_SLICES ? MAX_CHUNK_SLICES : (int)k;
 }
 
+/* Cuts up to `want` slices of rows [start, n) (of the batch, or of the selection rows[]) into the
+ * chunk; returns the rows taken. */
+static int64_t fill_chunk(chunk_job *j, const int64_t *rows, int64_t n, int64_t start, int want) {
+  int64_t taken = 0;
+  for (; j->nslices < want && start < n; start += SLICE_ROWS) {
+    int64_t len = n - start < SLICE_ROWS ? n - start : SLICE_ROWS;
+    taken += len;
+    /* a selection that is one ascending run (time-sorted rows of one partition) is a slice */
+    const int64_t *sel = rows ? rows + start : NULL;
+    int64_t first = rows ? sel[0] : start;
+    if (sel && sel[len - 1] - sel[0] == len - 1) {
+      bool run = true;
+      for (int64_t k = 1; k < len && run; k++) run = sel[k] == sel[k - 1] + 1;
+      if (run) sel = NULL;
+    }
+    j->slice[j->nslices++] = (slice_desc){sel, first, len};
+  }
+  return taken;
+}
+
 /* Writes rows of `batch`: all of them (rows == NULL) or rows[0..n) in that order. */
 static blz_status write_impl(blz_writer *w, const struct ArrowArray *batch, const int64_t *rows,
                              int64_t n, blz_error *err) {
@@ -662,21 +682,8 @@ static blz_status write_impl(blz_writer *w, const struct ArrowArray *batch, cons
   blz_status st = BLZ_OK;
   for (int64_t start = 0; start < n && !st;) {
     chunk_job job = {w, batch, {{0}}, 0, !w->trusted_input, true};
-    int want = chunk_slices(w);
-    int64_t taken = 0;
-    for (; job.nslices < want && start < n; start += SLICE_ROWS) {
-      int64_t len = n - start < SLICE_ROWS ? n - start : SLICE_ROWS;
-      taken += len;
-      /* a selection that is one ascending run (time-sorted rows of one partition) is a slice */
-      const int64_t *sel = rows ? rows + start : NULL;
-      int64_t first = rows ? sel[0] : start;
-      if (sel && sel[len - 1] - sel[0] == len - 1) {
-        bool run = true;
-        for (int64_t k = 1; k < len && run; k++) run = sel[k] == sel[k - 1] + 1;
-        if (run) sel = NULL;
-      }
-      job.slice[job.nslices++] = (slice_desc){sel, first, len};
-    }
+    int64_t taken = fill_chunk(&job, rows, n, start, chunk_slices(w));
+    start += taken;
     if (job.check) {
       blz_pool_run(w->pool, w->ncols, check_task, &job);
       st = first_failure(w, err); /* bad input: no column has changed state */
@@ -880,10 +887,7 @@ blz_status blz_writer_validate(blz_writer *w, const struct ArrowArray *batch, bl
   /* the value checks of phase one, on the pool, chunk by chunk (a slice at a time per column) */
   for (int64_t start = 0; start < batch->length;) {
     chunk_job job = {w, batch, {{0}}, 0, true, false};
-    for (; job.nslices < MAX_CHUNK_SLICES && start < batch->length; start += SLICE_ROWS) {
-      int64_t len = batch->length - start < SLICE_ROWS ? batch->length - start : SLICE_ROWS;
-      job.slice[job.nslices++] = (slice_desc){NULL, start, len};
-    }
+    start += fill_chunk(&job, NULL, batch->length, start, MAX_CHUNK_SLICES);
     blz_pool_run(w->pool, w->ncols, check_task, &job);
     BLZ_TRY(first_failure(w, err));
   }

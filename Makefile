@@ -17,7 +17,7 @@ ifeq ($(SAN),thread)
   BUILD = build/tsan
 endif
 CPPFLAGS += -Iinclude
-LIBS = -lsnappy -ldeflate -lzstd -llz4 -lyaml -lcurl -lcrypto -lpthread -lm
+LIBS = -lsnappy -ldeflate -lzstd -llz4 -lyaml -lcrypto -lpthread -lm
 
 VERSION = 0.1.0
 SOVERSION = 0
@@ -44,7 +44,7 @@ $(BUILD)/libblizzard.so.$(VERSION): $(LIB_OBJ)
 
 CLI_OBJ = $(patsubst %.c,$(BUILD)/%.o,$(wildcard programs/*.c))
 $(BUILD)/blizzard: $(CLI_OBJ) $(BUILD)/libblizzard.a
-	$(CC) $(LDFLAGS) $^ $(LIBS) -lmicrohttpd -o $@
+	$(CC) $(LDFLAGS) $^ $(LIBS) -o $@
 
 $(BUILD)/unit_tests: $(patsubst %.c,$(BUILD)/%.o,$(TEST_SRC)) $(BUILD)/libblizzard.a
 	$(CC) $(LDFLAGS) $^ $(LIBS) -o $@

@@ -2,7 +2,6 @@
 #define _GNU_SOURCE /* memmem */
 #include "s3.h"
 
-#include <curl/curl.h>
 #include <openssl/crypto.h>
 #include <strings.h>
 #include <errno.h>
@@ -11,6 +10,7 @@
 #include <sys/random.h>
 #include <time.h>
 
+#include "curl_load.h"
 #include "sigv4.h"
 
 /* Overwrites a secret before its memory is freed or reused. */
@@ -239,12 +239,21 @@ static bool target(const blz_s3_options *o, const char *key, blz_buf *url, char 
 
 /* One attempt. Returns BLZ_OK with r->status set whenever a response arrived; a transport error
  * returns BLZ_EIO with *transient telling whether a retry may help. */
+/* Appends one header line; on failure keeps the list (to be freed) and clears *ok. */
+static struct curl_slist *add_header(const blz__curl_api *cu, struct curl_slist *h, const char *line, bool *ok) {
+  struct curl_slist *n = cu->slist_append(h, line);
+  if (!n) *ok = false;
+  return n ? n : h;
+}
+
 static blz_status request_once(const blz_s3_options *o, const char *method, const char *key,
                                const char *query, const uint8_t *body, size_t len, bool md5,
                                response *r, bool *transient, int *reason, blz_error *err) {
   blz_buf url = {0}, path = {0}, auth = {0};
   char host[512];
   *transient = false;
+  const blz__curl_api *cu = blz__curl(err);
+  if (!cu) return BLZ_ENOTSUP;
   if (!target(o, key, &url, host, sizeof host, &path)) return blz_fail(err, BLZ_ENOMEM, "out of memory");
   if (*query) {
     blz_buf_push(&url, '?');
@@ -270,45 +279,53 @@ static blz_status request_once(const blz_s3_options *o, const char *method, cons
     blz_buf_free(&url), blz_buf_free(&path), blz_buf_free(&auth);
     return blz_fail(err, BLZ_ENOMEM, "out of memory");
   }
-  CURL *c = curl_easy_init();
+  CURL *c = cu->easy_init();
   struct curl_slist *h = NULL;
+  bool ok = c != NULL;
   char line[2048];
   for (int i = 0; i < nh; i++) {
     if (!strcmp(hs[i].name, "host")) continue; /* curl sends Host from the URL */
     snprintf(line, sizeof line, "%s: %s", hs[i].name, hs[i].value);
-    h = curl_slist_append(h, line);
+    h = add_header(cu, h, line, &ok);
   }
   snprintf(line, sizeof line, "Authorization: %s", (const char *)auth.data);
-  h = curl_slist_append(h, line);
+  h = add_header(cu, h, line, &ok);
   wipe(line);
-  h = curl_slist_append(h, "Expect:");
-  h = curl_slist_append(h, "Content-Type:");
-  body_reader br = {body, len};
-  curl_easy_setopt(c, CURLOPT_URL, (const char *)url.data);
-  curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, o->connect_timeout_s);
-  curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
-  curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, o->low_speed_time_s);
-  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_write);
-  curl_easy_setopt(c, CURLOPT_WRITEDATA, r);
-  curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
-  curl_easy_setopt(c, CURLOPT_HEADERDATA, r);
-  if (!strcmp(method, "PUT")) {
-    curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
-    curl_easy_setopt(c, CURLOPT_READFUNCTION, on_read);
-    curl_easy_setopt(c, CURLOPT_READDATA, &br);
-    curl_easy_setopt(c, CURLOPT_INFILESIZE_LARGE, (curl_off_t)len);
-  } else if (!strcmp(method, "POST")) {
-    curl_easy_setopt(c, CURLOPT_POST, 1L);
-    curl_easy_setopt(c, CURLOPT_POSTFIELDS, body ? (const char *)body : "");
-    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
-  } else if (!strcmp(method, "HEAD")) {
-    curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
-  } else if (strcmp(method, "GET")) {
-    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+  h = add_header(cu, h, "Expect:", &ok);
+  h = add_header(cu, h, "Content-Type:", &ok);
+  if (!ok) {
+    cu->slist_free_all(h);
+    if (c) cu->easy_cleanup(c);
+    wipe((char *)auth.data);
+    blz_buf_free(&url), blz_buf_free(&path), blz_buf_free(&auth);
+    return blz_fail(err, BLZ_ENOMEM, "out of memory preparing %s s3://%s/%s", method, o->bucket, key ? key : "");
   }
-  CURLcode rc = curl_easy_perform(c);
+  body_reader br = {body, len};
+  cu->easy_setopt(c, CURLOPT_URL, (const char *)url.data);
+  cu->easy_setopt(c, CURLOPT_HTTPHEADER, h);
+  cu->easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+  cu->easy_setopt(c, CURLOPT_CONNECTTIMEOUT, o->connect_timeout_s);
+  cu->easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
+  cu->easy_setopt(c, CURLOPT_LOW_SPEED_TIME, o->low_speed_time_s);
+  cu->easy_setopt(c, CURLOPT_WRITEFUNCTION, on_write);
+  cu->easy_setopt(c, CURLOPT_WRITEDATA, r);
+  cu->easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+  cu->easy_setopt(c, CURLOPT_HEADERDATA, r);
+  if (!strcmp(method, "PUT")) {
+    cu->easy_setopt(c, CURLOPT_UPLOAD, 1L);
+    cu->easy_setopt(c, CURLOPT_READFUNCTION, on_read);
+    cu->easy_setopt(c, CURLOPT_READDATA, &br);
+    cu->easy_setopt(c, CURLOPT_INFILESIZE_LARGE, (curl_off_t)len);
+  } else if (!strcmp(method, "POST")) {
+    cu->easy_setopt(c, CURLOPT_POST, 1L);
+    cu->easy_setopt(c, CURLOPT_POSTFIELDS, body ? (const char *)body : "");
+    cu->easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
+  } else if (!strcmp(method, "HEAD")) {
+    cu->easy_setopt(c, CURLOPT_NOBODY, 1L);
+  } else if (strcmp(method, "GET")) {
+    cu->easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+  }
+  CURLcode rc = cu->easy_perform(c);
   blz_status st = BLZ_OK;
   if (rc != CURLE_OK) {
     *transient = rc == CURLE_OPERATION_TIMEDOUT || rc == CURLE_COULDNT_CONNECT || rc == CURLE_SEND_ERROR ||
@@ -316,12 +333,12 @@ static blz_status request_once(const blz_s3_options *o, const char *method, cons
                  rc == CURLE_COULDNT_RESOLVE_HOST || rc == CURLE_HTTP2 || rc == CURLE_HTTP2_STREAM;
     *reason = rc == CURLE_OPERATION_TIMEDOUT ? BLZ_REASON_TIMEOUT : BLZ_REASON_CONNECTION;
     st = blz_fail(err, BLZ_EIO, "%s s3://%s/%s%s%s: %s", method, o->bucket, *o->prefix ? o->prefix : "",
-                  *o->prefix && key ? "/" : "", key ? key : "", curl_easy_strerror(rc));
+                  *o->prefix && key ? "/" : "", key ? key : "", cu->easy_strerror(rc));
   } else {
-    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
+    cu->easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
   }
-  curl_slist_free_all(h);
-  curl_easy_cleanup(c);
+  cu->slist_free_all(h);
+  cu->easy_cleanup(c);
   wipe((char *)auth.data);
   blz_buf_free(&url), blz_buf_free(&path), blz_buf_free(&auth);
   return st;

@@ -8,6 +8,7 @@ typedef struct blz_file_sink {
   int fd;
   char *final_path, *tmp_path;
   blz_buf buf;
+  int64_t written, flushing; /* bytes written to fd; bytes whose writeback has been started */
 } blz_file_sink;
 
 /* Creates a hidden temporary file next to `path`. */

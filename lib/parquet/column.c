@@ -221,6 +221,16 @@ static size_t page_idx_most(const blz_column *c) {
   return (size_t)rows * 4;
 }
 
+/* Writes out the open page's pending max_def levels (see def_pending). */
+static bool take_pending_levels(blz_column *c) {
+  if (!c->def_pending) return true;
+  if (!blz_buf_reserve(&c->page_def, (size_t)c->def_pending)) return false;
+  memset(c->page_def.data + c->page_def.len, c->max_def, (size_t)c->def_pending);
+  c->page_def.len += (size_t)c->def_pending;
+  c->def_pending = 0;
+  return true;
+}
+
 /* Whether the open page's dictionary (entries + bit-packed indices) is smaller than the values
  * in the encoding the column falls back to. Judged once per chunk, on its first page. */
 static bool dictionary_pays(blz_column *c, blz_scratch *sx) {
@@ -345,7 +355,11 @@ static blz_status finish_page(blz_column *c, blz_scratch *sx, blz_error *err) {
     size_t at = b->len;
     if (!blz_buf_reserve(b, prefix)) goto oom;
     b->len += prefix;
-    if (!blz_rle_encode_u8(b, c->page_def.data, (size_t)c->page_entries, blz_bit_width((uint64_t)c->max_def))) goto oom;
+    int bw = blz_bit_width((uint64_t)c->max_def);
+    if (c->page_def.len == 0 ? !blz_rle_encode_repeat_u8(b, (uint8_t)c->max_def, (size_t)c->page_entries, bw)
+                             : !take_pending_levels(c) ||
+                                   !blz_rle_encode_u8(b, c->page_def.data, (size_t)c->page_entries, bw))
+      goto oom;
     if (!v2) blz_store_le32(b->data + at, (uint32_t)(b->len - at - 4));
   }
   levels = b->len;
@@ -411,6 +425,7 @@ static blz_status finish_page(blz_column *c, blz_scratch *sx, blz_error *err) {
   blz_stats_reset(&c->page_stats);
   c->page_rows = c->page_entries = c->page_values = 0;
   c->page_def.len = c->page_rep.len = c->page_idx.len = c->page_plain.len = 0;
+  c->def_pending = 0;
   return BLZ_OK;
 oom:
   return blz_fail(err, BLZ_ENOMEM, "out of memory encoding column %s", c->name);
@@ -478,7 +493,11 @@ blz_status blz_column_feed(blz_column *c, blz_scratch *sx, int64_t n, size_t nva
       nv = 0;
       for (int64_t i = 0; i < take; i++) nv += def[epos + i] == c->max_def;
     }
-    if (c->max_def && !blz_buf_append(&c->page_def, def + epos, (size_t)take)) goto oom;
+    if (c->max_def && nv == (size_t)take) {
+      c->def_pending += take; /* every level is max_def */
+    } else if (c->max_def) {
+      if (!take_pending_levels(c) || !blz_buf_append(&c->page_def, def + epos, (size_t)take)) goto oom;
+    }
     if (c->max_rep && !blz_buf_append(&c->page_rep, rep + epos, (size_t)take)) goto oom;
     const uint8_t *vals = nv ? dense + vpos * (size_t)c->width : dense; /* no values: dense may be NULL */
     /* dictionary pages get their statistics from the entries they use, at page end */

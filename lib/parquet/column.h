@@ -110,6 +110,9 @@ typedef struct blz_column {
 
   /* the open data page */
   blz_buf page_def, page_rep, page_idx, page_plain;
+  /* the open page's definition levels are page_def followed by def_pending copies of max_def:
+   * pieces without nulls add to the count, so a page without nulls never stores its levels */
+  int64_t def_pending;
   int64_t page_rows, page_entries, page_values;
   blz_stats page_stats;
 

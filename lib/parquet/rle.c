@@ -132,6 +132,17 @@ bool blz_rle_encode_u8(blz_buf *out, const uint8_t *values, size_t n, int bit_wi
   return rle8(out, values, n, bit_width);
 }
 
+bool blz_rle_encode_repeat_u8(blz_buf *out, uint8_t value, size_t n, int bit_width) {
+  if (n < 8 || bit_width == 0) { /* too short for a run: one bit-packed group, as rle8 writes it */
+    uint8_t v[8];
+    memset(v, value, sizeof v);
+    return blz_rle_encode_u8(out, v, n, bit_width);
+  }
+  if (!put_varint(out, (uint64_t)n << 1)) return false;
+  uint8_t b[4] = {value, 0, 0, 0};
+  return blz_buf_append(out, b, (size_t)(bit_width + 7) / 8);
+}
+
 bool blz_get_uvarint(const uint8_t **p, const uint8_t *end, uint64_t *v) {
   uint64_t r = 0;
   for (int shift = 0; shift < 64; shift += 7) {

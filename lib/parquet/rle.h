@@ -17,6 +17,9 @@ bool blz_rle_encode(blz_buf *out, const uint32_t *values, size_t n, int bit_widt
 /* Same for one-byte values (definition levels), avoiding a widening copy. */
 bool blz_rle_encode_u8(blz_buf *out, const uint8_t *values, size_t n, int bit_width);
 
+/* Appends the encoding blz_rle_encode_u8 gives n copies of value, without the n bytes. */
+bool blz_rle_encode_repeat_u8(blz_buf *out, uint8_t value, size_t n, int bit_width);
+
 /* Reads an unsigned LEB128 varint at *p (advancing it); false when it runs past end or 64 bits. */
 bool blz_get_uvarint(const uint8_t **p, const uint8_t *end, uint64_t *v);
 

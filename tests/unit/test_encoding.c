@@ -79,6 +79,24 @@ void test_rle_roundtrip(void) {
   blz_buf_free(&b);
 }
 
+/* A page without nulls writes its levels from a count: the bytes must be those of the levels. */
+void test_rle_repeat_matches_levels(void) {
+  static uint8_t lv[70000];
+  size_t ns[] = {0, 1, 7, 8, 9, 63, 64, 65, 1000, 70000};
+  for (int bw = 0; bw <= 3; bw++)
+    for (size_t k = 0; k < sizeof ns / sizeof ns[0]; k++) {
+      uint8_t value = (uint8_t)((1u << bw) - 1);
+      memset(lv, value, ns[k]);
+      blz_buf a = {0}, b = {0};
+      CHECK(blz_rle_encode_u8(&a, lv, ns[k], bw));
+      CHECK(blz_rle_encode_repeat_u8(&b, value, ns[k], bw));
+      CHECK_EQ_INT(a.len, b.len);
+      CHECK(a.len == b.len && (a.len == 0 || memcmp(a.data, b.data, a.len) == 0));
+      blz_buf_free(&a);
+      blz_buf_free(&b);
+    }
+}
+
 void test_bit_width(void) {
   CHECK_EQ_INT(blz_bit_width(0), 0);
   CHECK_EQ_INT(blz_bit_width(1), 1);

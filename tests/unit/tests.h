@@ -6,6 +6,7 @@
   X(test_bitpack_spec_example)                      \
   X(test_rle_run_and_literal)                       \
   X(test_rle_roundtrip)                             \
+  X(test_rle_repeat_matches_levels)                 \
   X(test_bit_width)                                 \
   X(test_thrift_compact)                            \
   X(test_stats_signed_unsigned)                     \

@@ -38,6 +38,24 @@ if cat "$out/logs.arrows" | "$BLZ" convert - "$out/pipe.parquet" --threads 4 --q
 else
   bad "logs from a pipe: read ahead, convert --threads 4"; head -40 "$out/err.log"
 fi
+# a partitioned sink on local disk: the files of ~70 hourly partitions land side by side on
+# landing threads while encoding threads share the pool
+cat > "$out/sink.yaml" <<EOF
+sink:
+  path: $out/table
+  compression: snappy
+  partition_by:
+    prefix_template: "date=%Y-%m-%d/hour=%H"
+    time_column: ts
+  threads: 2
+EOF
+if "$BLZ" run --config "$out/sink.yaml" --quiet "$out/logs.arrows" 2>"$out/err.log" && ! grep -q ThreadSanitizer "$out/err.log" &&
+   [ "$(find "$out/table" -name '*.parquet' | wc -l)" -ge 60 ] &&
+   [ "$(ls "$out/table/_staging/pending" | wc -l)" -eq "$(find "$out/table" -name '*.parquet' | wc -l)" ]; then
+  ok "partitioned sink: files land side by side, threads: 2"
+else
+  bad "partitioned sink: files land side by side, threads: 2"; head -40 "$out/err.log"
+fi
 # the convert progress line (a ticker thread) on a pseudo-terminal
 if command -v script >/dev/null; then
   script -qec "'$BLZ' convert '$out/logs.arrows' '$out/tty.parquet' --threads 3" /dev/null > "$out/tty.log" 2>&1

@@ -75,6 +75,7 @@ struct blz_sink {
   blz_error first_failure;
   pthread_mutex_t stats_mu; /* counters: completions arrive on uploader threads */
   int64_t gauge_open_files, gauge_buffered, gauge_open_bytes; /* under stats_mu: read by stats queries */
+  bool local;               /* local storage: files land on landing threads, hooks run on the caller's */
   blz_finished_file *deferred; /* finished files whose hook waits for mu to be released (stats_mu) */
   int ndeferred, capdeferred;
   group *groups;
@@ -209,6 +210,7 @@ blz_status blz_sink_create(const blz_sink_config *cfg, const struct ArrowSchema 
     blz_storage_options so; /* storage gets only what it needs, not the sink's configuration */
     blz_storage_options_of(cfg, &so);
     st = blz_storage_open(&so, &s->storage, err);
+    s->local = strncmp(cfg->path, "s3://", 5) != 0;
   }
   if (!st) blz_storage_on_retry(s->storage, on_retry, s);
   if (!st) { /* what a killed writer left is finished before any new row is taken */
@@ -353,7 +355,9 @@ static void record(blz_sink *s, const pending *p, const blz_finished_file *ff, b
   }
   pthread_mutex_unlock(&s->stats_mu);
   if (!s->hooks.on_finished) return;
-  if (tls_holding == s) defer_hook(s, ff); /* local storage: we are inside write/tick/close */
+  /* local storage: the file landed inside write/tick/close (on this thread or a landing thread
+   * that call waits for): the hook runs on the caller's thread once it lets go of the lock */
+  if (tls_holding == s || s->local) defer_hook(s, ff);
   else s->hooks.on_finished(s->hooks.ctx, ff);
 }
 
@@ -864,6 +868,7 @@ static blz_status sink_write_locked(blz_sink *s, const struct ArrowArray *batch,
  * blz_sink_get_stats never needs mu — a hook may call it from a callback that runs while mu is
  * held (local storage) or while another thread holds it waiting for uploads (close). */
 static void unlock_sink(blz_sink *s) {
+  blz_storage_settle(s->storage); /* local files finished in this call are landed before it returns */
   int64_t buffered = 0, written = 0;
   for (int i = 0; i < s->nfiles; i++) {
     buffered += blz_writer_buffered_bytes(s->files[i].w);

@@ -102,7 +102,12 @@ blz_status blz_storage_open(const blz_storage_options *cfg, blz_storage **out, b
     st = state ? blz_journal_open(&s->journal, state, err) : blz_fail(err, BLZ_ENOMEM, "out of memory");
     free(state);
   }
-  if (!st && s->s3) {
+  if (!st && !s->s3 && cfg->max_uploads > 1) {
+    /* local files land side by side: each landing is mostly waiting for its seven fsyncs */
+    s->capacity = cfg->max_uploads;
+    s->nworkers = cfg->max_uploads;
+  }
+  if (!st && s->nworkers > 0) {
     s->workers = calloc((size_t)s->nworkers, sizeof *s->workers);
     if (!s->workers) st = blz_fail(err, BLZ_ENOMEM, "out of memory");
     for (int i = 0; !st && i < s->nworkers; i++)
@@ -117,6 +122,10 @@ blz_status blz_storage_open(const blz_storage_options *cfg, blz_storage **out, b
   }
   *out = s;
   return BLZ_OK;
+}
+
+void blz_storage_settle(blz_storage *s) {
+  if (!s->s3) blz_storage_drain(s);
 }
 
 void blz_storage_drain(blz_storage *s) {
@@ -234,6 +243,24 @@ static blz_status announce(blz_storage *s, const blz_journal_entry *e, blz_error
   return BLZ_OK;
 }
 
+/* Local disk: makes the file durable, journals it, publishes it under its name, announces it.
+ * A failure after the journal record leaves it for recovery, as announce says. */
+static blz_status land_local(blz_storage *s, blz_object *o, blz_error *err) {
+  BLZ_TRY(blz_file_sink_finish(&o->fs, err));
+  blz__crash_point("file_written");
+  if (o->landing) {
+    BLZ_TRY(blz_journal_add(&s->journal, &o->land, err));
+    blz__crash_point("journaled");
+  }
+  blz_status st = blz_file_sink_publish(&o->fs, err);
+  if (st) {
+    if (o->landing) blz_journal_remove(&s->journal, o->land.name); /* nothing was published */
+    return st;
+  }
+  blz__crash_point("published");
+  return o->landing ? announce(s, &o->land, err) : BLZ_OK;
+}
+
 /* Uploads a published spill file, announces it, and releases the local copy. */
 static blz_status upload_and_announce(blz_storage *s, blz_object *o, blz_error *err) {
   BLZ_TRY(upload_local_copy(s, o, err));
@@ -257,9 +284,9 @@ static void *upload_worker(void *arg) {
     pthread_cond_signal(&s->cv_space);
     pthread_mutex_unlock(&s->mu);
     blz_error e = {0};
-    blz_status st = upload_and_announce(s, j->o, &e);
-    j->done(j->ctx, st, &e, st ? j->o->local : NULL);
-    if (st) j->o->keep_local = true; /* kept in the spill folder with its journal record */
+    blz_status st = s->s3 ? upload_and_announce(s, j->o, &e) : land_local(s, j->o, &e);
+    j->done(j->ctx, st, &e, st && s->s3 ? j->o->local : NULL);
+    if (st && s->s3) j->o->keep_local = true; /* kept in the spill folder with its journal record */
     object_free(j->o);
     free(j);
     pthread_mutex_lock(&s->mu);
@@ -294,9 +321,22 @@ static blz_status keep_landing(blz_object *o, const blz_landing *l, blz_error *e
 void blz_object_commit_async(blz_object *o, const blz_landing *landing, blz_stored_fn done, void *ctx) {
   blz_error e = {0};
   blz_storage *s = o->s;
-  blz_status st = blz_file_sink_finish(&o->fs, &e);
-  blz__crash_point("file_written");
-  if (!st && landing) st = keep_landing(o, landing, &e);
+  blz_status st = landing ? keep_landing(o, landing, &e) : BLZ_OK;
+  job *j = st || !s->nworkers ? NULL : calloc(1, sizeof *j);
+  if (!s->s3) {
+    if (j) { /* landed by a worker: blz_storage_settle waits for it */
+      j->o = o, j->done = done, j->ctx = ctx;
+      enqueue(s, j);
+      return;
+    }
+    if (!st) st = land_local(s, o, &e);
+    done(ctx, st, &e, NULL);
+    object_free(o);
+    return;
+  }
+  /* S3: the spill file is made durable, journaled and published here, then queued for upload */
+  if (!st) st = blz_file_sink_finish(&o->fs, &e);
+  if (!st) blz__crash_point("file_written");
   if (!st && landing) st = blz_journal_add(&s->journal, &o->land, &e);
   if (!st && landing) blz__crash_point("journaled");
   if (!st) {
@@ -304,13 +344,12 @@ void blz_object_commit_async(blz_object *o, const blz_landing *landing, blz_stor
     if (st && o->landing) blz_journal_remove(&s->journal, o->land.name); /* nothing was published */
   }
   if (!st) blz__crash_point("published");
-  if (st || !s->s3) {
-    if (!st && o->landing) st = announce(s, &o->land, &e); /* on failure the record stays for recovery */
+  if (st) {
+    free(j);
     done(ctx, st, &e, NULL);
     object_free(o);
     return;
   }
-  job *j = calloc(1, sizeof *j);
   if (!j) { /* cannot queue: upload on this thread */
     st = upload_and_announce(s, o, &e);
     done(ctx, st, &e, st ? o->local : NULL);

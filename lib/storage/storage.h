@@ -48,9 +48,12 @@ typedef struct blz_landing {
 /* Stores the object and frees it; `landing` (copied; NULL: nothing to announce) follows it.
  * Exactly-once across crashes: a journal record is written before the object is published and
  * removed after the sidecar and the landed-log line, so blz_storage_recover can finish what a
- * crash interrupted. Local disk: at once (fsync, rename). S3: the file waits in the spill folder
- * and is queued for upload; this blocks while max_concurrent_uploads uploads are already queued
- * (back-pressure). `done` is always called exactly once. */
+ * crash interrupted. Local disk: by one of max_concurrent_uploads landing threads (fsync,
+ * journal, rename, sidecar), so that files finished together land side by side (at once, on this
+ * thread, when max_concurrent_uploads is 1); blz_storage_settle waits for them. S3: the file waits
+ * in the spill folder and is queued for upload. Either blocks while max_concurrent_uploads are
+ * already queued (back-pressure). `done` is always called exactly once, on a landing or upload
+ * thread when the object was queued. */
 void blz_object_commit_async(blz_object *o, const blz_landing *landing, blz_stored_fn done, void *ctx);
 /* Drops the object: nothing is left behind. NULL is a no-op. */
 void blz_object_abort(blz_object *o);
@@ -59,6 +62,9 @@ blz_status blz_storage_put(blz_storage *s, const char *relpath, const void *data
                            blz_error *err);
 /* Waits until every queued commit has called back. */
 void blz_storage_drain(blz_storage *s);
+/* Local disk: waits until every committed object has landed and called back, so a caller's
+ * files are stored before it returns. S3: returns at once (uploads go on in the background). */
+void blz_storage_settle(blz_storage *s);
 /* Finishes what a dead writer left: journal records of published objects are announced (local)
  * or uploaded and announced (S3, with the uploads a crash cut off aborted first); records of
  * objects never published are dropped; temporary files are removed; on S3, multipart uploads of

@@ -1,6 +1,7 @@
 /* test_sink.c — UUIDv7 layout, YAML config errors, partition escaping, and the sink's rolling
  * policies with an injected clock. */
 #define _GNU_SOURCE /* nftw flags */
+#include <pthread.h>
 #include <dirent.h>
 #include <ftw.h>
 #include <sys/stat.h>
@@ -664,11 +665,14 @@ typedef struct query_env {
   blz_sink *sink;
   int calls;
   int64_t files_seen;
+  pthread_t caller;
+  int other_thread; /* hooks that ran on a thread other than the caller's */
 } query_env;
 
 static void query_from_hook(void *ctx, const blz_finished_file *f) {
   (void)f;
   query_env *q = ctx;
+  if (!pthread_equal(pthread_self(), q->caller)) q->other_thread++;
   blz_sink_stats st;
   blz_sink_get_stats(q->sink, &st); /* would deadlock if stats needed the sink's lock */
   int64_t files, rows, bytes, failed;
@@ -695,6 +699,7 @@ void test_sink_callback_may_query(void) {
   CHECK(parse(yaml, &c, &e) == BLZ_OK);
   struct ArrowSchema *s = event_schema();
   query_env q = {0};
+  q.caller = pthread_self(); /* files land on landing threads, but hooks run on this one */
   blz_sink_hooks h = {NULL, query_from_hook, NULL, &q};
   CHECK(blz_sink_create(&c, s, &h, &q.sink, &e) == BLZ_OK);
   static const char *two[2] = {"a", "b"};
@@ -705,6 +710,7 @@ void test_sink_callback_may_query(void) {
   CHECK(blz_sink_close(q.sink, &e) == BLZ_OK);
   CHECK_EQ_INT(q.calls, 4);
   CHECK_EQ_INT(q.files_seen, 4);
+  CHECK_EQ_INT(q.other_thread, 0);
   blz_sink_stats st;
   blz_sink_get_stats(q.sink, &st);
   CHECK_EQ_INT(st.open_files, 0);

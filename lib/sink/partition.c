@@ -389,6 +389,28 @@ oom:
   return blz_fail(err, BLZ_ENOMEM, "out of memory");
 }
 
+int64_t blz_partitioner_run(const blz_partitioner *p, const struct ArrowArray *batch, int64_t row, int64_t end) {
+  int64_t secs;
+  if (p->has_cols || p->time_col < 0 || !time_at(p, batch, row, &secs)) return 1;
+  int64_t gran = p->gran, bucket = secs / gran - (secs % gran < 0);
+  /* the bucket's bounds in the column's own unit, so the scan compares without dividing */
+  const struct ArrowArray *a = batch->children[p->time_col];
+  int64_t unit;
+  bool days = p->time_fmt[1] == 'd' && p->time_fmt[2] == 'D';
+  if (p->time_fmt[1] == 'd') unit = days ? 0 : 1000;
+  else unit = p->time_fmt[2] == 's' ? 1 : p->time_fmt[2] == 'm' ? 1000 : p->time_fmt[2] == 'u' ? 1000000 : 1000000000;
+  if (days) return 1; /* date32 columns: one value per day, rarely worth a scan */
+  __int128 lo = (__int128)bucket * gran * unit, hi = lo + (__int128)gran * unit;
+  const int64_t *v = (const int64_t *)a->buffers[1] + a->offset + batch->offset;
+  int64_t r = row + 1;
+  if (a->null_count == 0) {
+    while (r < end && v[r] >= lo && v[r] < hi) r++;
+  } else {
+    while (r < end && blz_valid(a, a->offset + batch->offset + r) && v[r] >= lo && v[r] < hi) r++;
+  }
+  return r - row;
+}
+
 static int hexval(char c) {
   return c >= '0' && c <= '9' ? c - '0' : c >= 'A' && c <= 'F' ? c - 'A' + 10 : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
 }

@@ -18,6 +18,10 @@ bool blz_partitioner_uses_column(const blz_partitioner *p, int i);
 blz_status blz_partitioner_render(blz_partitioner *p, const struct ArrowArray *batch, int64_t row,
                                   blz_buf *out, blz_error *err);
 
+/* How many rows from `row` (at least 1, at most end - row) have the prefix of row `row`: with a
+ * template of time fields only, the following rows in the same time bucket. */
+int64_t blz_partitioner_run(const blz_partitioner *p, const struct ArrowArray *batch, int64_t row, int64_t end);
+
 /* Hive path escaping of a value (%XX for '/', '=', '%', ':' and non-printables, ...). */
 bool blz_hive_escape(blz_buf *out, const uint8_t *s, size_t n);
 #define BLZ_HIVE_NULL "__HIVE_DEFAULT_PARTITION__"

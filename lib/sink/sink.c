@@ -828,7 +828,7 @@ static blz_status sink_write_locked(blz_sink *s, const struct ArrowArray *batch,
     clear_groups(s);
     group *cur = NULL;
     size_t curlen = 0;
-    for (int64_t r = 0; r < batch->length && !st; r++) {
+    for (int64_t r = 0, run; r < batch->length && !st; r += run) {
       s->key.len = 0;
       st = blz_partitioner_render(s->part, batch, r, &s->key, err);
       if (st) break;
@@ -840,11 +840,20 @@ static blz_status sink_write_locked(blz_sink *s, const struct ArrowArray *batch,
         }
         curlen = s->key.len;
       }
-      if (s->nlanded && landed_before(s, s->key.data, s->key.len, s->src_base + r)) {
-        skipped++;
-        continue;
+      /* the rows after r with r's prefix (time-ordered input: most of the batch) join at once */
+      run = blz_partitioner_run(s->part, batch, r, batch->length);
+      if (!blz_buf_reserve(&cur->rows, (size_t)run * sizeof r)) {
+        st = blz_fail(err, BLZ_ENOMEM, "out of memory");
+        break;
       }
-      if (!blz_buf_append(&cur->rows, &r, sizeof r)) st = blz_fail(err, BLZ_ENOMEM, "out of memory");
+      for (int64_t k = r; k < r + run; k++) {
+        if (s->nlanded && landed_before(s, s->key.data, s->key.len, s->src_base + k)) {
+          skipped++;
+          continue;
+        }
+        memcpy(cur->rows.data + cur->rows.len, &k, sizeof k);
+        cur->rows.len += sizeof k;
+      }
     }
     for (int g = 0; g < s->ngroups && !st; g++)
       st = write_partition(s, s->groups[g].prefix, &view, (const int64_t *)s->groups[g].rows.data,

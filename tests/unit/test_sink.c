@@ -139,6 +139,54 @@ static struct ArrowArray *event_batch(int64_t n, int64_t t0_us, int64_t step_us,
   return fx_batch(n, 3, cols);
 }
 
+/* Renders row i's prefix into out (NUL-terminated). */
+static void render_row(blz_partitioner *p, const struct ArrowArray *b, int64_t i, blz_buf *out) {
+  blz_error e = {0};
+  out->len = 0;
+  CHECK(blz_partitioner_render(p, b, i, out, &e) == BLZ_OK);
+  blz_buf_push(out, 0);
+}
+
+/* The sink takes a run of rows with one prefix at once: every row of the run must render as its
+ * first row, and the row after it must not. Hours before and after 1970, 7-minute steps. */
+void test_partition_run_matches_render(void) {
+  struct ArrowSchema *s = event_schema();
+  const char *tpls[2] = {"date=%Y-%m-%d/hour=%H", "hour=%H/region={region}"};
+  const char *regions[1] = {"eu"};
+  struct ArrowArray *b = event_batch(200, -7200LL * 1000000 + 1, 420LL * 1000000, regions, 1);
+  blz_buf first = {0}, other = {0};
+  for (int t = 0; t < 2; t++) {
+    blz_partitioner *p;
+    blz_error e = {0};
+    CHECK(blz_partitioner_create(tpls[t], "ts", s, &p, &e) == BLZ_OK);
+    int64_t total = 0, runs = 0;
+    for (int64_t r = 0; r < 200;) {
+      render_row(p, b, r, &first);
+      int64_t end = r < 100 ? 100 : 200; /* a run never passes the end it is given */
+      int64_t run = blz_partitioner_run(p, b, r, end);
+      CHECK(run >= 1 && r + run <= end);
+      for (int64_t k = r + 1; k < r + run; k++) {
+        render_row(p, b, k, &other);
+        CHECK(!strcmp((char *)first.data, (char *)other.data));
+      }
+      if (t == 0 && r + run < end) { /* time fields only: the run is as long as the prefix lasts */
+        render_row(p, b, r + run, &other);
+        CHECK(strcmp((char *)first.data, (char *)other.data) != 0);
+      }
+      if (t == 1) CHECK_EQ_INT(run, 1); /* a {column} part: rows are not compared */
+      total += run, runs++;
+      r += run;
+    }
+    CHECK_EQ_INT(total, 200);
+    if (t == 0) CHECK(runs >= 23 && runs <= 26); /* 200 rows of 7 minutes: 24 hours, 1 cut at 100 */
+    blz_partitioner_destroy(p);
+  }
+  blz_buf_free(&first);
+  blz_buf_free(&other);
+  fx_free_array(b);
+  fx_free_schema(s);
+}
+
 void test_partition_render_and_escape(void) {
   struct ArrowSchema *s = event_schema();
   blz_partitioner *p;

@@ -42,6 +42,7 @@
   X(test_config_defaults_and_values)                \
   X(test_config_errors_name_key_and_line)           \
   X(test_partition_render_and_escape)               \
+  X(test_partition_run_matches_render)              \
   X(test_sink_rolls_on_inactivity_by_clock)         \
   X(test_sink_rolls_on_age_while_writing)           \
   X(test_sink_rolls_on_size)                        \

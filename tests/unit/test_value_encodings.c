@@ -138,4 +138,17 @@ void test_utf8_check(void) {
     if (got != cases[i].bad) fprintf(stderr, "  case %zu: %zu, expected %zu\n", i, got, cases[i].bad);
     CHECK(got == cases[i].bad);
   }
+  /* every position of ASCII runs long enough for the 32-byte and 8-byte steps: a bad byte is
+   * found where it is, a two-byte character anywhere is accepted */
+  uint8_t t[100];
+  for (size_t n = 1; n <= sizeof t; n++)
+    for (size_t at = 0; at < n; at++) {
+      memset(t, 'a', n);
+      t[at] = 0xFF;
+      CHECK_EQ_INT(blz_utf8_check(t, n), at);
+      if (at + 1 < n) {
+        t[at] = 0xC3, t[at + 1] = 0xA9;
+        CHECK_EQ_INT(blz_utf8_check(t, n), n);
+      }
+    }
 }

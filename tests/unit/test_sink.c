@@ -900,3 +900,48 @@ void test_sink_recovery_finishes_or_drops(void) {
   blz_sink_config_free(&c);
   drop_sink(&env, NULL);
 }
+
+/* Files that cannot land on local disk (_staging is a file here, so no meta.json can be written)
+ * fail on the landing threads side by side: close names them and their rows, each published file
+ * keeps its journal record, and recovery lands all of them, once, when _staging is a folder. */
+void test_sink_local_landing_failure_is_recovered(void) {
+  sink_env env;
+  blz_sink *k = make_sink(&env, "  partition_by:\n    prefix_template: \"region={region}\"\n");
+  char p[512];
+  snprintf(p, sizeof p, "%s/_staging", env.dir);
+  write_text(p, "not a folder");
+  static const char *three[3] = {"a", "b", "c"};
+  struct ArrowArray *b = event_batch(30, 0, 1000, three, 3);
+  blz_error e = {0};
+  CHECK(blz_sink_write(k, b, NULL, &e) == BLZ_OK);
+  CHECK(blz_sink_close(k, &e) != BLZ_OK);
+  CHECK_CONTAINS(e.message, "3 files could not be stored");
+  CHECK_CONTAINS(e.message, "(10 rows)");
+  CHECK_EQ_INT(env.finished, 0); /* the hook counts stored files only */
+  int64_t files, rows, bytes, failed;
+  blz_sink_totals(k, &files, &rows, &bytes, &failed);
+  CHECK_EQ_INT(failed, 3);
+  CHECK_EQ_INT(files, 0);
+  blz_sink_destroy(k);
+  snprintf(p, sizeof p, "%s/_blizzard/journal", env.dir);
+  CHECK_EQ_INT(count_files(p, ".landing", NULL), 3);
+  CHECK_EQ_INT(count_files(env.dir, ".parquet", NULL), 3);
+  snprintf(p, sizeof p, "%s/_staging", env.dir);
+  CHECK(unlink(p) == 0);
+  char yaml[256];
+  snprintf(yaml, sizeof yaml, "sink:\n  path: %s\n", env.dir);
+  blz_sink_config c;
+  CHECK(parse(yaml, &c, &e) == BLZ_OK);
+  blz_recovery_report r;
+  CHECK(blz_sink_recover(&c, &r, &e) == BLZ_OK);
+  CHECK_EQ_INT(r.files_landed, 3);
+  CHECK_EQ_INT(r.files_dropped, 0);
+  snprintf(p, sizeof p, "%s/_staging/pending", env.dir);
+  CHECK_EQ_INT(count_files(p, ".meta.json", NULL), 3);
+  snprintf(p, sizeof p, "%s/_blizzard/journal", env.dir);
+  CHECK_EQ_INT(count_files(p, ".landing", NULL), 0);
+  CHECK_EQ_INT(count_files(env.dir, ".parquet", NULL), 3);
+  blz_sink_config_free(&c);
+  fx_free_array(b);
+  drop_sink(&env, NULL);
+}

@@ -56,6 +56,7 @@
   X(test_sink_callback_may_query)                   \
   X(test_sink_rerun_skips_landed_rows)              \
   X(test_sink_recovery_finishes_or_drops)           \
+  X(test_sink_local_landing_failure_is_recovered)   \
   X(test_staging_json)                              \
   X(test_sink_refuses_whole_batch)                  \
   X(test_sigv4_aws_example)                         \

@@ -119,6 +119,78 @@ DEFINE_NO_RUN(no_run8, uint8_t)
 DEFINE_RLE(rle32, uint32_t, pack32, no_run32)
 DEFINE_RLE(rle8, uint8_t, pack8, no_run8)
 
+/* Bit width 1 (definition levels of a flat nullable column, repetition levels of a list): the
+ * levels become a bitmap, eight to a byte by one multiply; runs are found a 64-bit word at a time
+ * and bit-packed groups are the bitmap's own bits. The decisions are rle8's — a run of 8 or more
+ * equal values, after the literal values before it are topped up to a group of 8, becomes an RLE
+ * run — so the bytes are too (tested against the 32-bit encoder). */
+static uint64_t bits_at(const uint64_t *bm, size_t q) { /* the 8 bits from bit q (bm has a spare word) */
+  size_t w = q >> 6, s = q & 63;
+  uint64_t x = bm[w] >> s;
+  if (s > 56) x |= bm[w + 1] << (64 - s);
+  return x & 0xFF;
+}
+
+static size_t run_end(const uint64_t *bm, size_t nw, size_t p, size_t n) {
+  uint64_t flip = (bm[p >> 6] >> (p & 63)) & 1 ? ~0ULL : 0; /* set bits mark the other value */
+  size_t w = p >> 6, e = n;
+  uint64_t x = (bm[w] ^ flip) >> (p & 63);
+  if (x) {
+    e = p + (size_t)__builtin_ctzll(x);
+  } else {
+    for (w++; w < nw; w++)
+      if ((x = bm[w] ^ flip)) {
+        e = w * 64 + (size_t)__builtin_ctzll(x);
+        break;
+      }
+  }
+  return e < n ? e : n;
+}
+
+static bool put_bits(blz_buf *out, const uint64_t *bm, size_t from, size_t count) {
+  if (!blz_buf_reserve(out, count / 8)) return false;
+  for (size_t k = 0; k < count; k += 8) out->data[out->len++] = (uint8_t)bits_at(bm, from + k);
+  return true;
+}
+
+static bool rle_bits1(blz_buf *out, const uint8_t *v, size_t n) {
+  size_t nw = (n + 63) / 64;
+  uint64_t *bm = malloc((nw + 1) * sizeof *bm);
+  if (!bm) return false;
+  for (size_t w = 0; w < nw; w++) {
+    uint64_t word = 0;
+    for (size_t b = 0; b < 8; b++) {
+      size_t at = w * 64 + b * 8;
+      uint64_t x = 0;
+      if (at + 8 <= n) memcpy(&x, v + at, 8);
+      else if (at < n) memcpy(&x, v + at, n - at);
+      /* byte i of x (0 or 1) lands on bit 56 + i: no two products share a bit, so no carries */
+      word |= (((x & 0x0101010101010101ULL) * 0x0102040810204080ULL) >> 56) << (b * 8);
+    }
+    bm[w] = word;
+  }
+  bm[nw] = 0;
+  bool ok = true;
+  size_t lit = 0, pos = 0;
+  while (ok && pos < n) {
+    size_t e = run_end(bm, nw, pos, n), run = e - pos;
+    size_t need = (8 - (pos - lit) % 8) % 8;
+    if (run >= 8 && run >= need + 8) {
+      size_t start = pos + need;
+      if (start > lit) ok = put_varint(out, (((start - lit) / 8) << 1) | 1) && put_bits(out, bm, lit, start - lit);
+      ok = ok && put_varint(out, (uint64_t)(e - start) << 1) && blz_buf_push(out, (uint8_t)((bm[pos >> 6] >> (pos & 63)) & 1));
+      lit = e;
+    }
+    pos = e;
+  }
+  if (ok && n > lit) {
+    size_t groups = (n - lit + 7) / 8; /* the bits past n are 0: the padding rle8 writes */
+    ok = put_varint(out, (groups << 1) | 1) && put_bits(out, bm, lit, groups * 8);
+  }
+  free(bm);
+  return ok;
+}
+
 bool blz_rle_encode(blz_buf *out, const uint32_t *values, size_t n, int bit_width) {
   if (bit_width == 0) {
     /* Every value is 0: one RLE run with a zero-byte value, as other writers do. */
@@ -129,6 +201,7 @@ bool blz_rle_encode(blz_buf *out, const uint32_t *values, size_t n, int bit_widt
 
 bool blz_rle_encode_u8(blz_buf *out, const uint8_t *values, size_t n, int bit_width) {
   if (bit_width == 0) return n == 0 || put_varint(out, (uint64_t)n << 1);
+  if (bit_width == 1) return rle_bits1(out, values, n);
   return rle8(out, values, n, bit_width);
 }
 

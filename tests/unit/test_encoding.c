@@ -97,6 +97,36 @@ void test_rle_repeat_matches_levels(void) {
     }
 }
 
+/* One-bit levels take their own path (a bitmap, runs found a word at a time): its bytes must be
+ * those of the general encoder, on runs of every length around 8 and 64, sparse and dense nulls. */
+void test_rle_one_bit_levels_match(void) {
+  static uint8_t lv[5000];
+  static uint32_t wide[5000];
+  uint64_t seed = 12345;
+  for (int trial = 0; trial < 3000; trial++) {
+    size_t n = (size_t)(trial % 50 == 0 ? trial % 7 : (trial * 37) % 5000);
+    int mode = trial % 4;
+    for (size_t i = 0; i < n;) {
+      seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+      uint32_t r = (uint32_t)(seed >> 33);
+      /* runs of 1-20, of 60-70, single flips in long runs, or independent values */
+      size_t len = mode == 0 ? 1 + r % 20 : mode == 1 ? 60 + r % 11 : mode == 2 ? 1 + r % 300 : 1;
+      uint8_t val = mode == 3 ? (r % 10 != 0) : (uint8_t)(r >> 20 & 1);
+      for (size_t k = 0; k < len && i < n; k++, i++) lv[i] = val;
+    }
+    for (size_t i = 0; i < n; i++) wide[i] = lv[i];
+    blz_buf a = {0}, b = {0};
+    CHECK(blz_rle_encode_u8(&a, lv, n, 1));
+    CHECK(blz_rle_encode(&b, wide, n, 1));
+    bool same = a.len == b.len && (a.len == 0 || memcmp(a.data, b.data, a.len) == 0);
+    if (!same) fprintf(stderr, "  trial %d (n %zu, mode %d): %zu vs %zu bytes\n", trial, n, mode, a.len, b.len);
+    CHECK(same);
+    blz_buf_free(&a);
+    blz_buf_free(&b);
+    if (!same) break;
+  }
+}
+
 void test_bit_width(void) {
   CHECK_EQ_INT(blz_bit_width(0), 0);
   CHECK_EQ_INT(blz_bit_width(1), 1);

@@ -61,6 +61,7 @@ struct blz_writer {
   int nsort;
   blz_kept *kept;
   bool closed, failed;
+  blz_error failure; /* why a flush of several writers failed this one, for its close to say */
 };
 
 void blz_writer_options_init(blz_writer_options *o) {
@@ -377,8 +378,10 @@ static blz_status feed_sorted(blz_writer *w, blz_error *err) {
   return first_failure(w, err);
 }
 
-static blz_status flush_row_group(blz_writer *w, blz_error *err) {
-  if (w->rg_rows == 0) return BLZ_OK;
+/* A row-group flush in three steps, so that several writers sharing a pool can finish their
+ * columns in one pool run (blz__writers_flush_row_groups): flush_begin records the row group,
+ * finish_task finishes each column's chunk, flush_end writes the chunks in column order. */
+static blz_status flush_begin(blz_writer *w, blz_error *err) {
   if (w->kept) BLZ_TRY(feed_sorted(w, err));
   if (w->nrgs == w->cap_rgs) {
     int cap = w->cap_rgs ? w->cap_rgs * 2 : 8;
@@ -394,8 +397,11 @@ static blz_status flush_row_group(blz_writer *w, blz_error *err) {
   w->nrgs++;
   rg->num_rows = w->rg_rows;
   rg->file_offset = w->offset;
-  /* the last page and the dictionary page of every column, compressed in parallel ... */
-  blz_pool_run(w->pool, w->ncols, finish_task, w);
+  return BLZ_OK;
+}
+
+static blz_status flush_end(blz_writer *w, blz_error *err) {
+  blz_rowgroup_meta *rg = &w->rgs[w->nrgs - 1];
   BLZ_TRY(first_failure(w, err));
   /* ... then written in column order: here, or by the output thread while the next row group is
    * encoded into the other set of buffers */
@@ -463,6 +469,14 @@ static blz_status flush_row_group(blz_writer *w, blz_error *err) {
   }
   w->rg_rows = 0;
   return BLZ_OK;
+}
+
+static blz_status flush_row_group(blz_writer *w, blz_error *err) {
+  if (w->rg_rows == 0) return BLZ_OK;
+  BLZ_TRY(flush_begin(w, err));
+  /* the last page and the dictionary page of every column, compressed in parallel ... */
+  blz_pool_run(w->pool, w->ncols, finish_task, w);
+  return flush_end(w, err);
 }
 
 static int64_t estimated_rg_size(const blz_writer *w) {
@@ -731,6 +745,72 @@ blz_status blz_writer_write_rows(blz_writer *w, const struct ArrowArray *batch, 
   return st;
 }
 
+typedef struct flush_task {
+  blz_writer *w;
+  int col;
+  int64_t cost; /* the column's open bytes: the largest are finished first */
+} flush_task;
+
+typedef struct flush_job {
+  flush_task *t;
+} flush_job;
+
+static int by_flush_cost(const void *a, const void *b) {
+  const flush_task *x = a, *y = b;
+  return x->cost < y->cost ? 1 : x->cost > y->cost ? -1 : 0;
+}
+
+static void flush_many_task(void *ctx, int k, int worker) {
+  flush_job *j = ctx;
+  finish_task(j->t[k].w, j->t[k].col, worker);
+}
+
+blz_status blz__writers_flush_row_groups(blz_writer *const *ws, int n, blz_error *err) {
+  blz_status first = BLZ_OK;
+  int ntasks = 0, nbegun = 0;
+  for (int i = 0; i < n; i++) ntasks += ws[i]->ncols;
+  flush_task *t = malloc(((size_t)ntasks + 1) * sizeof *t);
+  blz_writer **begun = malloc(((size_t)n + 1) * sizeof *begun);
+  if (!t || !begun) {
+    free(t), free(begun);
+    return blz_fail(err, BLZ_ENOMEM, "out of memory");
+  }
+  ntasks = 0;
+  for (int i = 0; i < n; i++) {
+    blz_writer *w = ws[i];
+    blz_error e = {0};
+    blz_status st = w->closed || w->failed ? blz_fail(&e, BLZ_EINVAL, "writer is closed or has failed") : BLZ_OK;
+    if (!st && w->rg_rows == 0) continue;
+    if (!st) st = flush_begin(w, &e);
+    if (st) {
+      if (!first && err) *err = e;
+      if (!first) first = st;
+      if (!w->closed && !w->failed) w->failed = true, w->failure = e;
+      continue;
+    }
+    begun[nbegun++] = w;
+    for (int c = 0; c < w->ncols; c++) t[ntasks++] = (flush_task){w, c, blz_column_estimated_size(&w->cols[c])};
+  }
+  /* the order only schedules: each column's chunk is finished the same way on any thread */
+  qsort(t, (size_t)ntasks, sizeof *t, by_flush_cost);
+  flush_job j = {t};
+  if (nbegun) blz_pool_run(begun[0]->pool, ntasks, flush_many_task, &j);
+  for (int i = 0; i < nbegun; i++) {
+    blz_writer *w = begun[i];
+    blz_error e = {0};
+    blz_status st = flush_end(w, &e);
+    if (!st) st = drain_output(w, &e);
+    if (st) {
+      w->failed = true, w->failure = e;
+      if (!first && err) *err = e;
+      if (!first) first = st;
+    }
+    release_call_buffers(w);
+  }
+  free(t), free(begun);
+  return first;
+}
+
 blz_status blz_writer_flush_row_group(blz_writer *w, blz_error *err) {
   if (w->closed || w->failed) return blz_fail(err, BLZ_EINVAL, "writer is closed or has failed");
   blz_status st = flush_row_group(w, err);
@@ -744,6 +824,10 @@ void blz__writer_share_call_buffers(blz_writer *w) { w->call_buffers_shared = tr
 void blz__writer_trust_input(blz_writer *w) { w->trusted_input = true; }
 
 blz_status blz_writer_close(blz_writer *w, blz_error *err) {
+  if (w->failed && w->failure.code) {
+    if (err) *err = w->failure;
+    return w->failure.code;
+  }
   if (w->closed || w->failed) return blz_fail(err, BLZ_EINVAL, "writer is closed or has failed");
   blz_status st = flush_row_group(w, err);
   if (!st) st = drain_output(w, err);

@@ -22,6 +22,13 @@ void blz__writer_trust_input(blz_writer *w);
 
 /* Bytes of memory the writer holds (open row group, reusable buffers, pending footer data). */
 int64_t blz__writer_memory(const blz_writer *w);
+/*! blz__writers_flush_row_groups() :
+ *  Flushes the open row group of each of ws[0..n) that has one, as blz_writer_flush_row_group
+ *  would, but finishes the columns of all of them in one run of their shared pool (the writers
+ *  must share one, or have none), largest open pages first: one file's largest column no longer
+ *  leaves the other threads idle. Then each writes its row group in turn, on this thread.
+ *  @return : the first failure (its writer is failed; the others are flushed all the same). */
+blz_status blz__writers_flush_row_groups(blz_writer *const *ws, int n, blz_error *err);
 /* Rows in the open row group. */
 int64_t blz__writer_row_group_rows(const blz_writer *w);
 /* Gives back the buffers an empty row group keeps for reuse (after blz_writer_flush_row_group). */

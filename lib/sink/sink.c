@@ -763,18 +763,35 @@ static bool landed_before(blz_sink *s, const void *prefix, size_t plen, int64_t 
  * 587 -> 489 MB peak RSS.) */
 #define IDLE_BATCHES 4
 
-static blz_status release_idle(blz_sink *s, blz_error *err) {
-  for (int i = 0; i < s->nfiles; i++) {
-    open_file *f = &s->files[i];
-    if (f->last_batch > s->nbatch - IDLE_BATCHES || !blz__writer_row_group_rows(f->w)) continue;
-    double t0 = mono();
-    blz_status st = blz_writer_flush_row_group(f->w, err);
-    f->write_secs += mono() - t0;
-    BLZ_TRY(st);
-    blz__writer_trim(f->w);
+/* Flushes the open row groups of the files for which pick(s, f) holds, together: their columns
+ * are finished in one pool run (see blz__writers_flush_row_groups). With trim, the files give
+ * back the buffers they keep for reuse. */
+static blz_status flush_files(blz_sink *s, bool (*pick)(const blz_sink *s, const open_file *f), bool trim,
+                              blz_error *err) {
+  blz_writer **ws = malloc(((size_t)s->nfiles + 1) * sizeof *ws);
+  open_file **fs = malloc(((size_t)s->nfiles + 1) * sizeof *fs);
+  if (!ws || !fs) {
+    free(ws), free(fs);
+    return blz_fail(err, BLZ_ENOMEM, "out of memory");
   }
-  return BLZ_OK;
+  int n = 0;
+  for (int i = 0; i < s->nfiles; i++)
+    if (blz__writer_row_group_rows(s->files[i].w) && pick(s, &s->files[i])) fs[n] = &s->files[i], ws[n++] = s->files[i].w;
+  double t0 = mono();
+  blz_status st = n ? blz__writers_flush_row_groups(ws, n, err) : BLZ_OK;
+  for (int i = 0; i < n; i++) {
+    fs[i]->write_secs += (mono() - t0) / n; /* their shared time, shared out */
+    if (trim) blz__writer_trim(ws[i]);
+  }
+  free(ws), free(fs);
+  return st;
 }
+
+static bool is_idle(const blz_sink *s, const open_file *f) { return f->last_batch <= s->nbatch - IDLE_BATCHES; }
+static bool any_file(const blz_sink *s, const open_file *f) { return (void)s, (void)f, true; }
+
+/* Files idle for IDLE_BATCHES batches flush their row group and give their buffers back. */
+static blz_status release_idle(blz_sink *s, blz_error *err) { return flush_files(s, is_idle, true, err); }
 
 static blz_status sink_write_locked(blz_sink *s, const struct ArrowArray *batch, const char *source,
                                     blz_error *err) {
@@ -785,7 +802,8 @@ static blz_status sink_write_locked(blz_sink *s, const struct ArrowArray *batch,
   /* a new input source: files holding the previous source's rows are finished first */
   bool changed = (source == NULL) != (s->source == NULL) || (source && strcmp(source, s->source));
   if (changed) {
-    blz_status first = BLZ_OK;
+    /* their last row groups are finished together, then each file is closed and lands */
+    blz_status first = flush_files(s, any_file, false, err);
     while (s->nfiles > 0) {
       blz_status st = finish_file(s, s->nfiles - 1, err);
       if (st && !first) first = st;
@@ -924,6 +942,7 @@ blz_status blz_sink_tick(blz_sink *s, blz_error *err) {
 
 blz_status blz_sink_close(blz_sink *s, blz_error *err) {
   lock_sink(s);
+  flush_files(s, any_file, false, NULL); /* a failure shows in finish_file, which counts it */
   while (s->nfiles > 0) finish_file(s, s->nfiles - 1, NULL);
   blz_storage_drain(s->storage);
   blz__crash_point("closed");

@@ -2,6 +2,8 @@
  * fallback, row-group flushing, zero rows and bad input. */
 #include "../../lib/parquet/bloom.h"
 #include "../../lib/parquet/schema_map.h"
+#include "../../lib/parquet/writer_internal.h"
+#include "../../lib/common/blz_pool.h"
 #include "fixture.h"
 #include "test.h"
 #include "tests.h"
@@ -779,4 +781,60 @@ void test_writer_decimal128_precision(void) {
   blz_writer_destroy(w);
   fx_free_schema(s);
   blz_buf_free(&m.buf);
+}
+
+/* Writes three files of different sizes through writers sharing one pool, flushing each row group
+ * either alone or all three together (blz__writers_flush_row_groups); out[k] gets file k. */
+static void three_files(bool together, blz_buf out[3]) {
+  struct ArrowSchema *s = schema_i32_utf8();
+  blz_pool *pool = NULL;
+  blz_error e = {0};
+  CHECK(blz_pool_create(3, &pool, &e) == BLZ_OK);
+  fx_mem m[3];
+  blz_writer *w[3];
+  for (int k = 0; k < 3; k++) {
+    memset(&m[k], 0, sizeof m[k]);
+    m[k].fail_after = -1;
+    blz_output sink = {&m[k], fx_mem_write};
+    CHECK(blz__writer_create_on_pool(s, NULL, &sink, pool, &w[k], &e) == BLZ_OK);
+  }
+  static const char *names[5] = {"alpha", "beta", NULL, "a rather longer name", "e"};
+  for (int round = 0; round < 3; round++) {
+    for (int k = 0; k < 3; k++) {
+      int64_t n = 1000 * (k + 1) + round * 77;
+      int32_t *ids = malloc((size_t)n * 4);
+      const char **nm = malloc((size_t)n * sizeof *nm);
+      for (int64_t i = 0; i < n; i++) ids[i] = (int32_t)(i * (k + 3) % 5000), nm[i] = names[(i + k) % 5];
+      struct ArrowArray *cols[2] = {fx_i32(ids, n, NULL), fx_utf8(nm, n)};
+      struct ArrowArray *b = fx_batch(n, 2, cols);
+      CHECK(blz_writer_write(w[k], b, &e) == BLZ_OK);
+      fx_free_array(b);
+      free(ids), free(nm);
+    }
+    if (together) {
+      CHECK(blz__writers_flush_row_groups(w, 3, &e) == BLZ_OK);
+    } else {
+      for (int k = 0; k < 3; k++) CHECK(blz_writer_flush_row_group(w[k], &e) == BLZ_OK);
+    }
+  }
+  for (int k = 0; k < 3; k++) {
+    CHECK_EQ_INT(blz_writer_num_row_groups(w[k]), 3);
+    CHECK(blz_writer_close(w[k], &e) == BLZ_OK);
+    blz_writer_destroy(w[k]);
+    out[k] = m[k].buf;
+  }
+  blz_pool_destroy(pool);
+  fx_free_schema(s);
+}
+
+void test_writers_flushed_together_write_the_same_bytes(void) {
+  blz_buf alone[3], together[3];
+  three_files(false, alone);
+  three_files(true, together);
+  for (int k = 0; k < 3; k++) {
+    CHECK(alone[k].len > 1000 && alone[k].len == together[k].len);
+    CHECK(alone[k].len == together[k].len && memcmp(alone[k].data, together[k].data, alone[k].len) == 0);
+    blz_buf_free(&alone[k]);
+    blz_buf_free(&together[k]);
+  }
 }

@@ -671,9 +671,9 @@ static int64_t fill_chunk(chunk_job *j, const int64_t *rows, int64_t n, int64_t 
   return taken;
 }
 
-/* Writes rows of `batch`: all of them (rows == NULL) or rows[0..n) in that order. */
-static blz_status write_impl(blz_writer *w, const struct ArrowArray *batch, const int64_t *rows,
-                             int64_t n, blz_error *err) {
+/* What every write call checks first; *n becomes batch->length when rows == NULL. */
+static blz_status write_begin(blz_writer *w, const struct ArrowArray *batch, const int64_t *rows,
+                              int64_t *n, blz_error *err) {
   if (!w || !batch) return blz_fail(err, BLZ_EINVAL, "NULL writer or batch");
   if (w->closed || w->failed) return blz_fail(err, BLZ_EINVAL, "writer is closed or has failed");
   if (batch->n_children != w->nfields)
@@ -685,37 +685,56 @@ static blz_status write_impl(blz_writer *w, const struct ArrowArray *batch, cons
     return blz_fail(err, BLZ_EINVAL, "a record batch cannot have null rows");
   if (w->nfields > 0 && !batch->children) return blz_fail(err, BLZ_EINVAL, "batch has no children array");
   if (rows) {
-    for (int64_t i = 0; i < n; i++)
+    for (int64_t i = 0; i < *n; i++)
       if (rows[i] < 0 || rows[i] >= batch->length)
         return blz_fail(err, BLZ_EINVAL, "row %lld outside the batch of %lld rows", (long long)rows[i], (long long)batch->length);
   } else {
-    n = batch->length;
+    *n = batch->length;
   }
   BLZ_TRY(check_batch(w, batch, err));
   forget_arrow_dictionaries(w);
+  return BLZ_OK;
+}
+
+/* Phase one of a chunk, when its values were not validated before: bad input is refused here,
+ * before any column has changed state. */
+static blz_status chunk_check(blz_writer *w, chunk_job *job, blz_error *err) {
+  if (!job->check) return BLZ_OK;
+  blz_pool_run(w->pool, w->ncols, check_task, job);
+  return first_failure(w, err);
+}
+
+/* After phase two of a chunk of `taken` rows: its outcome, the rows counted, the row group
+ * flushed when it has reached its size. */
+static blz_status chunk_done(blz_writer *w, int64_t taken, blz_error *err) {
+  blz_status st = first_failure(w, err);
+  if (st) {
+    w->failed = true;
+    return st;
+  }
+  if (w->order) rank_columns(w);
+  w->rows += taken;
+  w->rg_rows += taken;
+  if (estimated_rg_size(w) >= w->opts.row_group_size_bytes) {
+    st = flush_row_group(w, err);
+    if (st) w->failed = true;
+  }
+  return st;
+}
+
+/* Writes rows of `batch`: all of them (rows == NULL) or rows[0..n) in that order. */
+static blz_status write_impl(blz_writer *w, const struct ArrowArray *batch, const int64_t *rows,
+                             int64_t n, blz_error *err) {
+  BLZ_TRY(write_begin(w, batch, rows, &n, err));
   blz_status st = BLZ_OK;
   for (int64_t start = 0; start < n && !st;) {
     chunk_job job = {w, batch, {{0}}, 0, !w->trusted_input, true};
     int64_t taken = fill_chunk(&job, rows, n, start, chunk_slices(w));
     start += taken;
-    if (job.check) {
-      blz_pool_run(w->pool, w->ncols, check_task, &job);
-      st = first_failure(w, err); /* bad input: no column has changed state */
-      if (st) break;
-    }
+    st = chunk_check(w, &job, err);
+    if (st) break;
     blz_pool_run(w->pool, w->ncols, encode_task, &job);
-    st = first_failure(w, err);
-    if (st) {
-      w->failed = true;
-      break;
-    }
-    if (w->order) rank_columns(w);
-    w->rows += taken;
-    w->rg_rows += taken;
-    if (estimated_rg_size(w) >= w->opts.row_group_size_bytes) {
-      st = flush_row_group(w, err);
-      if (st) w->failed = true;
-    }
+    st = chunk_done(w, taken, err);
   }
   return st;
 }
@@ -808,6 +827,72 @@ blz_status blz__writers_flush_row_groups(blz_writer *const *ws, int n, blz_error
     release_call_buffers(w);
   }
   free(t), free(begun);
+  return first;
+}
+
+typedef struct write_task {
+  chunk_job *job;
+  int k;       /* the task index within its writer's chunk (encode_task's k) */
+  double cost; /* the column's recent task time: the costliest are taken first */
+} write_task;
+
+static int by_write_cost(const void *a, const void *b) {
+  const write_task *x = a, *y = b;
+  return x->cost < y->cost ? 1 : x->cost > y->cost ? -1 : 0;
+}
+
+static void write_many_task(void *ctx, int t, int worker) {
+  write_task *tasks = ctx;
+  encode_task(tasks[t].job, tasks[t].k, worker);
+}
+
+blz_status blz__writers_write_rows(blz_writer *const *ws, const struct ArrowArray *batch,
+                                   const int64_t *const *rows, const int64_t *n, int count,
+                                   blz_status *sts, blz_error *errs) {
+  int ntotal = 0;
+  for (int i = 0; i < count; i++) ntotal += ws[i]->ncols;
+  chunk_job *jobs = calloc((size_t)count + 1, sizeof *jobs);
+  int64_t *at = calloc((size_t)count + 1, sizeof *at), *len = calloc((size_t)count + 1, sizeof *len);
+  int64_t *taken = calloc((size_t)count + 1, sizeof *taken);
+  bool *active = calloc((size_t)count + 1, sizeof *active);
+  write_task *tasks = malloc(((size_t)ntotal + 1) * sizeof *tasks);
+  blz_status first = BLZ_OK;
+  if (!jobs || !at || !len || !taken || !active || !tasks) {
+    for (int i = 0; i < count; i++) sts[i] = blz_fail(&errs[i], BLZ_ENOMEM, "out of memory");
+    first = BLZ_ENOMEM;
+    count = 0;
+  }
+  for (int i = 0; i < count; i++) {
+    len[i] = n[i];
+    sts[i] = write_begin(ws[i], batch, rows[i], &len[i], &errs[i]);
+  }
+  /* the writers advance chunk by chunk together, one pool run for the chunks of all of them */
+  for (;;) {
+    int ntasks = 0, nactive = 0;
+    for (int i = 0; i < count; i++) {
+      active[i] = false;
+      if (sts[i] || at[i] >= len[i]) continue;
+      blz_writer *w = ws[i];
+      jobs[i] = (chunk_job){w, batch, {{0}}, 0, !w->trusted_input, true};
+      taken[i] = fill_chunk(&jobs[i], rows[i], len[i], at[i], chunk_slices(w));
+      at[i] += taken[i];
+      if ((sts[i] = chunk_check(w, &jobs[i], &errs[i]))) continue;
+      active[i] = true, nactive++;
+      for (int k = 0; k < w->ncols; k++)
+        tasks[ntasks++] = (write_task){&jobs[i], k, w->order ? w->cost[w->order[k]] : 0};
+    }
+    if (!nactive) break;
+    /* scheduling only: each column's task does the same work on any thread, in any order */
+    qsort(tasks, (size_t)ntasks, sizeof *tasks, by_write_cost);
+    blz_pool_run(ws[0]->pool, ntasks, write_many_task, tasks);
+    for (int i = 0; i < count; i++)
+      if (active[i]) sts[i] = chunk_done(ws[i], taken[i], &errs[i]);
+  }
+  for (int i = 0; i < count; i++) {
+    release_call_buffers(ws[i]);
+    if (sts[i] && !first) first = sts[i];
+  }
+  free(jobs), free(at), free(len), free(taken), free(active), free(tasks);
   return first;
 }
 

@@ -29,6 +29,15 @@ int64_t blz__writer_memory(const blz_writer *w);
  *  leaves the other threads idle. Then each writes its row group in turn, on this thread.
  *  @return : the first failure (its writer is failed; the others are flushed all the same). */
 blz_status blz__writers_flush_row_groups(blz_writer *const *ws, int n, blz_error *err);
+/*! blz__writers_write_rows() :
+ *  Writes rows[i][0..n[i]) of `batch` to each writer ws[i] (writers sharing one pool, or none), as
+ *  blz_writer_write_rows would one after the other, but chunk by chunk together: the columns of
+ *  every writer's next chunk are encoded in one run of the pool, costliest first, so one file's
+ *  largest column no longer leaves the other threads idle. Each writer gets the same bytes as
+ *  written alone. sts[i] and errs[i] are writer i's outcome. @return : the first failure. */
+blz_status blz__writers_write_rows(blz_writer *const *ws, const struct ArrowArray *batch,
+                                   const int64_t *const *rows, const int64_t *n, int count,
+                                   blz_status *sts, blz_error *errs);
 /* Rows in the open row group. */
 int64_t blz__writer_row_group_rows(const blz_writer *w);
 /* Gives back the buffers an empty row group keeps for reuse (after blz_writer_flush_row_group). */

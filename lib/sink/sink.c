@@ -546,40 +546,124 @@ static int find_file(blz_sink *s, const char *prefix, size_t plen) {
 
 static blz_status keep_within_budget(blz_sink *s, blz_error *err);
 
+/* How many of the `left` rows to write to f in one call: WRITE_CHUNK, fewer near the size
+ * target — wide rows (nested lists, long strings) would otherwise overshoot it by a whole chunk. */
+static int64_t rows_to_take(const blz_sink *s, const open_file *f, int64_t left) {
+  int64_t take = left < WRITE_CHUNK ? left : WRITE_CHUNK;
+  int64_t have = blz_writer_num_rows(f->w);
+  if (have > 0) {
+    int64_t target = s->cfg.file_size_mb << 20;
+    int64_t size = blz_writer_bytes_written(f->w) + blz_writer_buffered_bytes(f->w);
+    int64_t per_row = size / have + 1, fit = (target - size) / per_row / 2; /* halve the gap */
+    if (fit < 16) fit = 16;
+    if (take > fit) take = fit;
+  }
+  return take;
+}
+
+/* Notes that rows[0..take) went to f. */
+static void wrote_rows(blz_sink *s, open_file *f, const int64_t *rows, int64_t take, int64_t now) {
+  if (f->src_first < 0) f->src_first = s->src_base + rows[0];
+  f->src_end = s->src_base + rows[take - 1] + 1;
+  f->last_ms = now;
+  f->lru = ++s->seq;
+  f->last_batch = s->nbatch;
+}
+
+/* After a write to file i: the file is finished when it has reached its size. */
+static blz_status after_write(blz_sink *s, int i, blz_error *err) {
+  const open_file *f = &s->files[i];
+  if (blz_writer_bytes_written(f->w) + blz_writer_buffered_bytes(f->w) >= s->cfg.file_size_mb << 20)
+    BLZ_TRY(finish_file(s, i, err));
+  return BLZ_OK;
+}
+
 /* Writes rows[0..n) of the (projected) batch to the partition's file, rolling on size. */
 static blz_status write_partition(blz_sink *s, const char *prefix, const struct ArrowArray *view,
                                   const int64_t *rows, int64_t n, int64_t now, blz_error *err) {
   size_t plen = strlen(prefix);
-  int64_t target = s->cfg.file_size_mb << 20;
   for (int64_t done = 0; done < n;) {
     int i = find_file(s, prefix, plen);
     if (i < 0) BLZ_TRY(open_file_for(s, prefix, plen, now, &i, err));
     open_file *f = &s->files[i];
-    int64_t take = n - done < WRITE_CHUNK ? n - done : WRITE_CHUNK;
-    /* near the target, write fewer rows between checks: wide rows (nested lists, long strings)
-     * would otherwise overshoot it by a whole chunk */
-    int64_t have = blz_writer_num_rows(f->w);
-    if (have > 0) {
-      int64_t size = blz_writer_bytes_written(f->w) + blz_writer_buffered_bytes(f->w);
-      int64_t per_row = size / have + 1, fit = (target - size) / per_row / 2; /* halve the gap */
-      if (fit < 16) fit = 16;
-      if (take > fit) take = fit;
-    }
+    int64_t take = rows_to_take(s, f, n - done);
     double t0 = mono();
     blz_status wst = blz_writer_write_rows(f->w, view, rows + done, take, err);
     f->write_secs += mono() - t0;
     BLZ_TRY(wst);
-    if (f->src_first < 0) f->src_first = s->src_base + rows[done];
-    f->src_end = s->src_base + rows[done + take - 1] + 1;
+    wrote_rows(s, f, rows + done, take, now);
     done += take;
-    f->last_ms = now;
-    f->lru = ++s->seq;
-    f->last_batch = s->nbatch;
-    if (blz_writer_bytes_written(f->w) + blz_writer_buffered_bytes(f->w) >= target)
-      BLZ_TRY(finish_file(s, i, err));
+    BLZ_TRY(after_write(s, i, err));
     BLZ_TRY(keep_within_budget(s, err));
   }
   return BLZ_OK;
+}
+
+/* Writes each group's rows to its partition's file, the groups side by side: in each round every
+ * group with rows left writes its next call's worth to its file, and the writers encode those
+ * together (blz__writers_write_rows), so a batch spread over a few partitions keeps every thread
+ * busy. A group whose file is not open waits for a round of its own when opening it would have
+ * to close a file the round writes to (max_open_files). */
+static blz_status write_groups(blz_sink *s, const struct ArrowArray *view, int64_t now, blz_error *err) {
+  int ng = s->ngroups;
+  if (ng == 1) {
+    group *g = &s->groups[0];
+    return write_partition(s, g->prefix, view, (const int64_t *)g->rows.data, (int64_t)(g->rows.len / sizeof(int64_t)), now, err);
+  }
+  int64_t *done = calloc((size_t)ng + 1, sizeof *done), *take = calloc((size_t)ng + 1, sizeof *take);
+  int *gi = calloc((size_t)ng + 1, sizeof *gi);
+  blz_writer **ws = calloc((size_t)ng + 1, sizeof *ws);
+  const int64_t **rp = calloc((size_t)ng + 1, sizeof *rp);
+  blz_status *sts = calloc((size_t)ng + 1, sizeof *sts);
+  blz_error *errs = calloc((size_t)ng + 1, sizeof *errs);
+  blz_status st = done && take && gi && ws && rp && sts && errs ? BLZ_OK : blz_fail(err, BLZ_ENOMEM, "out of memory");
+  while (!st) {
+    int m = 0;
+    uint64_t round_seq = s->seq; /* files picked for this round are marked used after it */
+    for (int g = 0; g < ng && !st; g++) {
+      group *G = &s->groups[g];
+      int64_t n = (int64_t)(G->rows.len / sizeof(int64_t));
+      if (done[g] >= n) continue;
+      size_t plen = strlen(G->prefix);
+      int i = find_file(s, G->prefix, plen);
+      if (i < 0 && s->nfiles >= s->cfg.max_open_files) {
+        /* opening closes the least recently used file: not one this round writes to */
+        int lru = 0;
+        for (int k = 1; k < s->nfiles; k++)
+          if (s->files[k].lru < s->files[lru].lru) lru = k;
+        if (s->nfiles > 0 && s->files[lru].lru > round_seq) continue; /* a later round */
+      }
+      if (i < 0 && (st = open_file_for(s, G->prefix, plen, now, &i, err))) break;
+      s->files[i].lru = ++s->seq;
+      gi[m] = g, ws[m] = s->files[i].w, rp[m] = (const int64_t *)G->rows.data + done[g];
+      take[m] = rows_to_take(s, &s->files[i], n - done[g]);
+      m++;
+    }
+    if (st || m == 0) break;
+    double t0 = mono();
+    blz__writers_write_rows(ws, view, rp, take, m, sts, errs);
+    double dt = (mono() - t0) / m; /* their shared time, shared out */
+    for (int k = 0; k < m; k++) { /* every write that went through is noted, even after a failure */
+      group *G = &s->groups[gi[k]];
+      int i = find_file(s, G->prefix, strlen(G->prefix)); /* no file was opened or closed since */
+      s->files[i].write_secs += dt;
+      if (sts[k]) {
+        if (!st && err) *err = errs[k];
+        if (!st) st = sts[k];
+        continue;
+      }
+      wrote_rows(s, &s->files[i], rp[k], take[k], now);
+      done[gi[k]] += take[k];
+    }
+    for (int k = 0; k < m && !st; k++) { /* files that reached their size are finished */
+      group *G = &s->groups[gi[k]];
+      int i = find_file(s, G->prefix, strlen(G->prefix));
+      if (i >= 0) st = after_write(s, i, err);
+    }
+    if (!st) st = keep_within_budget(s, err);
+  }
+  free(done), free(take), free(gi), free(ws), free(rp), free(sts), free(errs);
+  return st;
 }
 
 /* Keeps the memory of all open files within max_buffered_mb: the file holding most flushes its
@@ -873,9 +957,7 @@ static blz_status sink_write_locked(blz_sink *s, const struct ArrowArray *batch,
         cur->rows.len += sizeof k;
       }
     }
-    for (int g = 0; g < s->ngroups && !st; g++)
-      st = write_partition(s, s->groups[g].prefix, &view, (const int64_t *)s->groups[g].rows.data,
-                           (int64_t)(s->groups[g].rows.len / sizeof(int64_t)), now, err);
+    if (!st && s->ngroups > 0) st = write_groups(s, &view, now, err);
     clear_groups(s);
   }
   if (!st) st = release_idle(s, err);

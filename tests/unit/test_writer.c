@@ -783,8 +783,10 @@ void test_writer_decimal128_precision(void) {
   blz_buf_free(&m.buf);
 }
 
-/* Writes three files of different sizes through writers sharing one pool, flushing each row group
- * either alone or all three together (blz__writers_flush_row_groups); out[k] gets file k. */
+/* Writes three files through writers sharing one pool, from one batch per round with a row
+ * selection per file (every third row, a contiguous run, a run of every row), either each writer
+ * alone or all three together (blz__writers_write_rows, blz__writers_flush_row_groups); out[k]
+ * gets file k. */
 static void three_files(bool together, blz_buf out[3]) {
   struct ArrowSchema *s = schema_i32_utf8();
   blz_pool *pool = NULL;
@@ -800,22 +802,32 @@ static void three_files(bool together, blz_buf out[3]) {
   }
   static const char *names[5] = {"alpha", "beta", NULL, "a rather longer name", "e"};
   for (int round = 0; round < 3; round++) {
-    for (int k = 0; k < 3; k++) {
-      int64_t n = 1000 * (k + 1) + round * 77;
-      int32_t *ids = malloc((size_t)n * 4);
-      const char **nm = malloc((size_t)n * sizeof *nm);
-      for (int64_t i = 0; i < n; i++) ids[i] = (int32_t)(i * (k + 3) % 5000), nm[i] = names[(i + k) % 5];
-      struct ArrowArray *cols[2] = {fx_i32(ids, n, NULL), fx_utf8(nm, n)};
-      struct ArrowArray *b = fx_batch(n, 2, cols);
-      CHECK(blz_writer_write(w[k], b, &e) == BLZ_OK);
-      fx_free_array(b);
-      free(ids), free(nm);
+    int64_t n = 30000 + round * 77;
+    int32_t *ids = malloc((size_t)n * 4);
+    const char **nm = malloc((size_t)n * sizeof *nm);
+    for (int64_t i = 0; i < n; i++) ids[i] = (int32_t)(i * 7 % 5000), nm[i] = names[i % 5];
+    struct ArrowArray *cols[2] = {fx_i32(ids, n, NULL), fx_utf8(nm, n)};
+    struct ArrowArray *b = fx_batch(n, 2, cols);
+    int64_t *sel[3], cnt[3] = {0, 0, 0};
+    for (int k = 0; k < 3; k++) sel[k] = malloc((size_t)n * sizeof(int64_t));
+    for (int64_t i = 0; i < n; i++) {
+      if (i % 3 == 0) sel[0][cnt[0]++] = i;
+      if (i >= 1000 && i < 21000) sel[1][cnt[1]++] = i;
     }
+    for (int64_t i = 0; i < n; i++) sel[2][cnt[2]++] = i;
     if (together) {
+      blz_status sts[3];
+      blz_error errs[3];
+      const int64_t *rows[3] = {sel[0], sel[1], sel[2]};
+      CHECK(blz__writers_write_rows(w, b, rows, cnt, 3, sts, errs) == BLZ_OK);
       CHECK(blz__writers_flush_row_groups(w, 3, &e) == BLZ_OK);
     } else {
+      for (int k = 0; k < 3; k++) CHECK(blz_writer_write_rows(w[k], b, sel[k], cnt[k], &e) == BLZ_OK);
       for (int k = 0; k < 3; k++) CHECK(blz_writer_flush_row_group(w[k], &e) == BLZ_OK);
     }
+    for (int k = 0; k < 3; k++) free(sel[k]);
+    fx_free_array(b);
+    free(ids), free(nm);
   }
   for (int k = 0; k < 3; k++) {
     CHECK_EQ_INT(blz_writer_num_row_groups(w[k]), 3);
@@ -827,7 +839,7 @@ static void three_files(bool together, blz_buf out[3]) {
   fx_free_schema(s);
 }
 
-void test_writers_flushed_together_write_the_same_bytes(void) {
+void test_writers_together_write_the_same_bytes(void) {
   blz_buf alone[3], together[3];
   three_files(false, alone);
   three_files(true, together);

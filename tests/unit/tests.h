@@ -22,7 +22,7 @@
   X(test_writer_zero_rows)                          \
   X(test_writer_rejects_bad_input)                  \
   X(test_writer_dictionary_utf8_checked_each_batch) \
-  X(test_writers_flushed_together_write_the_same_bytes) \
+  X(test_writers_together_write_the_same_bytes)     \
   X(test_writer_dictionary_array_bad_index)         \
   X(test_writer_sink_failure_is_reported)           \
   X(test_writer_null_count_unknown)                 \

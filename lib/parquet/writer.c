@@ -764,31 +764,37 @@ blz_status blz_writer_write_rows(blz_writer *w, const struct ArrowArray *batch, 
   return st;
 }
 
-typedef struct flush_task {
+/* A column task of several writers run together: a row group's finish (w, k = its column; cost:
+ * the column's open bytes) or a chunk's encode (job, k = encode_task's index; cost: the column's
+ * recent task time). The costliest are taken first, which only schedules: each column's task does
+ * the same work on any thread, in any order. */
+typedef struct many_task {
   blz_writer *w;
-  int col;
-  int64_t cost; /* the column's open bytes: the largest are finished first */
-} flush_task;
+  chunk_job *job;
+  int k;
+  double cost;
+} many_task;
 
-typedef struct flush_job {
-  flush_task *t;
-} flush_job;
-
-static int by_flush_cost(const void *a, const void *b) {
-  const flush_task *x = a, *y = b;
+static int by_cost_first(const void *a, const void *b) {
+  const many_task *x = a, *y = b;
   return x->cost < y->cost ? 1 : x->cost > y->cost ? -1 : 0;
 }
 
-static void flush_many_task(void *ctx, int k, int worker) {
-  flush_job *j = ctx;
-  finish_task(j->t[k].w, j->t[k].col, worker);
+static void flush_many_task(void *ctx, int t, int worker) {
+  many_task *m = ctx;
+  finish_task(m[t].w, m[t].k, worker);
+}
+
+static void write_many_task(void *ctx, int t, int worker) {
+  many_task *m = ctx;
+  encode_task(m[t].job, m[t].k, worker);
 }
 
 blz_status blz__writers_flush_row_groups(blz_writer *const *ws, int n, blz_error *err) {
   blz_status first = BLZ_OK;
   int ntasks = 0, nbegun = 0;
   for (int i = 0; i < n; i++) ntasks += ws[i]->ncols;
-  flush_task *t = malloc(((size_t)ntasks + 1) * sizeof *t);
+  many_task *t = malloc(((size_t)ntasks + 1) * sizeof *t);
   blz_writer **begun = malloc(((size_t)n + 1) * sizeof *begun);
   if (!t || !begun) {
     free(t), free(begun);
@@ -808,12 +814,11 @@ blz_status blz__writers_flush_row_groups(blz_writer *const *ws, int n, blz_error
       continue;
     }
     begun[nbegun++] = w;
-    for (int c = 0; c < w->ncols; c++) t[ntasks++] = (flush_task){w, c, blz_column_estimated_size(&w->cols[c])};
+    for (int c = 0; c < w->ncols; c++)
+      t[ntasks++] = (many_task){w, NULL, c, (double)blz_column_estimated_size(&w->cols[c])};
   }
-  /* the order only schedules: each column's chunk is finished the same way on any thread */
-  qsort(t, (size_t)ntasks, sizeof *t, by_flush_cost);
-  flush_job j = {t};
-  if (nbegun) blz_pool_run(begun[0]->pool, ntasks, flush_many_task, &j);
+  qsort(t, (size_t)ntasks, sizeof *t, by_cost_first);
+  if (nbegun) blz_pool_run(begun[0]->pool, ntasks, flush_many_task, t);
   for (int i = 0; i < nbegun; i++) {
     blz_writer *w = begun[i];
     blz_error e = {0};
@@ -830,22 +835,6 @@ blz_status blz__writers_flush_row_groups(blz_writer *const *ws, int n, blz_error
   return first;
 }
 
-typedef struct write_task {
-  chunk_job *job;
-  int k;       /* the task index within its writer's chunk (encode_task's k) */
-  double cost; /* the column's recent task time: the costliest are taken first */
-} write_task;
-
-static int by_write_cost(const void *a, const void *b) {
-  const write_task *x = a, *y = b;
-  return x->cost < y->cost ? 1 : x->cost > y->cost ? -1 : 0;
-}
-
-static void write_many_task(void *ctx, int t, int worker) {
-  write_task *tasks = ctx;
-  encode_task(tasks[t].job, tasks[t].k, worker);
-}
-
 blz_status blz__writers_write_rows(blz_writer *const *ws, const struct ArrowArray *batch,
                                    const int64_t *const *rows, const int64_t *n, int count,
                                    blz_status *sts, blz_error *errs) {
@@ -855,7 +844,7 @@ blz_status blz__writers_write_rows(blz_writer *const *ws, const struct ArrowArra
   int64_t *at = calloc((size_t)count + 1, sizeof *at), *len = calloc((size_t)count + 1, sizeof *len);
   int64_t *taken = calloc((size_t)count + 1, sizeof *taken);
   bool *active = calloc((size_t)count + 1, sizeof *active);
-  write_task *tasks = malloc(((size_t)ntotal + 1) * sizeof *tasks);
+  many_task *tasks = malloc(((size_t)ntotal + 1) * sizeof *tasks);
   blz_status first = BLZ_OK;
   if (!jobs || !at || !len || !taken || !active || !tasks) {
     for (int i = 0; i < count; i++) sts[i] = blz_fail(&errs[i], BLZ_ENOMEM, "out of memory");
@@ -879,11 +868,10 @@ blz_status blz__writers_write_rows(blz_writer *const *ws, const struct ArrowArra
       if ((sts[i] = chunk_check(w, &jobs[i], &errs[i]))) continue;
       active[i] = true, nactive++;
       for (int k = 0; k < w->ncols; k++)
-        tasks[ntasks++] = (write_task){&jobs[i], k, w->order ? w->cost[w->order[k]] : 0};
+        tasks[ntasks++] = (many_task){w, &jobs[i], k, w->order ? w->cost[w->order[k]] : 0}; /* recent time */
     }
     if (!nactive) break;
-    /* scheduling only: each column's task does the same work on any thread, in any order */
-    qsort(tasks, (size_t)ntasks, sizeof *tasks, by_write_cost);
+    qsort(tasks, (size_t)ntasks, sizeof *tasks, by_cost_first);
     blz_pool_run(ws[0]->pool, ntasks, write_many_task, tasks);
     for (int i = 0; i < count; i++)
       if (active[i]) sts[i] = chunk_done(ws[i], taken[i], &errs[i]);

@@ -127,6 +127,31 @@ void test_rle_one_bit_levels_match(void) {
   }
 }
 
+/* Bit-packing against a bit-at-a-time reference, every width, lengths around the 8-value groups. */
+void test_bitpack_every_width(void) {
+  uint32_t v[100];
+  uint8_t want[400];
+  uint64_t seed = 99;
+  for (int bw = 1; bw <= 32; bw++)
+    for (size_t n = 0; n <= 100; n += (n < 20 ? 1 : 7)) {
+      memset(want, 0, sizeof want);
+      for (size_t i = 0; i < n; i++) {
+        seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+        v[i] = (uint32_t)(seed >> 32) & (bw == 32 ? 0xFFFFFFFFu : (1u << bw) - 1);
+        for (int b = 0; b < bw; b++)
+          if (v[i] >> b & 1) want[(i * (size_t)bw + (size_t)b) / 8] |= (uint8_t)(1u << ((i * (size_t)bw + (size_t)b) % 8));
+      }
+      blz_buf out = {0};
+      CHECK(blz_bitpack(&out, v, n, bw));
+      size_t bytes = (n * (size_t)bw + 7) / 8;
+      CHECK_EQ_INT(out.len, bytes);
+      bool same = out.len == bytes && (bytes == 0 || memcmp(out.data, want, bytes) == 0);
+      if (!same) fprintf(stderr, "  bit width %d, %zu values\n", bw, n);
+      CHECK(same);
+      blz_buf_free(&out);
+    }
+}
+
 void test_bit_width(void) {
   CHECK_EQ_INT(blz_bit_width(0), 0);
   CHECK_EQ_INT(blz_bit_width(1), 1);

@@ -218,7 +218,13 @@ blz_status blz_writer_create(const struct ArrowSchema *schema, const blz_writer_
 
 /* Encodes one record batch (a struct-typed ArrowArray matching the schema).
  * Ownership: `batch` is borrowed; the writer copies or encodes what it needs before returning,
- * so the caller may release it as soon as this returns. */
+ * so the caller may release it as soon as this returns.
+ * A value that cannot be written (invalid UTF-8, a dictionary index out of range, a decimal past
+ * its precision, ...) refuses the batch with an error naming the column and row. Rows are checked
+ * a chunk at a time (up to 65,536 rows, fewer when rows are wide): a refusal in the first chunk
+ * leaves no trace and the writer goes on; one further on comes after earlier rows of the batch
+ * were encoded, so the writer fails and its file is never finished. blz_writer_validate refuses
+ * any batch whole, before writing. */
 blz_status blz_writer_write(blz_writer *w, const struct ArrowArray *batch, blz_error *err);
 
 /* Encodes rows rows[0..n) of `batch`, in that order (each 0 <= rows[i] < batch->length).

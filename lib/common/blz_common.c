@@ -16,6 +16,15 @@ blz_status blz_fail(blz_error *err, blz_status code, const char *fmt, ...) {
   return code;
 }
 
+void blz_error_suffix(blz_error *err, const char *fmt, ...) {
+  if (!err) return;
+  size_t m = strnlen(err->message, sizeof err->message - 1);
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(err->message + m, sizeof err->message - m, fmt, ap);
+  va_end(ap);
+}
+
 void blz_error_prefix(blz_error *err, const char *fmt, ...) {
   if (!err) return;
   char prefix[256];

@@ -28,6 +28,8 @@ void blz__crash_point(const char *name);
 blz_status blz_fail(blz_error *err, blz_status code, const char *fmt, ...) BLZ_PRINTF(3, 4);
 /* Prepends "prefix: " to an error already set, to say where it happened. */
 void blz_error_prefix(blz_error *err, const char *fmt, ...) BLZ_PRINTF(2, 3);
+/* Appends text to an error already set (cut at the message's size), to say what follows from it. */
+void blz_error_suffix(blz_error *err, const char *fmt, ...) BLZ_PRINTF(2, 3);
 
 #define BLZ_TRY(expr)                     \
   do {                                    \

@@ -722,6 +722,18 @@ static blz_status chunk_done(blz_writer *w, int64_t taken, blz_error *err) {
   return st;
 }
 
+/* A value refused in a chunk after the first of a call: the rows before it are encoded already, so
+ * the writer fails rather than go on with part of a refused batch in its file. */
+static blz_status refused_midway(blz_writer *w, int64_t done, blz_status st, blz_error *err) {
+  if (st && done > 0) {
+    w->failed = true;
+    if (err)
+      blz_error_suffix(err, " (%lld rows of this batch were already encoded, so the writer cannot go on: "
+                            "blz_writer_validate refuses a batch before any of it is written)", (long long)done);
+  }
+  return st;
+}
+
 /* Writes rows of `batch`: all of them (rows == NULL) or rows[0..n) in that order. */
 static blz_status write_impl(blz_writer *w, const struct ArrowArray *batch, const int64_t *rows,
                              int64_t n, blz_error *err) {
@@ -730,8 +742,8 @@ static blz_status write_impl(blz_writer *w, const struct ArrowArray *batch, cons
   for (int64_t start = 0; start < n && !st;) {
     chunk_job job = {w, batch, {{0}}, 0, !w->trusted_input, true};
     int64_t taken = fill_chunk(&job, rows, n, start, chunk_slices(w));
+    st = refused_midway(w, start, chunk_check(w, &job, err), err);
     start += taken;
-    st = chunk_check(w, &job, err);
     if (st) break;
     blz_pool_run(w->pool, w->ncols, encode_task, &job);
     st = chunk_done(w, taken, err);
@@ -864,8 +876,9 @@ blz_status blz__writers_write_rows(blz_writer *const *ws, const struct ArrowArra
       blz_writer *w = ws[i];
       jobs[i] = (chunk_job){w, batch, {{0}}, 0, !w->trusted_input, true};
       taken[i] = fill_chunk(&jobs[i], rows[i], len[i], at[i], chunk_slices(w));
+      sts[i] = refused_midway(w, at[i], chunk_check(w, &jobs[i], &errs[i]), &errs[i]);
       at[i] += taken[i];
-      if ((sts[i] = chunk_check(w, &jobs[i], &errs[i]))) continue;
+      if (sts[i]) continue;
       active[i] = true, nactive++;
       for (int k = 0; k < w->ncols; k++)
         tasks[ntasks++] = (many_task){w, &jobs[i], k, w->order ? w->cost[w->order[k]] : 0}; /* recent time */

@@ -850,3 +850,37 @@ void test_writers_together_write_the_same_bytes(void) {
     blz_buf_free(&together[k]);
   }
 }
+
+/* A batch refused for a bad value far into it (past the first chunk of slices the writer checks
+ * and encodes at once) has had rows encoded already: the writer says so and fails, so that no file
+ * keeps part of a refused batch. blz_writer_validate refuses it with nothing written. */
+void test_writer_refuses_whole_batch_past_first_chunk(void) {
+  struct ArrowSchema *s = schema_i32_utf8();
+  fx_mem m;
+  blz_writer *w = open_mem(s, NULL, &m);
+  int64_t n = 200000;
+  int32_t *ids = malloc((size_t)n * 4);
+  const char **nm = malloc((size_t)n * sizeof *nm);
+  for (int64_t i = 0; i < n; i++) ids[i] = (int32_t)i, nm[i] = i == 190000 ? "bad \xff" : "a good name";
+  struct ArrowArray *cols[2] = {fx_i32(ids, n, NULL), fx_utf8(nm, n)};
+  struct ArrowArray *b = fx_batch(n, 2, cols);
+  blz_error e = {0};
+  CHECK(blz_writer_validate(w, b, &e) == BLZ_EINVAL); /* the whole batch, nothing written */
+  CHECK_CONTAINS(e.message, "column name: row 190000: invalid UTF-8");
+  CHECK_EQ_INT(blz_writer_num_rows(w), 0);
+  CHECK(blz_writer_write(w, b, &e) == BLZ_EINVAL);
+  CHECK_CONTAINS(e.message, "column name: row 190000: invalid UTF-8");
+  CHECK_CONTAINS(e.message, "rows of this batch were already encoded, so the writer cannot go on");
+  const char *good[3] = {"x", "y", "z"};
+  int32_t gid[3] = {1, 2, 3};
+  struct ArrowArray *cols2[2] = {fx_i32(gid, 3, NULL), fx_utf8(good, 3)};
+  struct ArrowArray *b2 = fx_batch(3, 2, cols2);
+  CHECK(blz_writer_write(w, b2, &e) == BLZ_EINVAL);
+  CHECK(blz_writer_close(w, &e) != BLZ_OK);
+  blz_writer_destroy(w);
+  fx_free_array(b);
+  fx_free_array(b2);
+  free(ids), free(nm);
+  fx_free_schema(s);
+  blz_buf_free(&m.buf);
+}

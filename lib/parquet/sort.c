@@ -124,8 +124,8 @@ static bool key_build(sort_key *sk, const blz_column *c, const blz_kept *k, int6
       switch (c->t.sort) {
         case SORT_BOOL: u = *pv != 0; break;
         case SORT_SIGNED:
-          if (wide) memcpy(&i64, pv, 8), u = (uint64_t)i64 ^ (1ULL << 63);
-          else memcpy(&i32, pv, 4), u = (uint64_t)(int64_t)i32 ^ (1ULL << 63);
+          if (wide) memcpy(&i64, pv, 8), u = (uint64_t)i64 ^ ((uint64_t)1 << 63);
+          else memcpy(&i32, pv, 4), u = (uint64_t)(int64_t)i32 ^ ((uint64_t)1 << 63);
           break;
         case SORT_UNSIGNED:
           if (wide) memcpy(&u, pv, 8);

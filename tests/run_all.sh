@@ -29,6 +29,10 @@ echo "== module layering (lib/README.md)"
 if bash scripts/check-includes.sh > "$log/inc" 2>&1; then echo "includes: 1 passed, 0 failed" | tee "$log/incc"
 else cat "$log/inc"; echo "includes: 0 passed, 1 failed" | tee "$log/incc"; fi
 count "$log/incc"
+echo "== -Wconversion (lib/, programs/)"
+if bash scripts/check-conversion.sh > "$log/conv" 2>&1; then echo "conversion: 1 passed, 0 failed" | tee "$log/convc"
+else cat "$log/conv"; echo "conversion: 0 passed, 1 failed" | tee "$log/convc"; fi
+count "$log/convc"
 echo "== unit tests"
 ./build/unit_tests | tee "$log/unit" | grep -v '^ok' || true
 count "$log/unit"

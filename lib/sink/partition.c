@@ -300,22 +300,22 @@ static bool column_value(const blz_partitioner *p, const struct ArrowArray *batc
 }
 
 /* Seconds since the epoch of the time column at `row`; false when null. */
+/* Values of the time column per second (64-bit timestamps and date64), or 0 for date32 (days). */
+static int64_t units_per_second(const blz_partitioner *p) {
+  char u = p->time_fmt[2];
+  if (p->time_fmt[1] == 'd') return u == 'D' ? 0 : 1000;
+  return u == 's' ? 1 : u == 'm' ? 1000 : u == 'u' ? 1000000 : 1000000000;
+}
+
 static bool time_at(const blz_partitioner *p, const struct ArrowArray *batch, int64_t row, int64_t *secs) {
   const struct ArrowArray *a = batch->children[p->time_col];
   int64_t i = a->offset + batch->offset + row;
   if (!blz_valid(a, i)) return false;
-  int64_t v, div;
-  if (p->time_fmt[1] == 'd') {
-    v = p->time_fmt[2] == 'D' ? ((const int32_t *)a->buffers[1])[i] : ((const int64_t *)a->buffers[1])[i];
-    div = p->time_fmt[2] == 'D' ? -86400 : 1000;
+  int64_t div = units_per_second(p);
+  if (div == 0) {
+    *secs = (int64_t)((const int32_t *)a->buffers[1])[i] * 86400;
   } else {
-    v = ((const int64_t *)a->buffers[1])[i];
-    char u = p->time_fmt[2];
-    div = u == 's' ? 1 : u == 'm' ? 1000 : u == 'u' ? 1000000 : 1000000000;
-  }
-  if (div < 0) {
-    *secs = v * 86400;
-  } else {
+    int64_t v = ((const int64_t *)a->buffers[1])[i];
     *secs = v / div - (v % div < 0); /* floor, so times before 1970 land in the right bucket */
   }
   return true;
@@ -392,14 +392,11 @@ oom:
 int64_t blz_partitioner_run(const blz_partitioner *p, const struct ArrowArray *batch, int64_t row, int64_t end) {
   int64_t secs;
   if (p->has_cols || p->time_col < 0 || !time_at(p, batch, row, &secs)) return 1;
+  int64_t unit = units_per_second(p);
+  if (unit == 0) return 1; /* date32 columns: one value per day, rarely worth a scan */
   int64_t gran = p->gran, bucket = secs / gran - (secs % gran < 0);
   /* the bucket's bounds in the column's own unit, so the scan compares without dividing */
   const struct ArrowArray *a = batch->children[p->time_col];
-  int64_t unit;
-  bool days = p->time_fmt[1] == 'd' && p->time_fmt[2] == 'D';
-  if (p->time_fmt[1] == 'd') unit = days ? 0 : 1000;
-  else unit = p->time_fmt[2] == 's' ? 1 : p->time_fmt[2] == 'm' ? 1000 : p->time_fmt[2] == 'u' ? 1000000 : 1000000000;
-  if (days) return 1; /* date32 columns: one value per day, rarely worth a scan */
   __int128 lo = (__int128)bucket * gran * unit, hi = lo + (__int128)gran * unit;
   const int64_t *v = (const int64_t *)a->buffers[1] + a->offset + batch->offset;
   int64_t r = row + 1;

@@ -243,9 +243,9 @@ static blz_status announce(blz_storage *s, const blz_journal_entry *e, blz_error
   return BLZ_OK;
 }
 
-/* Local disk: makes the file durable, journals it, publishes it under its name, announces it.
- * A failure after the journal record leaves it for recovery, as announce says. */
-static blz_status land_local(blz_storage *s, blz_object *o, blz_error *err) {
+/* Makes the written file durable, journals it (when it has a landing) and publishes it under its
+ * name: the local file itself, or the spill copy an S3 upload starts from. */
+static blz_status publish(blz_storage *s, blz_object *o, blz_error *err) {
   BLZ_TRY(blz_file_sink_finish(&o->fs, err));
   blz__crash_point("file_written");
   if (o->landing) {
@@ -258,6 +258,13 @@ static blz_status land_local(blz_storage *s, blz_object *o, blz_error *err) {
     return st;
   }
   blz__crash_point("published");
+  return BLZ_OK;
+}
+
+/* Local disk: published, then announced. A failure after the journal record leaves it for
+ * recovery, as announce says. */
+static blz_status land_local(blz_storage *s, blz_object *o, blz_error *err) {
+  BLZ_TRY(publish(s, o, err));
   return o->landing ? announce(s, &o->land, err) : BLZ_OK;
 }
 
@@ -334,16 +341,8 @@ void blz_object_commit_async(blz_object *o, const blz_landing *landing, blz_stor
     object_free(o);
     return;
   }
-  /* S3: the spill file is made durable, journaled and published here, then queued for upload */
-  if (!st) st = blz_file_sink_finish(&o->fs, &e);
-  if (!st) blz__crash_point("file_written");
-  if (!st && landing) st = blz_journal_add(&s->journal, &o->land, &e);
-  if (!st && landing) blz__crash_point("journaled");
-  if (!st) {
-    st = blz_file_sink_publish(&o->fs, &e);
-    if (st && o->landing) blz_journal_remove(&s->journal, o->land.name); /* nothing was published */
-  }
-  if (!st) blz__crash_point("published");
+  /* S3: the spill file is published here, then queued for upload */
+  if (!st) st = publish(s, o, &e);
   if (st) {
     free(j);
     done(ctx, st, &e, NULL);

@@ -1,6 +1,10 @@
 /* fixture.c — builders for Arrow C structs with release callbacks that free what they own. */
 #include "fixture.h"
 
+#include <stdio.h>
+
+#include "test.h"
+
 static void schema_release(struct ArrowSchema *s) {
   for (int64_t i = 0; i < s->n_children; i++) fx_free_schema(s->children[i]);
   free(s->children);
@@ -142,4 +146,16 @@ struct ArrowArray *fx_dict_utf8(const int32_t *idx, int64_t n, const char *mask,
   struct ArrowArray *a = fx_i32(idx, n, mask);
   a->dictionary = fx_utf8(vals, nvals);
   return a;
+}
+
+blz_writer *fx_open_mem(struct ArrowSchema *s, const blz_writer_options *o, fx_mem *m) {
+  memset(m, 0, sizeof *m);
+  m->fail_after = -1;
+  blz_output sink = {m, fx_mem_write};
+  blz_writer *w = NULL;
+  blz_error e = {0};
+  blz_status st = blz_writer_create(s, o, &sink, &w, &e);
+  if (st) fprintf(stderr, "  create: %s\n", e.message);
+  CHECK(st == BLZ_OK);
+  return w;
 }

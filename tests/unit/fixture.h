@@ -37,5 +37,8 @@ typedef struct fx_mem {
   int64_t fail_after;
 } fx_mem;
 blz_status fx_mem_write(void *ctx, const void *data, size_t len, blz_error *err);
+/* A writer for schema s (options o, or NULL for defaults) writing into *m, which it resets; the
+ * test fails if it cannot be created. */
+blz_writer *fx_open_mem(struct ArrowSchema *s, const blz_writer_options *o, fx_mem *m);
 
 #endif

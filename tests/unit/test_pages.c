@@ -111,11 +111,9 @@ static void roundtrip_v(bool dictionary, int64_t page_rows, int version) {
   o.enable_dictionary = dictionary;
   o.data_page_row_limit = page_rows;
   o.data_page_version = version;
-  fx_mem m = {{0}, -1};
-  blz_output out = {&m, fx_mem_write};
-  blz_writer *w = NULL;
+  fx_mem m;
+  blz_writer *w = fx_open_mem(s, &o, &m);
   blz_error e = {0};
-  CHECK(blz_writer_create(s, &o, &out, &w, &e) == BLZ_OK);
   enum { N = 1000 };
   int32_t ints[N];
   char mask[N + 1];
@@ -162,11 +160,9 @@ void test_pages_arrow_dictionary_batches(void) {
   blz_writer_options o;
   blz_writer_options_init(&o);
   o.compression = BLZ_COMPRESSION_UNCOMPRESSED;
-  fx_mem m = {{0}, -1};
-  blz_output out = {&m, fx_mem_write};
-  blz_writer *w = NULL;
+  fx_mem m;
+  blz_writer *w = fx_open_mem(s, &o, &m);
   blz_error e = {0};
-  CHECK(blz_writer_create(s, &o, &out, &w, &e) == BLZ_OK);
   static const char *dicts[3][3] = {{"x", "y", "z"}, {"z", "x", NULL}, {"w", "y", "x"}};
   enum { N = 300 };
   char want[3 * N][16];
@@ -215,8 +211,7 @@ void test_pages_arrow_dictionary_batches(void) {
   /* one call whose rows span row groups: each new row group's dictionary starts empty, and
    * what the map knew of the old one must not leak into it */
   o.row_group_size_bytes = 4000;
-  m = (fx_mem){{0}, -1};
-  CHECK(blz_writer_create(s, &o, &out, &w, &e) == BLZ_OK);
+  w = fx_open_mem(s, &o, &m);
   enum { M = 20000 };
   int32_t *idx = malloc(M * sizeof *idx);
   for (int i = 0; i < M; i++) idx[i] = (i / 5000) % 2 ? 2 - i % 3 : i % 3;
@@ -255,11 +250,9 @@ void test_page_index(void) {
   blz_writer_options o;
   blz_writer_options_init(&o);
   o.data_page_row_limit = 100;
-  fx_mem m = {{0}, -1};
-  blz_output out = {&m, fx_mem_write};
-  blz_writer *w = NULL;
+  fx_mem m;
+  blz_writer *w = fx_open_mem(s, &o, &m);
   blz_error e = {0};
-  CHECK(blz_writer_create(s, &o, &out, &w, &e) == BLZ_OK);
   enum { N = 450 };
   int32_t v[N];
   char mask[N + 1];
@@ -320,11 +313,9 @@ void test_nested_list_levels(void) {
   blz_writer_options_init(&o);
   o.compression = BLZ_COMPRESSION_UNCOMPRESSED;
   o.enable_dictionary = 0;
-  fx_mem m = {{0}, -1};
-  blz_output out = {&m, fx_mem_write};
-  blz_writer *w = NULL;
+  fx_mem m;
+  blz_writer *w = fx_open_mem(s, &o, &m);
   blz_error e = {0};
-  CHECK(blz_writer_create(s, &o, &out, &w, &e) == BLZ_OK);
   int32_t vals[4] = {1, 2, 0, 3};
   struct ArrowArray *child = fx_i32(vals, 4, "1101");
   uint8_t bits[1];
@@ -402,12 +393,9 @@ void test_page_checksums(void) {
     o.data_page_version = variant == 1 ? 2 : 1;
     o.compression = BLZ_COMPRESSION_ZSTD;
     o.data_page_row_limit = 700;
-    fx_mem m = {0};
-    m.fail_after = -1;
-    blz_output out = {&m, fx_mem_write};
-    blz_writer *w = NULL;
+    fx_mem m;
+    blz_writer *w = fx_open_mem(s, &o, &m);
     blz_error e = {0};
-    CHECK(blz_writer_create(s, &o, &out, &w, &e) == BLZ_OK);
     struct ArrowArray *cols[2] = {fx_i32(ids, 3000, NULL), fx_utf8(names, 3000)};
     struct ArrowArray *b = fx_batch(3000, 2, cols);
     CHECK(blz_writer_write(w, b, &e) == BLZ_OK);

@@ -14,18 +14,6 @@ static struct ArrowSchema *schema_i32_utf8(void) {
   return fx_struct_schema(2, f);
 }
 
-static blz_writer *open_mem(struct ArrowSchema *s, const blz_writer_options *o, fx_mem *m) {
-  memset(m, 0, sizeof *m);
-  m->fail_after = -1;
-  blz_output sink = {m, fx_mem_write};
-  blz_writer *w = NULL;
-  blz_error e = {0};
-  blz_status st = blz_writer_create(s, o, &sink, &w, &e);
-  if (st) fprintf(stderr, "  create: %s\n", e.message);
-  CHECK(st == BLZ_OK);
-  return w;
-}
-
 static const tnode *rg_col_meta(const tnode *footer, int rg, int col) {
   const tnode *rgs = tget(footer, 4);
   if (!rgs || rg >= rgs->n) return NULL;
@@ -37,7 +25,7 @@ static const tnode *rg_col_meta(const tnode *footer, int rg, int col) {
 void test_writer_footer_and_stats(void) {
   struct ArrowSchema *s = schema_i32_utf8();
   fx_mem m;
-  blz_writer *w = open_mem(s, NULL, &m);
+  blz_writer *w = fx_open_mem(s, NULL, &m);
   int32_t ids[5] = {7, -3, 100, 0, 42};
   const char *names[5] = {"pear", NULL, "apple", "", "zebra"};
   struct ArrowArray *cols[2] = {fx_i32(ids, 5, "11011"), fx_utf8(names, 5)};
@@ -76,7 +64,7 @@ void test_writer_footer_and_stats(void) {
 void test_writer_honours_offsets(void) {
   struct ArrowSchema *s = schema_i32_utf8();
   fx_mem m;
-  blz_writer *w = open_mem(s, NULL, &m);
+  blz_writer *w = fx_open_mem(s, NULL, &m);
   int32_t ids[6] = {1000, 2, 3, 4, 5, -1000};
   const char *names[6] = {"zzz", "b", NULL, "c", "d", "aaa"};
   struct ArrowArray *cols[2] = {fx_i32(ids, 6, NULL), fx_utf8(names, 6)};
@@ -125,7 +113,7 @@ void test_writer_dictionary_fallback_and_row_groups(void) {
   o.column_encodings = &ce;
   o.n_column_encodings = 1;
   fx_mem m;
-  blz_writer *w = open_mem(s, &o, &m);
+  blz_writer *w = fx_open_mem(s, &o, &m);
   blz_error e = {0};
   int64_t total = 0;
   for (int k = 0; k < 10; k++) {
@@ -167,7 +155,7 @@ void test_writer_dictionary_fallback_and_row_groups(void) {
 void test_writer_zero_rows(void) {
   struct ArrowSchema *s = schema_i32_utf8();
   fx_mem m;
-  blz_writer *w = open_mem(s, NULL, &m);
+  blz_writer *w = fx_open_mem(s, NULL, &m);
   blz_error e = {0};
   struct ArrowArray *cols[2] = {fx_i32(NULL, 0, NULL), fx_utf8(NULL, 0)};
   struct ArrowArray *b = fx_batch(0, 2, cols);
@@ -188,7 +176,7 @@ void test_writer_zero_rows(void) {
 void test_writer_rejects_bad_input(void) {
   struct ArrowSchema *s = schema_i32_utf8();
   fx_mem m;
-  blz_writer *w = open_mem(s, NULL, &m);
+  blz_writer *w = fx_open_mem(s, NULL, &m);
   blz_error e = {0};
   int32_t ids[2] = {1, 2};
   struct ArrowArray *one[1] = {fx_i32(ids, 2, NULL)};
@@ -231,7 +219,7 @@ void test_writer_dictionary_utf8_checked_each_batch(void) {
    * an entry spoiled are refused the next time */
   struct ArrowSchema *s = fx_dict_utf8_schema("tag");
   fx_mem m;
-  blz_writer *w = open_mem(s, NULL, &m);
+  blz_writer *w = fx_open_mem(s, NULL, &m);
   const char *dict_vals[2] = {"x", "y"};
   int32_t idx[4] = {0, 1, 1, 0};
   struct ArrowArray *ia = fx_dict_utf8(idx, 4, NULL, dict_vals, 2);
@@ -256,7 +244,7 @@ void test_writer_dictionary_utf8_checked_each_batch(void) {
 void test_writer_dictionary_array_bad_index(void) {
   struct ArrowSchema *s = fx_dict_utf8_schema("tag");
   fx_mem m;
-  blz_writer *w = open_mem(s, NULL, &m);
+  blz_writer *w = fx_open_mem(s, NULL, &m);
   const char *dict_vals[2] = {"x", "y"};
   int32_t idx[3] = {0, 1, 5};
   struct ArrowArray *ia = fx_dict_utf8(idx, 3, NULL, dict_vals, 2);
@@ -284,7 +272,7 @@ void test_writer_dictionary_array_bad_index(void) {
 void test_writer_sink_failure_is_reported(void) {
   struct ArrowSchema *s = schema_i32_utf8();
   fx_mem m;
-  blz_writer *w = open_mem(s, NULL, &m);
+  blz_writer *w = fx_open_mem(s, NULL, &m);
   m.fail_after = 10;
   int32_t ids[2] = {1, 2};
   const char *names[2] = {"a", "b"};
@@ -305,7 +293,7 @@ void test_writer_null_count_unknown(void) {
   struct ArrowSchema *f1[1] = {fx_schema("i", "v", true, 0, NULL)};
   struct ArrowSchema *s = fx_struct_schema(1, f1);
   fx_mem m;
-  blz_writer *w = open_mem(s, NULL, &m);
+  blz_writer *w = fx_open_mem(s, NULL, &m);
   int32_t v[4] = {1, 2, 3, 4};
   struct ArrowArray *a = fx_i32(v, 4, "1010");
   a->null_count = -1; /* "not computed": the bitmap decides */
@@ -330,7 +318,7 @@ void test_writer_null_count_unknown(void) {
 void test_writer_legacy_min_max(void) {
   struct ArrowSchema *s = schema_i32_utf8();
   fx_mem m;
-  blz_writer *w = open_mem(s, NULL, &m);
+  blz_writer *w = fx_open_mem(s, NULL, &m);
   int32_t ids[3] = {5, -9, 2};
   const char *names[3] = {"b", "a", "c"};
   struct ArrowArray *cols[2] = {fx_i32(ids, 3, NULL), fx_utf8(names, 3)};
@@ -371,7 +359,7 @@ void test_writer_malformed_c_data(void) {
   CHECK_CONTAINS(e.message, "column 'x'");
   fx_free_schema(s);
   s = schema_i32_utf8();
-  w = open_mem(s, NULL, &m);
+  w = fx_open_mem(s, NULL, &m);
   struct ArrowArray b = {0};
   b.length = 1;
   b.n_children = 2; /* children missing */
@@ -413,7 +401,7 @@ static void write_two_i64(const int64_t *a, const int64_t *b, int64_t n, const b
                           fx_mem *m, tnode *f) {
   struct ArrowSchema *fs[2] = {fx_schema("l", "a", false, 0, NULL), fx_schema("l", "b", false, 0, NULL)};
   struct ArrowSchema *s = fx_struct_schema(2, fs);
-  blz_writer *w = open_mem(s, o, m);
+  blz_writer *w = fx_open_mem(s, o, m);
   struct ArrowArray *cols[2] = {i64_vals(a, n), i64_vals(b, n)};
   struct ArrowArray *batch = fx_batch(n, 2, cols);
   blz_error e = {0};
@@ -522,7 +510,7 @@ void test_writer_refuses_invalid_utf8(void) {
   /* "\xc3" + "\xa9" is é when concatenated, but neither value is valid UTF-8 on its own */
   struct ArrowSchema *s = schema_i32_utf8();
   fx_mem m;
-  blz_writer *w = open_mem(s, NULL, &m);
+  blz_writer *w = fx_open_mem(s, NULL, &m);
   int32_t ids[3] = {1, 2, 3};
   const char *split[3] = {"ok", "\xc3", "\xa9"};
   struct ArrowArray *cols[2] = {fx_i32(ids, 3, NULL), fx_utf8(split, 3)};
@@ -543,7 +531,7 @@ void test_writer_refuses_invalid_utf8(void) {
   blz_writer_options_init(&o);
   o.validate_utf8 = 0;
   fx_mem m2;
-  w = open_mem(s, &o, &m2);
+  w = fx_open_mem(s, &o, &m2);
   CHECK(blz_writer_write(w, b, &e) == BLZ_OK);
   blz_writer_destroy(w);
   fx_free_array(b);
@@ -627,7 +615,7 @@ void test_writer_arrow_types_issue12(void) {
                               fx_schema("tiM", "span", true, 0, NULL)};
   struct ArrowSchema *s = fx_struct_schema(3, f);
   fx_mem m;
-  blz_writer *w = open_mem(s, NULL, &m);
+  blz_writer *w = fx_open_mem(s, NULL, &m);
   int32_t dec[3] = {9999, -9999, 12};
   int64_t dur[3] = {-5, 7000000, 0};
   int32_t months[3] = {14, -3, 0};
@@ -680,7 +668,7 @@ void test_writer_run_end_encoded_and_list_view(void) {
   struct ArrowSchema *f[2] = {fx_schema("+r", "code", true, 2, ree_kids), fx_schema("+vl", "ids", true, 1, lv_kid)};
   struct ArrowSchema *s = fx_struct_schema(2, f);
   fx_mem m;
-  blz_writer *w = open_mem(s, NULL, &m);
+  blz_writer *w = fx_open_mem(s, NULL, &m);
   int32_t ends[2] = {2, 5}, vals[2] = {7, 9}, child[3] = {3, 1, 2}, offs[3] = {1, 0, 1}, sizes[3] = {2, 1, 2};
   struct ArrowArray *rk[2] = {fx_i32(ends, 2, NULL), fx_i32(vals, 2, NULL)};
   struct ArrowArray *code = fx_array(5, 0, 0, 0, NULL, NULL, 2, rk);
@@ -728,7 +716,7 @@ void test_writer_bad_offsets_and_views(void) {
   struct ArrowSchema *f[2] = {fx_schema("z", "blob", true, 0, NULL), fx_schema("vz", "v", true, 0, NULL)};
   struct ArrowSchema *s = fx_struct_schema(2, f);
   fx_mem m;
-  blz_writer *w = open_mem(s, NULL, &m);
+  blz_writer *w = fx_open_mem(s, NULL, &m);
   int32_t off[4] = {0, 2, 1, 3};
   const char data[4] = "abc";
   uint8_t views[3 * 16] = {0};
@@ -763,7 +751,7 @@ void test_writer_decimal128_precision(void) {
   struct ArrowSchema *f[1] = {fx_schema("d:20,0", "big", true, 0, NULL)};
   struct ArrowSchema *s = fx_struct_schema(1, f);
   fx_mem m;
-  blz_writer *w = open_mem(s, NULL, &m);
+  blz_writer *w = fx_open_mem(s, NULL, &m);
   __int128 v[2] = {-((__int128)10000000000LL * 10000000000LL - 1), (__int128)10000000000LL * 10000000000LL - 1};
   const void *bufs[2] = {NULL, v};
   size_t sizes[2] = {0, sizeof v};
@@ -857,7 +845,7 @@ void test_writers_together_write_the_same_bytes(void) {
 void test_writer_refuses_whole_batch_past_first_chunk(void) {
   struct ArrowSchema *s = schema_i32_utf8();
   fx_mem m;
-  blz_writer *w = open_mem(s, NULL, &m);
+  blz_writer *w = fx_open_mem(s, NULL, &m);
   int64_t n = 200000;
   int32_t *ids = malloc((size_t)n * 4);
   const char **nm = malloc((size_t)n * sizeof *nm);

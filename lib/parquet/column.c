@@ -99,6 +99,7 @@ blz_status blz_column_init(blz_column *c, const struct ArrowSchema *field, int t
   c->dict_on = c->dict_mode != DICT_OFF;
   c->chosen_enc = -1;
   blz_dict_init(&c->dict, c->t.phys == PQ_BYTE_ARRAY ? 0 : c->width);
+  c->dict.page_limit = opts->dictionary_page_size_limit;
   return BLZ_OK;
 }
 

@@ -71,6 +71,15 @@ static bool grow_slots(blz_dict *d) {
   return true;
 }
 
+/* Whether the slot table must double before one more entry, given it is half full: yes, unless
+ * the entries fill 7/8 of the dictionary page limit, where it may fill to 3/4. Past the limit the
+ * chunk stops adding entries at the end of the piece being encoded: doubling the table for those
+ * last entries would touch memory never used (8 MiB of slots for 8-byte values at a 1 MiB limit). */
+static bool must_grow(const blz_dict *d) {
+  if (d->page_limit <= 0 || (int64_t)d->data.len < d->page_limit / 8 * 7) return true;
+  return (uint64_t)(d->count + 1) * 4 > (uint64_t)d->nslots * 3;
+}
+
 static bool grow_entries(blz_dict *d) {
   uint32_t cap = d->cap ? d->cap * 2 : 1024;
   uint32_t *a = realloc(d->off, cap * sizeof *a);
@@ -149,7 +158,7 @@ static bool encode_small(blz_dict *d, const uint8_t *v, size_t n, uint32_t *out)
       out[i] = last;
       continue;
     }
-    if (BLZ_UNLIKELY((d->count + 1) * 2 > d->nslots) && !grow_slots(d)) return false;
+    if (BLZ_UNLIKELY((d->count + 1) * 2 > d->nslots) && must_grow(d) && !grow_slots(d)) return false;
     uint32_t mask = d->nslots - 1, s = fixed_pos(key, mask);
     blz_dict_slot *sl;
     for (;;) {
@@ -174,7 +183,7 @@ static bool encode_wide(blz_dict *d, const uint8_t *v, size_t n, uint32_t *out) 
   size_t w = (size_t)d->width;
   for (size_t i = 0; i < n; i++) {
     const uint8_t *val = v + i * w;
-    if (BLZ_UNLIKELY((d->count + 1) * 2 > d->nslots) && !grow_slots(d)) return false;
+    if (BLZ_UNLIKELY((d->count + 1) * 2 > d->nslots) && must_grow(d) && !grow_slots(d)) return false;
     uint64_t key = load64(val);
     uint32_t tag = (uint32_t)XXH3_64bits(val, w);
     uint32_t mask = d->nslots - 1, s = tag & mask;
@@ -208,7 +217,7 @@ static bool encode_bytes(blz_dict *d, const blz_bytes_ref *v, size_t n, uint32_t
       out[i] = last;
       continue;
     }
-    if (BLZ_UNLIKELY((d->count + 1) * 2 > d->nslots) && !grow_slots(d)) return false;
+    if (BLZ_UNLIKELY((d->count + 1) * 2 > d->nslots) && must_grow(d) && !grow_slots(d)) return false;
     /* a short value's key is the value: mixing it is enough, XXH3 is for the longer ones */
     uint32_t tag = len < 8 ? fixed_pos(key, UINT32_MAX) : (uint32_t)XXH3_64bits(p, len);
     uint32_t mask = d->nslots - 1, s = tag & mask;
@@ -366,5 +375,7 @@ void blz_dict_free(blz_dict *d) {
   free(d->epoch);
   blz_buf_free(&d->data);
   blz_buf_free(&d->page_used);
+  int64_t limit = d->page_limit;
   blz_dict_init(d, d->width);
+  d->page_limit = limit;
 }

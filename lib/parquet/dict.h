@@ -25,7 +25,8 @@ typedef struct blz_dict {
   uint32_t count;         /* entries */
   blz_buf data;           /* entries PLAIN-encoded back to back: the dictionary page body */
   blz_dict_slot *slots;
-  uint32_t nslots;        /* a power of two, at least twice count */
+  uint32_t nslots;        /* a power of two, at least twice count (4/3 near page_limit) */
+  int64_t page_limit;     /* the dictionary page size limit the column falls back at; 0: none */
   /* integers of 4 or 8 bytes whose first values lie close together: entry + 1 of the value
    * lo + k in direct[k] (k < DIRECT_SPAN), a lookup without hashing; values outside go to slots */
   uint32_t *direct;

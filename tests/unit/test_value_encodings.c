@@ -1,5 +1,6 @@
 /* test_value_encodings.c — DELTA_BINARY_PACKED, DELTA_(LENGTH_)BYTE_ARRAY, BYTE_STREAM_SPLIT bytes. */
 #include "../../lib/common/blz_utf8.h"
+#include "../../lib/parquet/dict.h"
 #include "../../lib/parquet/encode.h"
 #include "test.h"
 #include "tests.h"
@@ -151,4 +152,32 @@ void test_utf8_check(void) {
         CHECK_EQ_INT(blz_utf8_check(t, n), n);
       }
     }
+}
+
+void test_dict_slots_near_page_limit(void) {
+  /* 8-byte values up to a 1 MiB dictionary page: 131,072 entries fill half of 262,144 slots; the
+   * last piece's entries past the limit (the column falls back after it) must not double the
+   * table to 8 MiB. Without a limit the table keeps its half-load rule. The indices agree. */
+  size_t n = 131072 + 1024;
+  int64_t *v = malloc(n * sizeof *v);
+  uint32_t *i1 = malloc(n * 4), *i2 = malloc(n * 4);
+  for (size_t i = 0; i < n; i++) v[i] = (int64_t)(i * 2654435761u) ^ (int64_t)(i << 40);
+  blz_dict a, b;
+  blz_dict_init(&a, 8);
+  blz_dict_init(&b, 8);
+  a.page_limit = 1 << 20;
+  CHECK(blz_dict_encode(&a, v, n, i1));
+  CHECK(blz_dict_encode(&b, v, n, i2));
+  CHECK_EQ_INT(a.count, n);
+  CHECK_EQ_INT(b.count, n);
+  CHECK_EQ_INT(a.nslots, 262144);
+  CHECK_EQ_INT(b.nslots, 524288);
+  CHECK(memcmp(i1, i2, n * 4) == 0);
+  for (size_t i = 0; i < n; i += 997) CHECK_EQ_INT(i1[i], i); /* distinct values: entry i is value i */
+  blz_dict_clear(&a); /* the limit outlives a clear and a free */
+  CHECK(a.page_limit == 1 << 20);
+  blz_dict_free(&a);
+  CHECK(a.page_limit == 1 << 20);
+  blz_dict_free(&b);
+  free(v), free(i1), free(i2);
 }

@@ -83,6 +83,7 @@
   X(test_delta_byte_arrays)                         \
   X(test_byte_stream_split)                         \
   X(test_utf8_check)                                \
+  X(test_dict_slots_near_page_limit)                \
   X(test_writer_dictionary_judged_per_chunk)        \
   X(test_writer_compact_profile_encodings)          \
   X(test_writer_column_encoding_errors)             \

@@ -188,6 +188,16 @@ static inline const uint8_t *blz_column_values(const blz_column *c) { return c->
 blz_status blz_column_check_utf8(blz_column *c, size_t nvals, const int64_t *rows, int64_t first,
                                  blz_error *err);
 
+/* Whether phase one checks the column's values where they lie (blz_column_check_in_place)
+ * instead of gathering them: flat string and binary columns with 32-bit offsets. */
+bool blz_column_checks_in_place(const blz_column *c);
+/* The checks blz_column_gather and blz_column_check_utf8 make of rows [row, row+n) of `a` (row
+ * counted from a->offset), without gathering: offsets non-negative and non-decreasing, strings
+ * valid UTF-8 (named first + i in messages, as blz_column_check_utf8 names them). Only for
+ * columns blz_column_checks_in_place accepts. */
+blz_status blz_column_check_in_place(const blz_column *c, const struct ArrowArray *a, int64_t row, int64_t n,
+                                     int64_t first, blz_error *err);
+
 /* Feeds `entries` gathered level entries (rows, for flat columns) into pages, cutting pages by
  * size and row count, only where a row starts. */
 blz_status blz_column_feed(blz_column *c, blz_scratch *sx, int64_t entries, size_t nvals,

@@ -635,3 +635,40 @@ blz_status blz_column_check_utf8(blz_column *c, size_t nvals, const int64_t *row
   }
   return BLZ_OK;
 }
+
+bool blz_column_checks_in_place(const blz_column *c) {
+  return !c->path && c->t.src == SRC_BIN32 && !c->t.dict_encoded && !c->t.ree;
+}
+
+blz_status blz_column_check_in_place(const blz_column *c, const struct ArrowArray *a, int64_t row, int64_t n,
+                                     int64_t first, blz_error *err) {
+  if (n <= 0) return BLZ_OK;
+  int64_t base = a->offset + row;
+  const int32_t *off = (const int32_t *)a->buffers[1] + base;
+  const uint8_t *data = a->buffers[2];
+  const uint8_t *bits = a->buffers[0] && a->null_count != 0 ? a->buffers[0] : NULL;
+  int32_t sign = off[0];
+  for (int64_t i = 0; i < n; i++) sign |= off[i + 1] | (int32_t)((uint32_t)off[i + 1] - (uint32_t)off[i]);
+  if (sign < 0) /* as blz_column_gather says it */
+    for (int64_t i = 0; i < n; i++)
+      if (off[i] < 0 || off[i + 1] < off[i])
+        return blz_fail(err, BLZ_EINVAL, "column %s: row %lld: offsets %d, %d: negative or decreasing", c->name,
+                        (long long)(row + i), off[i], off[i + 1]);
+  if (!c->t.is_string || !c->opts->validate_utf8) return BLZ_OK;
+  /* the rows' bytes lie back to back: valid as one run, with no value starting inside a
+   * character, means each value is valid (see blz_column_check_utf8) */
+  size_t run = (size_t)(off[n] - off[0]);
+  if (blz_utf8_check(data + off[0], run) == run) {
+    bool split = false;
+    for (int64_t i = 0; i < n; i++) split |= off[i + 1] > off[i] && (data[off[i]] & 0xC0) == 0x80;
+    if (!split) return BLZ_OK;
+  }
+  for (int64_t i = 0; i < n; i++) { /* per value, to name the first bad one; nulls' bytes do not count */
+    if (bits && !blz_bit(bits, base + i)) continue;
+    size_t len = (size_t)(off[i + 1] - off[i]), bad = blz_utf8_check(data + off[i], len);
+    if (BLZ_LIKELY(bad == len)) continue;
+    return blz_fail(err, BLZ_EINVAL, "column %s: row %lld: invalid UTF-8 at byte %zu of a %zu-byte string value",
+                    c->name, (long long)(first + i), bad, len);
+  }
+  return BLZ_OK;
+}

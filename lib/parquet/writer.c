@@ -539,6 +539,15 @@ static void swap_held(blz_column *c, blz_held_slice *h) {
   c->vals = h->vals, h->vals = v;
 }
 
+/* Whether phase one checks the column's slices where they lie (no row selection), so phase two
+ * gathers them like any other column's: held slices are memory per column, touched fresh. */
+static bool in_place(const blz_column *c, const chunk_job *j) {
+  if (!blz_column_checks_in_place(c)) return false;
+  for (int s = 0; s < j->nslices; s++)
+    if (j->slice[s].sel) return false;
+  return true;
+}
+
 /* Phase one of a chunk: every column whose values can be refused gathers and checks its slices
  * and holds them for phase two; no column's pages change, so a refused chunk leaves the writer as
  * it was. */
@@ -550,6 +559,13 @@ static void check_task(void *ctx, int k, int worker) {
   blz_column *c = &w->cols[i];
   w->col_st[i] = BLZ_OK;
   if (!c->path && !needs_value_checks(w, &c->t)) return;
+  if (in_place(c, j)) {
+    const struct ArrowArray *a = j->batch->children[c->top];
+    for (int s = 0; s < j->nslices && !w->col_st[i]; s++)
+      w->col_st[i] = blz_column_check_in_place(c, a, j->batch->offset + j->slice[s].first, j->slice[s].len,
+                                               j->slice[s].first, &w->col_err[i]);
+    return;
+  }
   int need = j->hold ? j->nslices : 1;
   if (c->nheld < need) {
     blz_held_slice *h = realloc(c->held, (size_t)need * sizeof *h);
@@ -580,7 +596,7 @@ static void encode_task(void *ctx, int k, int worker) {
   blz_scratch *sx = &w->scratch[worker];
   double t0 = w->order ? task_clock() : 0;
   blz_status st = BLZ_OK;
-  bool held = j->check && (c->path || needs_value_checks(w, &c->t)); /* gathered by phase one */
+  bool held = j->check && (c->path || needs_value_checks(w, &c->t)) && !in_place(c, j); /* gathered by phase one */
   if (!held) swap_held(c, &sx->gathered);
   for (int s = 0; s < j->nslices && !st; s++) {
     int64_t entries;

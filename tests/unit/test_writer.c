@@ -1,6 +1,7 @@
 /* test_writer.c — the writer through the C Data Interface: footer contents, slicing, dictionary
  * fallback, row-group flushing, zero rows and bad input. */
 #include "../../lib/parquet/bloom.h"
+#include "../../lib/parquet/column.h"
 #include "../../lib/parquet/schema_map.h"
 #include "../../lib/parquet/writer_internal.h"
 #include "../../lib/common/blz_pool.h"
@@ -871,4 +872,74 @@ void test_writer_refuses_whole_batch_past_first_chunk(void) {
   free(ids), free(nm);
   fx_free_schema(s);
   blz_buf_free(&m.buf);
+}
+
+void test_writer_checks_strings_in_place(void) {
+  /* phase one checks flat string columns in the Arrow buffers; the verdict and the message must
+   * be those of gathering the values and checking each: random values (ASCII, valid multi-byte,
+   * broken sequences, values starting inside a character) and null slots holding garbage */
+  static const char *pieces[] = {"a", "hello", "\xc3\xa9", "\xe2\x82\xac", "\xf0\x9f\x99\x82", "\xc3", "\xa9",
+                                 "\xed\xa0\x80", "\xff", "\xe2\x82", "0123456789abcdefghijklmnopqrstuvwxyz"};
+  const int npieces = (int)(sizeof pieces / sizeof pieces[0]);
+  blz_writer_options o;
+  blz_writer_options_init(&o);
+  struct ArrowSchema *f = fx_schema("u", "s", true, 0, NULL);
+  blz_column c;
+  blz_error e = {0};
+  CHECK(blz_column_init(&c, f, 0, NULL, 0, 0, false, &o, &e) == BLZ_OK);
+  CHECK(blz_column_checks_in_place(&c));
+  uint64_t x = 88172645463325252ull;
+  int refused = 0;
+  for (int round = 0; round < 400; round++) {
+    int n = 1 + (int)(round % 40);
+    int32_t off[41];
+    uint8_t data[41 * 80], bits[6] = {0};
+    int64_t nulls = 0;
+    size_t len = 0;
+    off[0] = 0;
+    bool cut = round % 3 == 1; /* valid text cut at random bytes: the run is valid, values may not be */
+    for (int i = 0; i < n; i++) {
+      x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+      bool valid = x % 7 != 0;
+      if (cut) {
+        size_t k = (x >> 16) % 6;
+        for (size_t b = 0; b < k; b++) data[len + b] = (uint8_t)"\xe2\x82\xac\xc3\xa9z"[(len + b) % 6];
+        len += k;
+        if (valid) bits[i / 8] |= (uint8_t)(1 << (i % 8));
+        else nulls++;
+        off[i + 1] = (int32_t)len;
+        continue;
+      }
+      bool clean = round % 3 != 0; /* two rounds in three: only valid pieces */
+      int parts = (int)(x >> 8) % 3;
+      for (int p = 0; p < parts; p++) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        int k = (int)(x % (uint64_t)npieces);
+        if (clean && valid && (k >= 5 && k <= 9)) k = 1;
+        memcpy(data + len, pieces[k], strlen(pieces[k]));
+        len += strlen(pieces[k]);
+      }
+      if (valid) bits[i / 8] |= (uint8_t)(1 << (i % 8));
+      else nulls++;
+      off[i + 1] = (int32_t)len;
+    }
+    const void *bufs[3] = {nulls ? bits : NULL, off, data};
+    size_t sizes[3] = {sizeof bits, (size_t)(n + 1) * 4, len};
+    struct ArrowArray *a = fx_array(n, nulls, 0, 3, bufs, sizes, 0, NULL);
+    int64_t first = round % 5; /* rows named from a slice's first row */
+    blz_error e1 = {0}, e2 = {0};
+    blz_status s1 = blz_column_check_in_place(&c, a, 0, n, first, &e1);
+    size_t nvals = 0;
+    blz_status s2 = blz_column_gather(&c, a, 0, n, &nvals, &e2);
+    if (!s2) s2 = blz_column_check_utf8(&c, nvals, NULL, first, &e2);
+    CHECK_EQ_INT(s1, s2);
+    if (s1 || s2) {
+      refused++;
+      CHECK(strcmp(e1.message, e2.message) == 0);
+    }
+    fx_free_array(a);
+  }
+  CHECK(refused > 20 && refused < 380); /* both verdicts were seen */
+  blz_column_free(&c);
+  fx_free_schema(f);
 }

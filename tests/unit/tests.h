@@ -86,6 +86,7 @@
   X(test_dict_slots_near_page_limit)                \
   X(test_writer_dictionary_judged_per_chunk)        \
   X(test_writer_dictionary_must_save_a_tenth)       \
+  X(test_writer_dictionary_page_bit_width)          \
   X(test_writer_compact_profile_encodings)          \
   X(test_writer_column_encoding_errors)             \
   X(test_writer_refuses_invalid_utf8)               \

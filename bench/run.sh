@@ -53,6 +53,7 @@ for shape in $shapes; do
       ./build/blizzard convert "$src" "$tmp/blz-bench.parquet" --compression "$codec" --threads "$t" --quiet $extra # warm-up
       line="$t"
       for _ in $(seq "$runs"); do
+        rm -f "$tmp/blz-bench.parquet" # as the anchors start each write: no file to replace
         t0=$(date +%s%N)
         # shellcheck disable=SC2086
         /usr/bin/time -f %M -o "$tmp/blz-bench.rss" ./build/blizzard convert "$src" "$tmp/blz-bench.parquet" --compression "$codec" --threads "$t" --quiet $extra

@@ -67,6 +67,14 @@ bool blz_buf_reserve_exact_slow(blz_buf *b, size_t extra) {
   return true;
 }
 
+void *blz_zalloc(size_t n, size_t size) {
+  if (size && n > SIZE_MAX / size) return NULL;
+  size_t bytes = n * size;
+  void *p = malloc(bytes > 0 ? bytes : 1);
+  if (p) memset(p, 0, bytes);
+  return p;
+}
+
 void blz_buf_free(blz_buf *b) {
   free(b->data);
   b->data = NULL;

@@ -68,6 +68,12 @@ static inline bool blz_buf_push(blz_buf *b, uint8_t byte) {
   return true;
 }
 void blz_buf_free(blz_buf *b);
+
+/* n * size zeroed bytes, zeroed by writing them: for tables read before they are written (hash
+ * slots). calloc leaves fresh pages to the kernel's shared zero page, so each page of such a table
+ * faults twice (read, then copy-on-write) and the second fault flushes the TLB of every CPU running
+ * the process's threads. NULL on overflow or when out of memory. */
+void *blz_zalloc(size_t n, size_t size);
 /* Appends s[0..n) as a JSON string literal: quotes, backslashes and control bytes escaped, other
  * bytes (UTF-8) as they are. */
 bool blz_json_string(blz_buf *b, const void *s, size_t n);

@@ -16,7 +16,7 @@ uint64_t blz_bloom_hash(const void *value, size_t len) { return XXH64(value, len
 
 static bool set_grow(blz_bloom *b) {
   uint32_t cap = b->cap ? b->cap * 2 : 1024;
-  uint64_t *set = calloc(cap, sizeof *set);
+  uint64_t *set = blz_zalloc(cap, sizeof *set);
   if (!set) return false;
   for (uint32_t i = 0; i < b->cap; i++) {
     uint64_t h = b->set[i];
@@ -89,7 +89,7 @@ bool blz_bloom_finish(blz_bloom *b, double fpp, blz_buf *out) {
   blz_thrift_struct_end(&t);
   blz_thrift_struct_end(&t);
   if (t.oom || !blz_buf_reserve(out, nbytes)) return false;
-  uint32_t *words = calloc(nbytes / 4, sizeof *words);
+  uint32_t *words = blz_zalloc(nbytes / 4, sizeof *words);
   if (!words) return false;
   size_t nblocks = nbytes / 32;
   for (uint32_t i = 0; i < b->cap; i++)

@@ -56,7 +56,7 @@ static inline uint32_t slot_pos(const blz_dict *d, const blz_dict_slot *s, uint3
 static bool grow_slots(blz_dict *d) {
   /* doubling: a chunk of a thousand distinct strings holds 64 KiB of slots, not 128 */
   uint32_t ns = d->nslots ? d->nslots * 2 : 2048; /* 1024 values before the first growth */
-  blz_dict_slot *slots = calloc(ns, sizeof *slots);
+  blz_dict_slot *slots = blz_zalloc(ns, sizeof *slots);
   if (!slots) return false;
   uint32_t mask = ns - 1;
   for (uint32_t i = 0; i < d->nslots; i++) {
@@ -124,7 +124,7 @@ static bool try_direct(blz_dict *d, const uint8_t *v, size_t n) {
     hi = x > hi ? x : hi;
   }
   if ((uint64_t)hi - (uint64_t)lo >= DIRECT_SPAN / 4) return true;
-  if (!d->direct && !(d->direct = calloc(DIRECT_SPAN, sizeof *d->direct))) return false;
+  if (!d->direct && !(d->direct = blz_zalloc(DIRECT_SPAN, sizeof *d->direct))) return false;
   /* centred on the values seen, without wrapping below INT64_MIN */
   uint64_t margin = (DIRECT_SPAN - ((uint64_t)hi - (uint64_t)lo)) / 2;
   d->lo = lo < INT64_MIN + (int64_t)margin ? INT64_MIN : lo - (int64_t)margin;

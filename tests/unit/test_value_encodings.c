@@ -181,3 +181,20 @@ void test_dict_slots_near_page_limit(void) {
   blz_dict_free(&b);
   free(v), free(i1), free(i2);
 }
+
+void test_zalloc(void) {
+  /* zeroed by writing, whatever the heap held before; an overflowing size is refused */
+  uint8_t *junk = malloc(1 << 20);
+  memset(junk, 0xAB, 1 << 20);
+  free(junk);
+  uint64_t *z = blz_zalloc(1 << 17, sizeof *z);
+  CHECK(z != NULL);
+  uint64_t any = 0;
+  for (size_t i = 0; i < (1u << 17); i++) any |= z[i];
+  CHECK(any == 0);
+  free(z);
+  CHECK(blz_zalloc(SIZE_MAX / 4, 8) == NULL);
+  void *empty = blz_zalloc(0, 8);
+  CHECK(empty != NULL);
+  free(empty);
+}

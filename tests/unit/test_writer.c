@@ -414,6 +414,18 @@ static void write_two_i64(const int64_t *a, const int64_t *b, int64_t n, const b
   fx_free_schema(s);
 }
 
+/* Column a kept its dictionary (a dictionary page, only RLE_DICTIONARY data pages); column b gave
+ * it up (no dictionary page, only PLAIN data pages). */
+static void check_dictionary_then_plain(const tnode *f) {
+  int enc[10];
+  CHECK(tget(rg_col_meta(f, 0, 0), 11) != NULL);
+  page_encodings(f, 0, enc);
+  CHECK(enc[8] >= 1 && enc[0] == 0);
+  CHECK(tget(rg_col_meta(f, 0, 1), 11) == NULL);
+  page_encodings(f, 1, enc);
+  CHECK(enc[8] == 0 && enc[0] >= 1);
+}
+
 void test_writer_dictionary_judged_per_chunk(void) {
   /* a: 10 values repeating (the dictionary pays); b: every value distinct (it never does). 1000
    * rows are judged at the end of the first page, 50000 rows early (no repeats in 3072 values) */
@@ -425,13 +437,7 @@ void test_writer_dictionary_judged_per_chunk(void) {
     tnode f;
     fx_mem m;
     write_two_i64(a, b, n, NULL, &m, &f);
-    int enc[10];
-    CHECK(tget(rg_col_meta(&f, 0, 0), 11) != NULL); /* a has a dictionary page */
-    page_encodings(&f, 0, enc);
-    CHECK(enc[8] >= 1 && enc[0] == 0);
-    CHECK(tget(rg_col_meta(&f, 0, 1), 11) == NULL); /* b has none, and only PLAIN pages */
-    page_encodings(&f, 1, enc);
-    CHECK(enc[8] == 0 && enc[0] >= 1);
+    check_dictionary_then_plain(&f);
     const tnode *st = tget(rg_col_meta(&f, 0, 1), 12); /* statistics survive the change of mind */
     CHECK_EQ_INT((int64_t)blz_load_le64(tget(st, 6)->bin), 3);
     CHECK_EQ_INT((int64_t)blz_load_le64(tget(st, 5)->bin), (n - 1) * 7919 + 3);
@@ -457,12 +463,7 @@ void test_writer_dictionary_must_save_a_tenth(void) {
   tnode f;
   fx_mem m;
   write_two_i64(a, b, n, NULL, &m, &f);
-  int enc[10];
-  page_encodings(&f, 0, enc);
-  CHECK(enc[8] >= 1 && enc[0] == 0);
-  CHECK(tget(rg_col_meta(&f, 0, 1), 11) == NULL);
-  page_encodings(&f, 1, enc);
-  CHECK(enc[8] == 0 && enc[0] >= 1);
+  check_dictionary_then_plain(&f);
   tnode_free(&f);
   blz_buf_free(&m.buf);
   free(a);

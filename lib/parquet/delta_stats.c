@@ -72,6 +72,7 @@ static bool value_json(const blz_column *c, const blz_stats *s, bool is_max, blz
   } else if (t->sort == SORT_FLOAT) {
     double v = is_max ? s->hi.d : s->lo.d;
     if (!isfinite(v)) return true;
+    if (v == 0) v = 0.0; /* a zero bound prints as 0, whichever zero the values held */
     snprintf(num, sizeof num, "%.17g", v);
   } else if (t->sort == SORT_BYTES && t->is_string) {
     blz_stats_out o;

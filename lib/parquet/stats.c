@@ -77,31 +77,28 @@ bool blz_stats_update(blz_stats *s, const blz_coltype *t, const void *dense, siz
       else MINMAX_LOOP(uint64_t, u);
       return true;
     case SORT_FLOAT: {
-      /* NaN is never a bound; a page of only NaN has no min/max */
+      /* NaN fails both comparisons, so it is never a bound (a page of only NaN has none); the sign
+       * of a zero bound is not tracked here: blz_stats_output writes a zero minimum as -0.0 and a
+       * zero maximum as +0.0. Branch-free: a select per bound, no test per value. */
       double lo = INFINITY, hi = -INFINITY;
-      bool any = false;
       if (t->phys == PQ_FLOAT) {
         const float *v = dense;
         for (size_t i = 0; i < n; i++) {
-          float x = v[i];
-          if (x != x) continue;
-          any = true;
-          if (x < lo || (x == 0 && lo == 0 && signbit(x))) lo = x;
-          if (x > hi || (x == 0 && hi == 0 && !signbit(x))) hi = x;
+          double x = v[i];
+          lo = x < lo ? x : lo;
+          hi = x > hi ? x : hi;
         }
       } else {
         const double *v = dense;
         for (size_t i = 0; i < n; i++) {
           double x = v[i];
-          if (x != x) continue;
-          any = true;
-          if (x < lo || (x == 0 && lo == 0 && signbit(x))) lo = x;
-          if (x > hi || (x == 0 && hi == 0 && !signbit(x))) hi = x;
+          lo = x < lo ? x : lo;
+          hi = x > hi ? x : hi;
         }
       }
-      if (!any) return true;
-      if (!s->has || lo < s->lo.d || (lo == 0 && s->lo.d == 0 && signbit(lo))) s->lo.d = lo;
-      if (!s->has || hi > s->hi.d || (hi == 0 && s->hi.d == 0 && !signbit(hi))) s->hi.d = hi;
+      if (!(lo <= hi)) return true;
+      if (!s->has || lo < s->lo.d) s->lo.d = lo;
+      if (!s->has || hi > s->hi.d) s->hi.d = hi;
       s->has = true;
       return true;
     }

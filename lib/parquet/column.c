@@ -384,7 +384,7 @@ static blz_status finish_page(blz_column *c, blz_scratch *sx, blz_error *err) {
     for (size_t i = 0; i < (size_t)c->page_values; i++) top = idx[i] > top ? idx[i] : top;
     int bw = blz_bit_width(top);
     if (!blz_buf_push(b, (uint8_t)bw)) goto oom;
-    if (!blz_rle_encode(b, (const uint32_t *)c->page_idx.data, (size_t)c->page_values, bw)) goto oom;
+    if (!blz_rle_encode(b, idx, (size_t)c->page_values, bw)) goto oom;
     encoding = ENC_RLE_DICTIONARY;
   } else {
     encoding = encode_values(c, sx, b);

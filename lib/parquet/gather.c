@@ -24,8 +24,6 @@ static void pow10_init(void) {
   for (int i = 1; i <= 38; i++) pow10_128[i] = pow10_128[i - 1] * 10;
 }
 
-/* Writes the Parquet form of the value at physical index i of `a` into out (width bytes, or a
- * blz_bytes_ref). Used for dictionary values, where access is random. */
 /* Value i of a 32-bit-offset string/binary array, checked (C Data offsets are checked by no one
  * before us). */
 static inline blz_status bin32_at(const struct ArrowArray *a, int64_t i, blz_bytes_ref *r, blz_error *err) {
@@ -36,6 +34,19 @@ static inline blz_status bin32_at(const struct ArrowArray *a, int64_t i, blz_byt
   r->len = (uint32_t)(off[1] - off[0]);
   return BLZ_OK;
 }
+
+/* After a pass over off[0..n] found a negative offset or length (the sign bit of all of them
+ * or-ed): names the first bad row (row + i), since no one checks C Data offsets before us. */
+static blz_status bad_offsets32(const blz_column *c, const int32_t *off, int64_t n, int64_t row, blz_error *err) {
+  for (int64_t i = 0; i < n; i++)
+    if (off[i] < 0 || off[i + 1] < off[i])
+      return blz_fail(err, BLZ_EINVAL, "column %s: row %lld: offsets %d, %d: negative or decreasing", c->name,
+                      (long long)(row + i), off[i], off[i + 1]);
+  return BLZ_OK;
+}
+
+/* Writes the Parquet form of the value at physical index i of `a` into out (width bytes, or a
+ * blz_bytes_ref). Used for dictionary values, where access is random. */
 
 static blz_status value_at(const blz_column *c, const struct ArrowArray *a, int64_t i, void *out,
                            blz_error *err) {
@@ -382,11 +393,7 @@ blz_status blz_column_gather(blz_column *c, const struct ArrowArray *a, int64_t 
           o[k].len = (uint32_t)len;
           k += def[i];
         }
-        if (sign < 0) /* C Data offsets are not checked by anyone before us: name the first bad row */
-          for (int64_t i = 0; i < n; i++)
-            if (off[i] < 0 || off[i + 1] < off[i])
-              return blz_fail(err, BLZ_EINVAL, "column %s: row %lld: offsets %d, %d: negative or decreasing", c->name,
-                              (long long)(row + i), off[i], off[i + 1]);
+        if (sign < 0) BLZ_TRY(bad_offsets32(c, off, n, row, err));
         break;
       }
       default: {
@@ -649,11 +656,7 @@ blz_status blz_column_check_in_place(const blz_column *c, const struct ArrowArra
   const uint8_t *bits = a->buffers[0] && a->null_count != 0 ? a->buffers[0] : NULL;
   int32_t sign = off[0];
   for (int64_t i = 0; i < n; i++) sign |= off[i + 1] | (int32_t)((uint32_t)off[i + 1] - (uint32_t)off[i]);
-  if (sign < 0) /* as blz_column_gather says it */
-    for (int64_t i = 0; i < n; i++)
-      if (off[i] < 0 || off[i + 1] < off[i])
-        return blz_fail(err, BLZ_EINVAL, "column %s: row %lld: offsets %d, %d: negative or decreasing", c->name,
-                        (long long)(row + i), off[i], off[i + 1]);
+  if (sign < 0) BLZ_TRY(bad_offsets32(c, off, n, row, err));
   if (!c->t.is_string || !c->opts->validate_utf8) return BLZ_OK;
   /* the rows' bytes lie back to back: valid as one run, with no value starting inside a
    * character, means each value is valid (see blz_column_check_utf8) */

@@ -1074,8 +1074,7 @@ blz_status blz_writer_validate(blz_writer *w, const struct ArrowArray *batch, bl
   for (int64_t start = 0; start < batch->length;) {
     chunk_job job = {w, batch, {{0}}, 0, true, false};
     start += fill_chunk(&job, NULL, batch->length, start, MAX_CHUNK_SLICES);
-    blz_pool_run(w->pool, w->ncols, check_task, &job);
-    BLZ_TRY(first_failure(w, err));
+    BLZ_TRY(chunk_check(w, &job, err));
   }
   return BLZ_OK;
 }

@@ -299,7 +299,6 @@ static bool column_value(const blz_partitioner *p, const struct ArrowArray *batc
   return true;
 }
 
-/* Seconds since the epoch of the time column at `row`; false when null. */
 /* Values of the time column per second (64-bit timestamps and date64), or 0 for date32 (days). */
 static int64_t units_per_second(const blz_partitioner *p) {
   char u = p->time_fmt[2];
@@ -307,6 +306,7 @@ static int64_t units_per_second(const blz_partitioner *p) {
   return u == 's' ? 1 : u == 'm' ? 1000 : u == 'u' ? 1000000 : 1000000000;
 }
 
+/* Seconds since the epoch of the time column at `row`; false when null. */
 static bool time_at(const blz_partitioner *p, const struct ArrowArray *batch, int64_t row, int64_t *secs) {
   const struct ArrowArray *a = batch->children[p->time_col];
   int64_t i = a->offset + batch->offset + row;

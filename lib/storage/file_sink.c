@@ -85,21 +85,52 @@ blz_status blz_file_sink_finish(blz_file_sink *s, blz_error *err) {
   return BLZ_OK;
 }
 
-blz_status blz_make_parents(const char *path, blz_error *err) {
+blz_status blz_make_parents(const char *path, int *made, blz_error *err) {
+  if (made) *made = 0;
   char *p = strdup(path);
   if (!p) return blz_fail(err, BLZ_ENOMEM, "out of memory");
-  for (char *q = p + 1; *q; q++) {
-    if (*q != '/') continue;
-    *q = 0;
-    if (mkdir(p, 0755) != 0 && errno != EEXIST) {
-      blz_status st = blz_fail(err, BLZ_EIO, "cannot create folder %s: %s", p, strerror(errno));
-      free(p);
-      return st;
+  char *slash = strrchr(p, '/');
+  blz_status st = BLZ_OK;
+  if (!slash || slash == p) goto out; /* held by the current or the root folder */
+  *slash = 0;
+  size_t full = strlen(p);
+  /* up: cut at the last '/' while the folder's own parent is missing */
+  while (mkdir(p, 0755) != 0) {
+    if (errno == EEXIST) goto down;
+    char *up = errno == ENOENT ? strrchr(p, '/') : NULL;
+    if (!up || up == p) {
+      st = blz_fail(err, BLZ_EIO, "cannot create folder %s: %s", p, strerror(errno));
+      goto out;
     }
-    *q = '/';
+    *up = 0;
+  }
+  if (made) (*made)++;
+down:
+  /* down: each cut undone (the latest is the first NUL after the string), that folder made */
+  for (size_t len = strlen(p); len < full; len = strlen(p)) {
+    p[len] = '/';
+    if (mkdir(p, 0755) == 0) {
+      if (made) (*made)++;
+    } else if (errno != EEXIST) {
+      st = blz_fail(err, BLZ_EIO, "cannot create folder %s: %s", p, strerror(errno));
+      goto out;
+    }
+  }
+out:
+  free(p);
+  return st;
+}
+
+void blz_fsync_made(const char *path, int made) {
+  char *p = strdup(path);
+  if (!p) return;
+  char *slash = strrchr(p, '/');
+  for (int k = 0; k < made && slash && slash != p; k++) {
+    *slash = 0; /* p: the k-th made folder, deepest first; its name lives in its parent */
+    blz_fsync_parent(p);
+    slash = strrchr(p, '/');
   }
   free(p);
-  return BLZ_OK;
 }
 
 void blz_fsync_parent(const char *path) {

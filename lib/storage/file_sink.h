@@ -21,8 +21,14 @@ blz_status blz_file_sink_finish(blz_file_sink *s, blz_error *err);
 blz_status blz_file_sink_publish(blz_file_sink *s, blz_error *err);
 /* finish, then publish. */
 blz_status blz_file_sink_commit(blz_file_sink *s, blz_error *err);
-/* mkdir -p of the folders holding `path` (a path ending in '/' names a folder to create too). */
-blz_status blz_make_parents(const char *path, blz_error *err);
+/* mkdir -p of the folders holding `path` (a path ending in '/' names a folder to create too). The
+ * deepest is tried first (in a running sink it exists: one call), the path walked up only past
+ * missing folders. *made (may be NULL): how many folders were created, the deepest ones; their
+ * names become durable with blz_fsync_made. */
+blz_status blz_make_parents(const char *path, int *made, blz_error *err);
+/* fsyncs the folders holding the `made` folders blz_make_parents created for `path`, so a file
+ * published under a new folder keeps its path after a crash. */
+void blz_fsync_made(const char *path, int made);
 /* fsyncs the folder holding path (a rename or unlink in it becomes durable). */
 void blz_fsync_parent(const char *path);
 /* Removes the temporary file (if still there) and frees everything. Safe after commit. */

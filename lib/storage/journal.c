@@ -30,7 +30,9 @@ blz_status blz_journal_open(blz_journal *j, const char *state_dir, blz_error *er
   char *jdir = path_in(state_dir, "journal/", ""), *lock = path_in(state_dir, "lock", "");
   char *log = path_in(state_dir, "landed.log", "");
   blz_status st = j->dir && jdir && lock && log ? BLZ_OK : blz_fail(err, BLZ_ENOMEM, "out of memory");
-  if (!st) st = blz_make_parents(jdir, err); /* the trailing '/' makes journal/ itself */
+  int made = 0;
+  if (!st) st = blz_make_parents(jdir, &made, err); /* the trailing '/' makes journal/ itself */
+  if (!st) blz_fsync_made(jdir, made);
   if (!st && (j->lock_fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0644)) < 0)
     st = blz_fail(err, BLZ_EIO, "cannot open %s: %s", lock, strerror(errno));
   if (!st && flock(j->lock_fd, LOCK_EX | LOCK_NB) != 0)

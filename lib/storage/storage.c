@@ -44,6 +44,7 @@ struct blz_object {
   char *local; /* S3: path of the local copy */
   bool keep_local; /* an existing file handed in for upload: never removed */
   bool landing;    /* a journal record stands for this object (land.*) */
+  int made;        /* folders blz_make_parents created for it: made durable when it is published */
   blz_journal_entry land;
   blz_file_sink fs;
 };
@@ -182,7 +183,7 @@ blz_status blz_storage_begin(blz_storage *s, const char *relpath, blz_object **o
     free(o);
     return blz_fail(err, BLZ_ENOMEM, "out of memory");
   }
-  blz_status st = blz_make_parents(o->local, err);
+  blz_status st = blz_make_parents(o->local, &o->made, err);
   if (!st) st = blz_file_sink_open(&o->fs, o->local, err);
   if (st) {
     free(o->relpath);
@@ -257,6 +258,7 @@ static blz_status publish(blz_storage *s, blz_object *o, blz_error *err) {
     if (o->landing) blz_journal_remove(&s->journal, o->land.name); /* nothing was published */
     return st;
   }
+  blz_fsync_made(o->local, o->made);
   blz__crash_point("published");
   return BLZ_OK;
 }
@@ -378,6 +380,7 @@ blz_status blz_storage_put(blz_storage *s, const char *relpath, const void *data
   BLZ_TRY(blz_storage_begin(s, relpath, &o, err));
   blz_status st = blz_file_sink_write(&o->fs, data, len, err);
   if (!st) st = blz_file_sink_commit(&o->fs, err);
+  if (!st) blz_fsync_made(o->local, o->made);
   object_free(o);
   return st;
 }

@@ -9,6 +9,7 @@
 
 #include "../../lib/sink/partition.h"
 #include "../../lib/sink/uuid7.h"
+#include "../../lib/storage/file_sink.h"
 #include "fixture.h"
 #include "test.h"
 #include "tests.h"
@@ -944,4 +945,43 @@ void test_sink_local_landing_failure_is_recovered(void) {
   blz_sink_config_free(&c);
   fx_free_array(b);
   drop_sink(&env, NULL);
+}
+
+static bool is_dir(const char *base, const char *rel) {
+  char p[256];
+  struct stat st;
+  snprintf(p, sizeof p, "%s/%s", base, rel);
+  return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+void test_make_parents(void) {
+  /* mkdir -p tries the deepest folder first and walks up past missing ones: it reports how many
+   * folders it made (the ones whose names must be fsync'd), makes none when they exist, refuses a
+   * file in the way naming it, and leaves a bare name alone */
+  char dir[64], p[256];
+  snprintf(dir, sizeof dir, "/tmp/blz-mkdir-XXXXXX");
+  CHECK(mkdtemp(dir) != NULL);
+  blz_error e = {0};
+  int made = -1;
+  snprintf(p, sizeof p, "%s/a/b//c/f.parquet", dir);
+  CHECK(blz_make_parents(p, &made, &e) == BLZ_OK);
+  CHECK_EQ_INT(made, 3);
+  CHECK(is_dir(dir, "a/b/c"));
+  blz_fsync_made(p, made);
+  CHECK(blz_make_parents(p, &made, &e) == BLZ_OK);
+  CHECK_EQ_INT(made, 0);
+  snprintf(p, sizeof p, "%s/a/b/d/", dir); /* a trailing '/' makes the folder itself */
+  CHECK(blz_make_parents(p, &made, &e) == BLZ_OK);
+  CHECK_EQ_INT(made, 1);
+  CHECK(is_dir(dir, "a/b/d"));
+  snprintf(p, sizeof p, "%s/a/plain", dir);
+  FILE *f = fopen(p, "w");
+  CHECK(f != NULL);
+  if (f) fclose(f);
+  snprintf(p, sizeof p, "%s/a/plain/x/y.parquet", dir);
+  CHECK(blz_make_parents(p, &made, &e) == BLZ_EIO);
+  CHECK(strstr(e.message, "/a/plain") != NULL);
+  CHECK(blz_make_parents("y.parquet", &made, &e) == BLZ_OK);
+  CHECK_EQ_INT(made, 0);
+  nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 }

@@ -63,6 +63,7 @@
   X(test_sink_local_landing_failure_is_recovered)   \
   X(test_staging_json)                              \
   X(test_sink_refuses_whole_batch)                  \
+  X(test_make_parents)                              \
   X(test_sigv4_aws_example)                         \
   X(test_uri_encode)                                \
   X(test_s3_options)                                \

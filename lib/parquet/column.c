@@ -268,6 +268,21 @@ static bool dictionary_hopeless(const blz_column *c) {
   return n >= 512 && repeats * 8 * 65536 <= n * n;
 }
 
+/* Whether the first page's dictionary is predicted to save under a tenth at the page's end (see
+ * dictionary_pays and blz_dict_predicted_ratio), judged when its values pass a power of two from
+ * 1,024. The page's values: its row limit at the share of rows with a value so far (no limit: no
+ * prediction). A column of many values that still repeat (the event log's latencies: ~75%
+ * distinct per page) stops hashing after a thousand values instead of a page in every chunk. */
+static bool dictionary_predicted_to_lose(const blz_column *c, size_t added) {
+  int64_t n = c->page_values, before = n - (int64_t)added, rows = c->opts->data_page_row_limit;
+  bool crossed = n >= 1024 && (before < 1024 || blz_bit_width((uint64_t)n) != blz_bit_width((uint64_t)before));
+  if (!crossed || rows <= c->page_rows || c->page_rows <= 0 || c->dict.count == 0) return false;
+  double page_n = (double)n * (double)rows / (double)c->page_rows;
+  double plain = (double)blz_dict_plain_size(&c->dict, (const uint32_t *)c->page_idx.data, (size_t)n) / (double)n;
+  double entry = (double)c->dict.data.len / (double)c->dict.count;
+  return blz_dict_predicted_ratio(n, c->dict.count, page_n, entry < plain ? entry : plain, plain) >= 0.9;
+}
+
 /* Gives up the dictionary for this chunk: the open page's values go back to PLAIN. Only while no
  * page of the chunk has used it. */
 static bool abandon_dictionary(blz_column *c, blz_scratch *sx) {
@@ -534,7 +549,8 @@ blz_status blz_column_feed(blz_column *c, blz_scratch *sx, int64_t n, size_t nva
     c->page_values += (int64_t)nv;
     epos += take;
     vpos += nv;
-    if (c->dict_on && c->dict_mode == DICT_AUTO && !c->dict_decided && dictionary_hopeless(c)) {
+    if (c->dict_on && c->dict_mode == DICT_AUTO && !c->dict_decided &&
+        (dictionary_hopeless(c) || dictionary_predicted_to_lose(c, nv))) {
       if (!abandon_dictionary(c, sx)) goto oom;
     }
     if (c->dict_on && (int64_t)c->dict.data.len > c->opts->dictionary_page_size_limit) {

@@ -1,5 +1,8 @@
 /* dict.c — open-addressing hash dictionary used for RLE_DICTIONARY encoding, specialised per width. */
 #include "dict.h"
+#include "rle.h"
+
+#include <math.h>
 
 #define XXH_INLINE_ALL
 #include <xxhash.h>
@@ -378,4 +381,22 @@ void blz_dict_free(blz_dict *d) {
   int64_t limit = d->page_limit;
   blz_dict_init(d, d->width);
   d->page_limit = limit;
+}
+
+double blz_dict_predicted_ratio(int64_t n, int64_t distinct, double page_n, double entry_bytes, double plain_bytes) {
+  if (n <= 0 || distinct <= 0 || page_n <= 0 || plain_bytes <= 0) return 0;
+  double r = (double)(n - distinct);
+  double k = (double)n - (r + 2.0 * sqrt(r) + 2.0); /* distinct values at the low end of their range */
+  if (k < 1) k = 1;
+  /* D such that n draws from D values give k distinct: D (1 - e^(-n/D)) = k, which grows with D */
+  double lo = k, hi = 1e15;
+  for (int i = 0; i < 64; i++) {
+    double mid = sqrt(lo * hi);
+    if (mid * -expm1(-(double)n / mid) < k) lo = mid;
+    else hi = mid;
+  }
+  double d = lo * -expm1(-page_n / lo); /* distinct values among page_n draws from D */
+  if (d < (double)distinct) d = (double)distinct;
+  double bytes = d * entry_bytes + page_n * (double)blz_bit_width((uint64_t)(d > 1 ? d - 1 : 0)) / 8.0;
+  return bytes / (page_n * plain_bytes);
 }

@@ -76,6 +76,13 @@ bool blz_dict_to_plain(const blz_dict *d, const uint32_t *idx, size_t n, blz_buf
 int64_t blz_dict_plain_size(const blz_dict *d, const uint32_t *idx, size_t n);
 /* Bytes of memory the dictionary holds (entries, index, direct table, page set). */
 int64_t blz_dict_memory(const blz_dict *d);
+/* Predicted (dictionary + bit-packed indices) / PLAIN bytes of a page of page_n values, from its
+ * first n values holding `distinct` of them: entries of entry_bytes, PLAIN values of plain_bytes
+ * each. The first values are taken for draws from D equally likely values, D the one whose n draws
+ * give `distinct` less the upper spread of the repeats (r + 2 sqrt(r) + 2 for r repeats); skewed
+ * distributions with the same repeats give more distinct values, not fewer, so the prediction
+ * errs low (towards a dictionary that pays). */
+double blz_dict_predicted_ratio(int64_t n, int64_t distinct, double page_n, double entry_bytes, double plain_bytes);
 /* Forgets every entry, keeping the memory for the next chunk. */
 void blz_dict_clear(blz_dict *d);
 void blz_dict_free(blz_dict *d);

@@ -2,6 +2,7 @@
 #include "../../lib/common/blz_utf8.h"
 #include "../../lib/parquet/dict.h"
 #include "../../lib/parquet/encode.h"
+#include "../../lib/parquet/rle.h"
 #include "test.h"
 #include "tests.h"
 
@@ -180,6 +181,43 @@ void test_dict_slots_near_page_limit(void) {
   CHECK(a.page_limit == 1 << 20);
   blz_dict_free(&b);
   free(v), free(i1), free(i2);
+}
+
+/* Distinct values among the first n of m draws (xorshift) from `range` equally likely values. */
+static int64_t distinct_in(int64_t n, uint64_t range, uint64_t seed, uint8_t *seen) {
+  memset(seen, 0, (size_t)range);
+  int64_t d = 0;
+  for (int64_t i = 0; i < n; i++) {
+    seed ^= seed << 13, seed ^= seed >> 7, seed ^= seed << 17;
+    uint64_t v = seed % range;
+    d += !seen[v];
+    seen[v] = 1;
+  }
+  return d;
+}
+
+void test_dict_predicted_ratio(void) {
+  /* 8-byte values, a 20,000-value page, uniform draws from D values: the prediction from the first
+   * 1,024/2,048/4,096 values stays at or below the page's true (dictionary + indices) / PLAIN (it
+   * errs towards keeping the dictionary), keeps the dictionary where it truly saves a tenth (D =
+   * 5,000 and 20,000: true ratios 0.43 and 0.85) and gives it up where it truly loses (D = 100,000
+   * and 10^7) */
+  uint64_t ranges[4] = {5000, 20000, 100000, 10000000};
+  uint8_t *seen = malloc(10000000);
+  for (int k = 0; k < 4; k++) {
+    for (uint64_t seed = 1; seed <= 5; seed++) {
+      uint64_t s0 = seed * 0x9E3779B97F4A7C15ULL;
+      int64_t page_d = distinct_in(20000, ranges[k], s0, seen);
+      double truth = ((double)page_d * 8 + 20000.0 * blz_bit_width((uint64_t)page_d - 1) / 8) / 160000.0;
+      for (int64_t n = 1024; n <= 4096; n *= 2) {
+        double p = blz_dict_predicted_ratio(n, distinct_in(n, ranges[k], s0, seen), 20000, 8, 8);
+        CHECK(p <= truth + 0.02);
+        if (k < 2) CHECK(p < 0.9);
+        if (k >= 2 && n >= 2048) CHECK(p >= 0.9);
+      }
+    }
+  }
+  free(seen);
 }
 
 void test_zalloc(void) {

@@ -85,6 +85,7 @@
   X(test_byte_stream_split)                         \
   X(test_utf8_check)                                \
   X(test_dict_slots_near_page_limit)                \
+  X(test_dict_predicted_ratio)                      \
   X(test_zalloc)                                    \
   X(test_writer_dictionary_judged_per_chunk)        \
   X(test_writer_dictionary_must_save_a_tenth)       \

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #define FILE_BUF (1 << 20)
+#define DIRECT_WRITE (64 << 10)
 /* Writeback of what is written is started every WRITEBACK_STEP bytes, so the final fsync waits for
  * the last few MiB instead of the whole file: with a file written while the next row group is
  * encoded, that wait is time nothing else runs. */
@@ -64,10 +65,12 @@ static blz_status write_all(blz_file_sink *s, const uint8_t *p, size_t n, blz_er
 
 blz_status blz_file_sink_write(void *ctx, const void *data, size_t len, blz_error *err) {
   blz_file_sink *s = ctx;
-  if (s->buf.len + len > FILE_BUF) {
+  /* pieces of DIRECT_WRITE bytes or more (column chunk segments) go straight to the kernel, which
+   * copies them anyway: buffering them too cost the sink's thread a second copy of every file */
+  if (s->buf.len + len > FILE_BUF || len >= DIRECT_WRITE) {
     BLZ_TRY(write_all(s, s->buf.data, s->buf.len, err));
     s->buf.len = 0;
-    if (len >= FILE_BUF) return write_all(s, data, len, err);
+    if (len >= DIRECT_WRITE) return write_all(s, data, len, err);
   }
   if (!blz_buf_append(&s->buf, data, len)) return blz_fail(err, BLZ_ENOMEM, "out of memory");
   return BLZ_OK;

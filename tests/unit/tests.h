@@ -64,6 +64,7 @@
   X(test_staging_json)                              \
   X(test_sink_refuses_whole_batch)                  \
   X(test_make_parents)                              \
+  X(test_file_sink_pieces_in_order)                 \
   X(test_sigv4_aws_example)                         \
   X(test_uri_encode)                                \
   X(test_s3_options)                                \

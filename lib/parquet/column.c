@@ -271,8 +271,9 @@ static bool dictionary_hopeless(const blz_column *c) {
 /* Whether the first page's dictionary is predicted to save under a tenth at the page's end (see
  * dictionary_pays and blz_dict_predicted_ratio), judged when its values pass a power of two from
  * 1,024. The page's values: its row limit at the share of rows with a value so far (no limit: no
- * prediction). A column of many values that still repeat (the event log's latencies: ~75%
- * distinct per page) stops hashing after a thousand values instead of a page in every chunk. */
+ * prediction). Entries are sized as the entries so far (new values are like the distinct ones, not
+ * like the repeated few). A column of values that still repeat but mostly do not (the event log's
+ * latencies and messages) stops hashing after a thousand values instead of a page in every chunk. */
 static bool dictionary_predicted_to_lose(const blz_column *c, size_t added) {
   int64_t n = c->page_values, before = n - (int64_t)added, rows = c->opts->data_page_row_limit;
   bool crossed = n >= 1024 && (before < 1024 || blz_bit_width((uint64_t)n) != blz_bit_width((uint64_t)before));
@@ -280,7 +281,7 @@ static bool dictionary_predicted_to_lose(const blz_column *c, size_t added) {
   double page_n = (double)n * (double)rows / (double)c->page_rows;
   double plain = (double)blz_dict_plain_size(&c->dict, (const uint32_t *)c->page_idx.data, (size_t)n) / (double)n;
   double entry = (double)c->dict.data.len / (double)c->dict.count;
-  return blz_dict_predicted_ratio(n, c->dict.count, page_n, entry < plain ? entry : plain, plain) >= 0.9;
+  return blz_dict_predicted_ratio(n, c->dict.count, c->dict.once, c->dict.twice, page_n, entry, plain) >= 0.9;
 }
 
 /* Gives up the dictionary for this chunk: the open page's values go back to PLAIN. Only while no
@@ -540,6 +541,8 @@ blz_status blz_column_feed(blz_column *c, blz_scratch *sx, int64_t n, size_t nva
       if (nv > 0 && !(src ? blz_dict_encode_mapped(&c->dict, vals, src + vpos, nv, &c->remap, out)
                           : blz_dict_encode(&c->dict, vals, nv, out)))
         goto oom;
+      /* while the chunk's dictionary is judged: how often entries repeat (dictionary_predicted_to_lose) */
+      if (nv > 0 && c->dict_mode == DICT_AUTO && !c->dict_decided && !blz_dict_tally(&c->dict, out, nv)) goto oom;
       c->page_idx.len += nv * 4;
     } else if (!plain_append(c, vals, nv)) {
       goto oom;

@@ -357,13 +357,15 @@ bool blz_dict_encode_mapped(blz_dict *d, const void *dense, const uint32_t *src,
 
 int64_t blz_dict_memory(const blz_dict *d) {
   int64_t m = (int64_t)(d->data.cap + d->page_used.cap) + (int64_t)d->nslots * (int64_t)sizeof *d->slots;
-  m += (int64_t)d->cap * 3 * (int64_t)sizeof(uint32_t); /* off, len, epoch */
+  m += (int64_t)d->cap * 3 * (int64_t)sizeof(uint32_t) + (int64_t)d->hits_cap; /* off, len, epoch; hits */
   return m + (d->direct ? (int64_t)DIRECT_SPAN * (int64_t)sizeof *d->direct : 0);
 }
 
 void blz_dict_clear(blz_dict *d) {
   if (d->slots && d->count) memset(d->slots, 0, (size_t)d->nslots * sizeof *d->slots);
   if (d->direct && d->count) memset(d->direct, 0, DIRECT_SPAN * sizeof *d->direct);
+  if (d->hits) memset(d->hits, 0, d->hits_cap);
+  d->once = d->twice = 0;
   d->direct_tried = false;
   d->count = 0;
   d->data.len = 0;
@@ -376,6 +378,7 @@ void blz_dict_free(blz_dict *d) {
   free(d->off);
   free(d->len);
   free(d->epoch);
+  free(d->hits);
   blz_buf_free(&d->data);
   blz_buf_free(&d->page_used);
   int64_t limit = d->page_limit;
@@ -383,20 +386,35 @@ void blz_dict_free(blz_dict *d) {
   d->page_limit = limit;
 }
 
-double blz_dict_predicted_ratio(int64_t n, int64_t distinct, double page_n, double entry_bytes, double plain_bytes) {
-  if (n <= 0 || distinct <= 0 || page_n <= 0 || plain_bytes <= 0) return 0;
-  double r = (double)(n - distinct);
-  double k = (double)n - (r + 2.0 * sqrt(r) + 2.0); /* distinct values at the low end of their range */
-  if (k < 1) k = 1;
-  /* D such that n draws from D values give k distinct: D (1 - e^(-n/D)) = k, which grows with D */
-  double lo = k, hi = 1e15;
-  for (int i = 0; i < 64; i++) {
-    double mid = sqrt(lo * hi);
-    if (mid * -expm1(-(double)n / mid) < k) lo = mid;
-    else hi = mid;
+bool blz_dict_tally(blz_dict *d, const uint32_t *idx, size_t n) {
+  if (d->count > d->hits_cap) {
+    size_t cap = d->hits_cap ? d->hits_cap : 1024;
+    while (cap < d->count) cap *= 2;
+    uint8_t *h = realloc(d->hits, cap);
+    if (!h) return false;
+    memset(h + d->hits_cap, 0, cap - d->hits_cap);
+    d->hits = h;
+    d->hits_cap = cap;
   }
-  double d = lo * -expm1(-page_n / lo); /* distinct values among page_n draws from D */
-  if (d < (double)distinct) d = (double)distinct;
+  for (size_t i = 0; i < n; i++) {
+    uint8_t h = d->hits[idx[i]];
+    d->once += (h == 0) - (h == 1);
+    d->twice += (h == 1) - (h == 2);
+    d->hits[idx[i]] = (uint8_t)(h + (h < 3));
+  }
+  return true;
+}
+
+double blz_dict_predicted_ratio(int64_t n, int64_t distinct, int64_t once, int64_t twice, double page_n,
+                                double entry_bytes, double plain_bytes) {
+  if (n <= 1 || distinct <= 0 || page_n <= 0 || plain_bytes <= 0) return 0;
+  double d = (double)distinct, f1 = (double)once, m = page_n - (double)n;
+  if (f1 > 0 && m > 0) {
+    double f2 = (double)twice + 2.0 * sqrt((double)twice) + 2.0;
+    double unseen = ((double)n - 1) / (double)n * f1 * f1 / (2.0 * f2);
+    /* each of the m draws to come is new with a chance that falls as the unseen ones are found */
+    d += unseen * -expm1(m * log1p(-f1 / ((double)n * unseen + f1)));
+  }
   double bytes = d * entry_bytes + page_n * (double)blz_bit_width((uint64_t)(d > 1 ? d - 1 : 0)) / 8.0;
   return bytes / (page_n * plain_bytes);
 }

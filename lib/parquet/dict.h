@@ -38,6 +38,11 @@ typedef struct blz_dict {
    * every value) */
   uint32_t *epoch, page_epoch;
   blz_buf page_used;
+  /* while the chunk's dictionary is judged (blz_dict_tally): how often each entry was seen, up to
+   * 3, and how many entries were seen exactly once and exactly twice */
+  uint8_t *hits;
+  size_t hits_cap;
+  int64_t once, twice;
 } blz_dict;
 
 /* For a dictionary-encoded Arrow column: Arrow dictionary index -> our entry, so each distinct
@@ -76,13 +81,18 @@ bool blz_dict_to_plain(const blz_dict *d, const uint32_t *idx, size_t n, blz_buf
 int64_t blz_dict_plain_size(const blz_dict *d, const uint32_t *idx, size_t n);
 /* Bytes of memory the dictionary holds (entries, index, direct table, page set). */
 int64_t blz_dict_memory(const blz_dict *d);
+/* Counts entries idx[0..n) (as blz_dict_encode just returned them) towards once and twice, for
+ * blz_dict_predicted_ratio. Returns false on allocation failure. */
+bool blz_dict_tally(blz_dict *d, const uint32_t *idx, size_t n);
 /* Predicted (dictionary + bit-packed indices) / PLAIN bytes of a page of page_n values, from its
- * first n values holding `distinct` of them: entries of entry_bytes, PLAIN values of plain_bytes
- * each. The first values are taken for draws from D equally likely values, D the one whose n draws
- * give `distinct` less the upper spread of the repeats (r + 2 sqrt(r) + 2 for r repeats); skewed
- * distributions with the same repeats give more distinct values, not fewer, so the prediction
- * errs low (towards a dictionary that pays). */
-double blz_dict_predicted_ratio(int64_t n, int64_t distinct, double page_n, double entry_bytes, double plain_bytes);
+ * first n values: `distinct` of them, `once` seen once and `twice` twice; entries of entry_bytes,
+ * PLAIN values of plain_bytes each. The distinct values of page_n draws are extrapolated as
+ * species counts are (Chao et al. 2014, Ecological Monographs 84: the unseen ones estimated at
+ * once^2 / 2 twice, a lower bound, with `twice` raised to the top of its Poisson range), which errs
+ * low: towards a dictionary that pays. Values seen once keep coming (distinct messages) or thin
+ * out (a few thousand values drawn again and again), and the extrapolation follows either. */
+double blz_dict_predicted_ratio(int64_t n, int64_t distinct, int64_t once, int64_t twice, double page_n,
+                                double entry_bytes, double plain_bytes);
 /* Forgets every entry, keeping the memory for the next chunk. */
 void blz_dict_clear(blz_dict *d);
 void blz_dict_free(blz_dict *d);

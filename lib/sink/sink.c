@@ -30,6 +30,7 @@ typedef struct open_file {
   int64_t src_first, src_end; /* the source rows it holds: its partition's rows in [first, end) */
   int64_t last_batch;        /* the sink's batch count when it last received rows */
   double write_secs; /* time spent in the writer for this file */
+  int64_t mem;       /* its writer's memory after its last write or flush (keep_within_budget) */
 } open_file;
 
 /* Source rows of one partition that landed in earlier runs: merged, sorted ranges, and a cursor
@@ -568,6 +569,7 @@ static void wrote_rows(blz_sink *s, open_file *f, const int64_t *rows, int64_t t
   f->last_ms = now;
   f->lru = ++s->seq;
   f->last_batch = s->nbatch;
+  f->mem = blz__writer_memory(f->w); /* only writes and flushes change it */
 }
 
 /* After a write to file i: the file is finished when it has reached its size. */
@@ -675,7 +677,7 @@ static blz_status keep_within_budget(blz_sink *s, blz_error *err) {
     int64_t total = 0, most = -1;
     int pick = -1;
     for (int i = 0; i < s->nfiles; i++) {
-      int64_t m = blz__writer_memory(s->files[i].w);
+      int64_t m = s->files[i].mem;
       total += m;
       if (m > most) most = m, pick = i;
     }
@@ -686,7 +688,8 @@ static blz_status keep_within_budget(blz_sink *s, blz_error *err) {
     f->write_secs += mono() - t0;
     BLZ_TRY(st);
     blz__writer_trim(f->w);
-    if (blz__writer_memory(f->w) >= most) return BLZ_OK; /* nothing was given back */
+    f->mem = blz__writer_memory(f->w);
+    if (f->mem >= most) return BLZ_OK; /* nothing was given back */
   }
   return BLZ_OK;
 }
@@ -866,6 +869,7 @@ static blz_status flush_files(blz_sink *s, bool (*pick)(const blz_sink *s, const
   for (int i = 0; i < n; i++) {
     fs[i]->write_secs += (mono() - t0) / n; /* their shared time, shared out */
     if (trim) blz__writer_trim(ws[i]);
+    fs[i]->mem = blz__writer_memory(ws[i]);
   }
   free(ws), free(fs);
   return st;

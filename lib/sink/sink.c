@@ -14,9 +14,13 @@
 #include "partition.h"
 #include "uuid7.h"
 
-/* Rows are handed to a file's writer in chunks of this many, so the size policy is checked
- * often enough for files to land close to their target. */
-#define WRITE_CHUNK 4096
+/* Rows are handed to a file's writer in calls of at most WRITE_CHUNK rows: as large as a write
+ * call of `convert` fills (8 slices of 8,192 rows), since each call is a meeting of the encoding
+ * threads (4,096-row calls kept the second thread idle a third of the time). A new file's first
+ * call takes FIRST_CHUNK rows, to learn the bytes per row; then the calls halve the gap to the size
+ * target, so files land close to it. */
+#define WRITE_CHUNK 65536
+#define FIRST_CHUNK 4096
 
 typedef struct open_file {
   char *prefix;
@@ -547,11 +551,13 @@ static int find_file(blz_sink *s, const char *prefix, size_t plen) {
 
 static blz_status keep_within_budget(blz_sink *s, blz_error *err);
 
-/* How many of the `left` rows to write to f in one call: WRITE_CHUNK, fewer near the size
- * target — wide rows (nested lists, long strings) would otherwise overshoot it by a whole chunk. */
+/* How many of the `left` rows to write to f in one call: WRITE_CHUNK (FIRST_CHUNK for a new file),
+ * fewer near the size target — wide rows (nested lists, long strings) would otherwise overshoot it
+ * by a whole chunk. */
 static int64_t rows_to_take(const blz_sink *s, const open_file *f, int64_t left) {
   int64_t take = left < WRITE_CHUNK ? left : WRITE_CHUNK;
   int64_t have = blz_writer_num_rows(f->w);
+  if (have == 0 && take > FIRST_CHUNK) take = FIRST_CHUNK;
   if (have > 0) {
     int64_t target = s->cfg.file_size_mb << 20;
     int64_t size = blz_writer_bytes_written(f->w) + blz_writer_buffered_bytes(f->w);

@@ -15,6 +15,7 @@
 #include "nested.h"
 
 #define SLICE_ROWS 8192
+#define MIN_RUN 512 /* rows of a selection gathered as a slice of their own (fill_chunk) */
 
 struct blz_writer {
   blz_writer_options opts;
@@ -671,18 +672,30 @@ static int chunk_slices(const blz_writer *w) {
  * chunk; returns the rows taken. */
 static int64_t fill_chunk(chunk_job *j, const int64_t *rows, int64_t n, int64_t start, int want) {
   int64_t taken = 0;
-  for (; j->nslices < want && start < n; start += SLICE_ROWS) {
+  while (j->nslices < want && start < n) {
     int64_t len = n - start < SLICE_ROWS ? n - start : SLICE_ROWS;
-    taken += len;
-    /* a selection that is one ascending run (time-sorted rows of one partition) is a slice */
-    const int64_t *sel = rows ? rows + start : NULL;
-    int64_t first = rows ? sel[0] : start;
-    if (sel && sel[len - 1] - sel[0] == len - 1) {
-      bool run = true;
-      for (int64_t k = 1; k < len && run; k++) run = sel[k] == sel[k - 1] + 1;
-      if (run) sel = NULL;
+    if (!rows) {
+      j->slice[j->nslices++] = (slice_desc){NULL, start, len};
+    } else {
+      /* a selection's ascending runs are slices, gathered as such (a partition of time-sorted rows
+       * is one run but for the few rows its neighbours interleave at its ends); only the stretches
+       * between runs of MIN_RUN rows are gathered row by row */
+      const int64_t *sel = rows + start;
+      int64_t run = 1;
+      while (run < len && sel[run] == sel[run - 1] + 1) run++;
+      if (run >= MIN_RUN || run == len) {
+        len = run;
+        j->slice[j->nslices++] = (slice_desc){NULL, sel[0], len};
+      } else {
+        int64_t cut = run, cur = 1; /* cur: length of the run ending at cut */
+        for (; cut < len && cur < MIN_RUN; cut++) cur = sel[cut] == sel[cut - 1] + 1 ? cur + 1 : 1;
+        if (cur >= MIN_RUN) cut -= cur; /* stop where that run starts */
+        len = cut;
+        j->slice[j->nslices++] = (slice_desc){sel, sel[0], len};
+      }
     }
-    j->slice[j->nslices++] = (slice_desc){sel, first, len};
+    taken += len;
+    start += len;
   }
   return taken;
 }

@@ -83,16 +83,18 @@ size_t fx_bits(const char *mask, uint8_t *out) {
 }
 
 struct ArrowArray *fx_i32(const int32_t *v, int64_t n, const char *mask) {
-  uint8_t bits[1024];
+  uint8_t *bits = mask ? malloc(strlen(mask) / 8 + 1) : NULL;
   int64_t nulls = 0;
   size_t nb = 0;
   if (mask) {
     nb = fx_bits(mask, bits);
     for (const char *m = mask; *m; m++) nulls += *m == '0';
   }
-  const void *bufs[2] = {mask ? bits : NULL, v};
+  const void *bufs[2] = {bits, v};
   size_t sizes[2] = {nb, (size_t)n * 4};
-  return fx_array(n, nulls, 0, 2, bufs, sizes, 0, NULL);
+  struct ArrowArray *a = fx_array(n, nulls, 0, 2, bufs, sizes, 0, NULL);
+  free(bits); /* fx_array copied it */
+  return a;
 }
 
 struct ArrowArray *fx_utf8(const char *const *v, int64_t n) {

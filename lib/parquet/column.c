@@ -97,6 +97,7 @@ blz_status blz_column_init(blz_column *c, const struct ArrowSchema *field, int t
   c->width = phys_width(&c->t);
   default_encoding(c);
   c->dict_on = c->dict_mode != DICT_OFF;
+  c->dict_unsure = c->dict_mode == DICT_AUTO;
   c->chosen_enc = -1;
   blz_dict_init(&c->dict, c->t.phys == PQ_BYTE_ARRAY ? 0 : c->width);
   c->dict.page_limit = opts->dictionary_page_size_limit;
@@ -274,14 +275,18 @@ static bool dictionary_hopeless(const blz_column *c) {
  * prediction). Entries are sized as the entries so far (new values are like the distinct ones, not
  * like the repeated few). A column of values that still repeat but mostly do not (the event log's
  * latencies and messages) stops hashing after a thousand values instead of a page in every chunk. */
-static bool dictionary_predicted_to_lose(const blz_column *c, size_t added) {
+static bool dictionary_predicted_to_lose(blz_column *c, size_t added) {
   int64_t n = c->page_values, before = n - (int64_t)added, rows = c->opts->data_page_row_limit;
   bool crossed = n >= 1024 && (before < 1024 || blz_bit_width((uint64_t)n) != blz_bit_width((uint64_t)before));
-  if (!crossed || rows <= c->page_rows || c->page_rows <= 0 || c->dict.count == 0) return false;
+  if (!c->dict_unsure || !crossed || rows <= c->page_rows || c->page_rows <= 0 || c->dict.count == 0) return false;
   double page_n = (double)n * (double)rows / (double)c->page_rows;
   double plain = (double)blz_dict_plain_size(&c->dict, (const uint32_t *)c->page_idx.data, (size_t)n) / (double)n;
   double entry = (double)c->dict.data.len / (double)c->dict.count;
-  return blz_dict_predicted_ratio(n, c->dict.count, c->dict.once, c->dict.twice, page_n, entry, plain) >= 0.9;
+  double ratio = blz_dict_predicted_ratio(n, c->dict.count, c->dict.once, c->dict.twice, page_n, entry, plain);
+  /* a dictionary predicted at half the fallback or less is left to the page's end, which judges it
+   * exactly: no more counting for this chunk (a column of a few values would count every value) */
+  if (ratio <= 0.5) c->dict_unsure = false;
+  return ratio >= 0.9;
 }
 
 /* Gives up the dictionary for this chunk: the open page's values go back to PLAIN. Only while no
@@ -542,7 +547,7 @@ blz_status blz_column_feed(blz_column *c, blz_scratch *sx, int64_t n, size_t nva
                           : blz_dict_encode(&c->dict, vals, nv, out)))
         goto oom;
       /* while the chunk's dictionary is judged: how often entries repeat (dictionary_predicted_to_lose) */
-      if (nv > 0 && c->dict_mode == DICT_AUTO && !c->dict_decided && !blz_dict_tally(&c->dict, out, nv)) goto oom;
+      if (nv > 0 && c->dict_unsure && !c->dict_decided && !blz_dict_tally(&c->dict, out, nv)) goto oom;
       c->page_idx.len += nv * 4;
     } else if (!plain_append(c, vals, nv)) {
       goto oom;
@@ -622,6 +627,7 @@ void blz_column_reset_chunk(blz_column *c) {
   c->remap.epoch++; /* our entries start over: what the map knew is gone */
   c->dict_on = c->dict_mode != DICT_OFF;
   c->dict_decided = false;
+  c->dict_unsure = c->dict_mode == DICT_AUTO;
   c->chosen_enc = -1;
 }
 

@@ -130,6 +130,7 @@ typedef struct blz_column {
   int chosen_enc;            /* that choice for the open chunk; -1: not made yet */
   bool dict_on;              /* new values go to the dictionary */
   bool dict_decided;         /* this chunk's dictionary has been judged worth keeping */
+  bool dict_unsure;          /* its first page's verdict is still predicted (dictionary_predicted_to_lose) */
   blz_dict dict;
   blz_dict_map remap;        /* Arrow dictionary index -> dict entry (see blz_dict_map) */
   bool bloom_on;             /* hashes of the chunk's values go to a bloom filter */

@@ -192,6 +192,24 @@ static blz_buf *segment_for(blz_segs *s, size_t need) {
   return b;
 }
 
+/* Makes *b the chunk's next segment (emptied, capacity kept) and gives *b the spare segment that
+ * slot held, if any (else an empty buffer). */
+static blz_buf *segment_adopt(blz_segs *s, blz_buf *b) {
+  if (s->n == s->cap) {
+    blz_buf *g = realloc(s->seg, (size_t)(s->cap + 1) * sizeof *g);
+    if (!g) return NULL;
+    s->seg = g;
+    memset(&g[s->cap++], 0, sizeof *g);
+  }
+  blz_buf t = s->seg[s->n];
+  s->seg[s->n] = *b;
+  *b = t;
+  b->len = 0;
+  blz_buf *seg = &s->seg[s->n++];
+  seg->len = 0;
+  return seg;
+}
+
 /* Rows are fed in small pieces so a page is cut close to its size target, as Arrow C++ does
  * with its write batch size. */
 #define FEED_PIECE 1024
@@ -208,13 +226,15 @@ static bool page_reserve(blz_buf *b, size_t extra, size_t most) {
 }
 
 /* Most bytes of PLAIN values an open page holds: its size target plus one fed piece, or for
- * fixed widths its row limit if that comes first. */
+ * fixed widths its row limit if that comes first; and PAGE_SLACK, so a page that does not compress
+ * fits in its own buffer with a header (see finish_page). */
+#define PAGE_SLACK 1024
 static size_t page_plain_most(const blz_column *c) {
   size_t most = (size_t)c->opts->data_page_size + (size_t)FEED_PIECE * (size_t)c->width;
   if (c->t.phys != PQ_BYTE_ARRAY && c->opts->data_page_row_limit > 0 &&
       (size_t)c->opts->data_page_row_limit * (size_t)c->width < most)
     most = (size_t)c->opts->data_page_row_limit * (size_t)c->width;
-  return most;
+  return most + PAGE_SLACK;
 }
 
 /* Most bytes of dictionary indices an open page holds (4 per value, up to its row limit). */
@@ -424,7 +444,17 @@ static blz_status finish_page(blz_column *c, blz_scratch *sx, blz_error *err) {
   blz_stats_out so;
   blz_stats_output(&c->page_stats, &c->t, c->opts->statistics_truncate_length, &so);
   /* a page header is at most a few hundred bytes: statistics are capped at 80 bytes a bound */
-  blz_buf *seg = segment_for(&c->chunk, sx->packed.len + 512);
+  size_t need = sx->packed.len + 512;
+  blz_segs *ch = &c->chunk;
+  /* A chunk's first page that hardly compressed (random numbers) would take new memory beside its
+   * value buffer, idle until the column's next page: the value buffer becomes the chunk's first
+   * segment instead, and the column takes the spare segment it displaces (a later page: one new
+   * buffer). 200 such columns of the wide table, one page each, held 17 MB of chunks beside 21 MB
+   * of finished pages. Later pages append to the segments: a new value buffer for every page
+   * would touch more memory than they save. */
+  bool adopt = ch->n == 0 && encoding != ENC_RLE_DICTIONARY && c->page_plain.cap >= need &&
+               sx->packed.len * 2 >= c->page_plain.cap;
+  blz_buf *seg = adopt ? segment_adopt(ch, &c->page_plain) : segment_for(ch, need);
   if (!seg) goto oom;
   size_t before = seg->len;
   int64_t crc = c->opts->page_checksums ? (int64_t)blz_crc32(sx->packed.data, sx->packed.len) : -1;

@@ -380,6 +380,12 @@ void test_writer_malformed_c_data(void) {
   blz_buf_free(&m.buf);
 }
 
+/* The next of a xorshift64 sequence: test data that looks random and is the same every run. */
+static uint64_t xorshift(uint64_t *x) {
+  *x ^= *x << 13, *x ^= *x >> 7, *x ^= *x << 17;
+  return *x;
+}
+
 static struct ArrowArray *i64_vals(const int64_t *v, int64_t n) {
   const void *bufs[2] = {NULL, v};
   size_t sizes[2] = {0, (size_t)n * 8};
@@ -456,10 +462,7 @@ void test_writer_dictionary_must_save_a_tenth(void) {
   int64_t n = 20000;
   int64_t *a = malloc((size_t)n * 8), *b = malloc((size_t)n * 8);
   uint64_t x = 88172645463325252ULL;
-  for (int64_t i = 0; i < n; i++) {
-    x ^= x << 13, x ^= x >> 7, x ^= x << 17;
-    a[i] = (i % 1000) * 1000003, b[i] = (int64_t)(x % 30000) * 1000003;
-  }
+  for (int64_t i = 0; i < n; i++) a[i] = (i % 1000) * 1000003, b[i] = (int64_t)(xorshift(&x) % 30000) * 1000003;
   tnode f;
   fx_mem m;
   write_two_i64(a, b, n, NULL, &m, &f);
@@ -477,10 +480,7 @@ void test_writer_dictionary_not_given_up_early(void) {
   int64_t n = 100000;
   int64_t *a = malloc((size_t)n * 8), *b = malloc((size_t)n * 8);
   uint64_t x = 88172645463325252ULL;
-  for (int64_t i = 0; i < n; i++) {
-    x ^= x << 13, x ^= x >> 7, x ^= x << 17;
-    a[i] = (int64_t)(x % 40000) * 1000003, b[i] = i * 7919 + 3;
-  }
+  for (int64_t i = 0; i < n; i++) a[i] = (int64_t)(xorshift(&x) % 40000) * 1000003, b[i] = i * 7919 + 3;
   blz_writer_options o;
   blz_writer_options_init(&o);
   o.data_page_row_limit = 0;
@@ -532,11 +532,7 @@ void test_writer_compact_profile_encodings(void) {
   int64_t n = 30000;
   int64_t *a = malloc((size_t)n * 8), *b = malloc((size_t)n * 8);
   uint64_t x = 88172645463325252ULL;
-  for (int64_t i = 0; i < n; i++) {
-    x ^= x << 13, x ^= x >> 7, x ^= x << 17;
-    a[i] = 1700000000000000 + i * 1000003;
-    b[i] = (int64_t)x;
-  }
+  for (int64_t i = 0; i < n; i++) a[i] = 1700000000000000 + i * 1000003, b[i] = (int64_t)xorshift(&x);
   blz_writer_options o;
   blz_writer_options_init(&o);
   o.encoding_profile = BLZ_PROFILE_COMPACT;
@@ -983,8 +979,7 @@ void test_writer_checks_strings_in_place(void) {
     off[0] = 0;
     bool cut = round % 3 == 1; /* valid text cut at random bytes: the run is valid, values may not be */
     for (int i = 0; i < n; i++) {
-      x ^= x << 13, x ^= x >> 7, x ^= x << 17;
-      bool valid = x % 7 != 0;
+      bool valid = xorshift(&x) % 7 != 0;
       if (cut) {
         size_t k = (x >> 16) % 6;
         for (size_t b = 0; b < k; b++) data[len + b] = (uint8_t)"\xe2\x82\xac\xc3\xa9z"[(len + b) % 6];
@@ -997,8 +992,7 @@ void test_writer_checks_strings_in_place(void) {
       bool clean = round % 3 != 0; /* two rounds in three: only valid pieces */
       int parts = (int)(x >> 8) % 3;
       for (int p = 0; p < parts; p++) {
-        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
-        int k = (int)(x % (uint64_t)npieces);
+        int k = (int)(xorshift(&x) % (uint64_t)npieces);
         if (clean && valid && (k >= 5 && k <= 9)) k = 1;
         memcpy(data + len, pieces[k], strlen(pieces[k]));
         len += strlen(pieces[k]);
@@ -1087,12 +1081,7 @@ void test_writer_incompressible_page_is_its_chunk(void) {
   int64_t n = 20000;
   int64_t *a = malloc((size_t)n * 8), *b = malloc((size_t)n * 8);
   uint64_t x = 88172645463325252ULL;
-  for (int64_t i = 0; i < n; i++) {
-    x ^= x << 13, x ^= x >> 7, x ^= x << 17;
-    a[i] = (int64_t)x;
-    x ^= x << 13, x ^= x >> 7, x ^= x << 17;
-    b[i] = (int64_t)x;
-  }
+  for (int64_t i = 0; i < n; i++) a[i] = (int64_t)xorshift(&x), b[i] = (int64_t)xorshift(&x);
   struct ArrowSchema *fs[2] = {fx_schema("l", "a", false, 0, NULL), fx_schema("l", "b", false, 0, NULL)};
   struct ArrowSchema *s = fx_struct_schema(2, fs);
   fx_mem m;

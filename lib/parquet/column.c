@@ -225,10 +225,12 @@ static bool page_reserve(blz_buf *b, size_t extra, size_t most) {
   return blz_buf_reserve_exact(b, want - b->len);
 }
 
-/* Most bytes of PLAIN values an open page holds: its size target plus one fed piece, or for
- * fixed widths its row limit if that comes first; and PAGE_SLACK, so a page that does not compress
- * fits in its own buffer with a header (see finish_page). */
+/* Room past a page's values in its buffer: a page that does not compress fits in it with its
+ * header (see finish_page). */
 #define PAGE_SLACK 1024
+
+/* Most bytes of PLAIN values an open page holds: its size target plus one fed piece, or for
+ * fixed widths its row limit if that comes first; plus PAGE_SLACK. */
 static size_t page_plain_most(const blz_column *c) {
   size_t most = (size_t)c->opts->data_page_size + (size_t)FEED_PIECE * (size_t)c->width;
   if (c->t.phys != PQ_BYTE_ARRAY && c->opts->data_page_row_limit > 0 &&
@@ -298,7 +300,8 @@ static bool dictionary_hopeless(const blz_column *c) {
 static bool dictionary_predicted_to_lose(blz_column *c, size_t added) {
   int64_t n = c->page_values, before = n - (int64_t)added, rows = c->opts->data_page_row_limit;
   bool crossed = n >= 1024 && (before < 1024 || blz_bit_width((uint64_t)n) != blz_bit_width((uint64_t)before));
-  if (!c->dict_unsure || !crossed || rows <= c->page_rows || c->page_rows <= 0 || c->dict.count == 0) return false;
+  if (!c->dict_unsure || !crossed || rows <= c->page_rows || c->page_rows <= 0 || c->dict.count == 0)
+    return false;
   double page_n = (double)n * (double)rows / (double)c->page_rows;
   double plain = (double)blz_dict_plain_size(&c->dict, (const uint32_t *)c->page_idx.data, (size_t)n) / (double)n;
   double entry = (double)c->dict.data.len / (double)c->dict.count;
@@ -448,10 +451,10 @@ static blz_status finish_page(blz_column *c, blz_scratch *sx, blz_error *err) {
   blz_segs *ch = &c->chunk;
   /* A chunk's first page that hardly compressed (random numbers) would take new memory beside its
    * value buffer, idle until the column's next page: the value buffer becomes the chunk's first
-   * segment instead, and the column takes the spare segment it displaces (a later page: one new
-   * buffer). 200 such columns of the wide table, one page each, held 17 MB of chunks beside 21 MB
-   * of finished pages. Later pages append to the segments: a new value buffer for every page
-   * would touch more memory than they save. */
+   * segment instead, and the column takes the spare segment it displaces (or starts its next page
+   * in a new buffer). The wide table's 200 one-page chunks held 17 MB of segments beside 21 MB of
+   * finished pages. Later pages append to the segments: a new value buffer for every page would
+   * touch more memory than it saves. */
   bool adopt = ch->n == 0 && encoding != ENC_RLE_DICTIONARY && c->page_plain.cap >= need &&
                sx->packed.len * 2 >= c->page_plain.cap;
   blz_buf *seg = adopt ? segment_adopt(ch, &c->page_plain) : segment_for(ch, need);

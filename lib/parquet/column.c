@@ -281,11 +281,11 @@ static bool dictionary_pays(blz_column *c, blz_scratch *sx) {
 
 /* Values repeat too rarely for a dictionary to pay. Among n values drawn from D equally likely
  * ones about n^2 / 2D repeat; from 512 values on, fewer than a quarter of the repeats D0 = 65,536
- * values would give means D is several times D0 (were D <= D0, the chance is under 1% at 512
- * values and vanishes after). With that many distinct values a 20,000-row page is at least 86%
- * distinct, where no dictionary saves a tenth, and 8-byte entries reach the 1 MiB dictionary
- * limit at 131,072. Judged after every piece, so a column of distinct values stops hashing after
- * its first piece instead of growing its slot table for three. */
+ * values would give means D is likely several times D0. At D0 itself a 20,000-row page is 86%
+ * distinct and no dictionary saves a tenth; where one would (8-byte values: D below ~23,000) the
+ * chance of so few repeats is 0.3% at 512 values and negligible from 1,024 on. Judged after every
+ * piece, so a column of distinct values stops hashing after its first piece instead of growing its
+ * slot table for three. */
 static bool dictionary_hopeless(const blz_column *c) {
   int64_t n = c->page_values, repeats = n - c->dict.count;
   return n >= 512 && repeats * 8 * 65536 <= n * n;

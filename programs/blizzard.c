@@ -578,6 +578,33 @@ static int start_sink(run_state *rs, const blz_sink_config *cfg, blz_sink_hooks 
 /* Streams every batch of one input into the sink; returns 0 or an exit code. `source` names the
  * input's rows for the landed log: the absolute path of a regular file; NULL for stdin and pipes,
  * whose rows cannot be read again. */
+/* An input torn down on a thread of its own: unmapping a large input file (the 372 MB event log:
+ * 12-20 ms) then overlaps the next input or the sink's close instead of delaying them. The stream
+ * is done with: its batches were released as they were written. */
+typedef struct input_release {
+  struct ArrowArrayStream stream;
+  int fd; /* closed after the stream; -1: stdin, left open */
+  pthread_t thread;
+  bool started;
+} input_release;
+
+static void *input_release_main(void *arg) {
+  input_release *r = arg;
+  r->stream.release(&r->stream);
+  if (r->fd >= 0) close(r->fd);
+  return NULL;
+}
+
+/* Waits for the previous input's teardown, then starts this one's (in place if no thread). */
+static void release_input(input_release *r, struct ArrowArrayStream *stream, int fd) {
+  if (r->started) pthread_join(r->thread, NULL);
+  r->stream = *stream;
+  stream->release = NULL;
+  r->fd = fd;
+  r->started = pthread_create(&r->thread, NULL, input_release_main, r) == 0;
+  if (!r->started) input_release_main(r);
+}
+
 static int run_input(run_state *rs, const char *name, const char *source, struct ArrowArrayStream *stream) {
   bool is_stdin = !strcmp(name, "-");
   blz_error err = {0};
@@ -683,6 +710,7 @@ static int cmd_run(int argc, char **argv) {
   }
   if (!rc) log_event(LOG_INFO, "run_started", "config", a.config, "path", cfg.path, NULL);
   struct ArrowSchema first_schema = {0};
+  input_release released = {0};
   pthread_t tick_thread;
   int ticking = 0;
   for (int i = 0; i < nfiles && !stop_requested && rc == 0; i++) {
@@ -721,14 +749,14 @@ static int cmd_run(int argc, char **argv) {
     char *source = !is_stdin && fstat(fd, &fst) == 0 && S_ISREG(fst.st_mode) ? realpath(name, NULL) : NULL;
     if (!rc) rc = run_input(&rs, name, source, &stream);
     free(source);
-    stream.release(&stream);
-    if (!is_stdin) close(fd);
+    release_input(&released, &stream, is_stdin ? -1 : fd);
   }
   if (ticking) {
     __atomic_store_n(&rs.ticker_stop, 1, __ATOMIC_RELEASE);
     pthread_join(tick_thread, NULL);
   }
   rc = finish_run(&rs, ms, rc);
+  if (released.started) pthread_join(released.thread, NULL);
   if (first_schema.release) first_schema.release(&first_schema);
   for (int i = 0; i < nfiles; i++) free(files[i]);
   free(files);

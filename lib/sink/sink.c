@@ -218,6 +218,7 @@ blz_status blz_sink_create(const blz_sink_config *cfg, const struct ArrowSchema 
     s->local = strncmp(cfg->path, "s3://", 5) != 0;
   }
   if (!st) blz_storage_on_retry(s->storage, on_retry, s);
+  if (!st) st = blz_storage_make_folder(s->storage, BLZ_STAGING_FOLDER, err);
   if (!st) { /* what a killed writer left is finished before any new row is taken */
     blz_recovery_report rep;
     st = blz_storage_recover(s->storage, &rep, err);

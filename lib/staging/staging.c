@@ -25,5 +25,5 @@ bool blz_staging_json(const blz_finished_file *f, blz_buf *b) {
 }
 
 void blz_staging_relpath(const char *uuid, char *out, size_t n) {
-  snprintf(out, n, "_staging/pending/%s.meta.json", uuid);
+  snprintf(out, n, BLZ_STAGING_FOLDER "%s.meta.json", uuid);
 }

@@ -8,5 +8,8 @@
 bool blz_staging_json(const blz_finished_file *f, blz_buf *out);
 /* The metadata's path in the table for the file named uuid.parquet: _staging/pending/{uuid}.meta.json. */
 void blz_staging_relpath(const char *uuid, char *out, size_t n);
+/* The folder those files land in (made at the sink's start, so that landings side by side never
+ * race to create it). */
+#define BLZ_STAGING_FOLDER "_staging/pending/"
 
 #endif

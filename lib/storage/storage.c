@@ -36,6 +36,11 @@ struct blz_storage {
   int queued, active, capacity, nworkers;
   bool stopping;
   pthread_t *workers;
+  /* folders this storage created whose names are not yet known durable (their parent not fsync'd
+   * since): any file published under one fsyncs its parent first (make_folders_durable) */
+  pthread_mutex_t fresh_mu;
+  char **fresh;
+  int nfresh, capfresh;
 };
 
 struct blz_object {
@@ -44,7 +49,6 @@ struct blz_object {
   char *local; /* S3: path of the local copy */
   bool keep_local; /* an existing file handed in for upload: never removed */
   bool landing;    /* a journal record stands for this object (land.*) */
-  int made;        /* folders blz_make_parents created for it: made durable when it is published */
   blz_journal_entry land;
   blz_file_sink fs;
 };
@@ -74,6 +78,7 @@ blz_status blz_storage_open(const blz_storage_options *cfg, blz_storage **out, b
   blz_storage *s = calloc(1, sizeof *s);
   if (!s) return blz_fail(err, BLZ_ENOMEM, "out of memory");
   pthread_mutex_init(&s->mu, NULL);
+  pthread_mutex_init(&s->fresh_mu, NULL);
   pthread_cond_init(&s->cv_job, NULL);
   pthread_cond_init(&s->cv_space, NULL);
   pthread_cond_init(&s->cv_idle, NULL);
@@ -149,6 +154,9 @@ void blz_storage_destroy(blz_storage *s) {
   if (s->s3) blz_s3_options_free(&s->s3o);
   blz_journal_close(&s->journal);
   pthread_mutex_destroy(&s->mu);
+  pthread_mutex_destroy(&s->fresh_mu);
+  for (int i = 0; i < s->nfresh; i++) free(s->fresh[i]);
+  free(s->fresh);
   pthread_cond_destroy(&s->cv_job);
   pthread_cond_destroy(&s->cv_space);
   pthread_cond_destroy(&s->cv_idle);
@@ -171,6 +179,79 @@ blz_s3_counters blz_storage_counters(const blz_storage *s, int64_t *active_uploa
   return c;
 }
 
+/* The folders holding `path`, deepest first: calls fn for each (as a string cut at its end) up to
+ * the storage's root, which was made durable when the storage opened. */
+static void for_each_folder(blz_storage *s, char *path, void (*fn)(blz_storage *s, const char *dir, void *ctx),
+                            void *ctx) {
+  size_t root = strlen(s->root);
+  for (char *slash = strrchr(path, '/'); slash && (size_t)(slash - path) > root; slash = strrchr(path, '/')) {
+    *slash = 0;
+    fn(s, path, ctx);
+  }
+}
+
+/* Remembers the `made` deepest folders holding `path` (blz_make_parents created them). */
+static void note_fresh(blz_storage *s, const char *dir, void *ctx) {
+  int *left = ctx;
+  if (*left <= 0) return;
+  (*left)--;
+  pthread_mutex_lock(&s->fresh_mu);
+  if (s->nfresh == s->capfresh) {
+    int cap = s->capfresh ? s->capfresh * 2 : 8;
+    char **f = realloc(s->fresh, (size_t)cap * sizeof *f);
+    if (f) s->fresh = f, s->capfresh = cap;
+  }
+  char *copy = s->nfresh < s->capfresh ? strdup(dir) : NULL;
+  if (copy) s->fresh[s->nfresh++] = copy;
+  pthread_mutex_unlock(&s->fresh_mu);
+  if (!copy) blz_fsync_parent(dir); /* no room to remember it: its name is made durable now */
+}
+
+/* A fresh folder holding a file being published: its parent is fsync'd, then it is forgotten. A
+ * second file published under it meanwhile fsyncs it too rather than skip it unfinished. */
+static void settle_fresh(blz_storage *s, const char *dir, void *ctx) {
+  (void)ctx;
+  bool fresh = false;
+  pthread_mutex_lock(&s->fresh_mu);
+  for (int i = 0; i < s->nfresh && !fresh; i++) fresh = !strcmp(s->fresh[i], dir);
+  pthread_mutex_unlock(&s->fresh_mu);
+  if (!fresh) return;
+  blz_fsync_parent(dir);
+  pthread_mutex_lock(&s->fresh_mu);
+  for (int i = 0; i < s->nfresh; i++)
+    if (!strcmp(s->fresh[i], dir)) {
+      free(s->fresh[i]);
+      s->fresh[i] = s->fresh[--s->nfresh];
+      break;
+    }
+  pthread_mutex_unlock(&s->fresh_mu);
+}
+
+/* Makes the names of the folders holding `path` durable: those this storage created and whose
+ * parent has not been fsync'd since (this VM's ext4 runs without a journal, where the fsync of a
+ * file and of its own folder leaves a new folder's name undurable). */
+static void make_folders_durable(blz_storage *s, const char *path) {
+  char *p = strdup(path);
+  if (!p) return;
+  bool any;
+  pthread_mutex_lock(&s->fresh_mu);
+  any = s->nfresh > 0;
+  pthread_mutex_unlock(&s->fresh_mu);
+  if (any) for_each_folder(s, p, settle_fresh, NULL);
+  free(p);
+}
+
+blz_status blz_storage_make_folder(blz_storage *s, const char *relpath, blz_error *err) {
+  if (s->s3) return BLZ_OK;
+  char *dir = join(s->root, relpath);
+  if (!dir) return blz_fail(err, BLZ_ENOMEM, "out of memory");
+  int made = 0;
+  blz_status st = blz_make_parents(dir, &made, err);
+  if (!st) blz_fsync_made(dir, made);
+  free(dir);
+  return st;
+}
+
 blz_status blz_storage_begin(blz_storage *s, const char *relpath, blz_object **out, blz_error *err) {
   blz_object *o = calloc(1, sizeof *o);
   if (!o) return blz_fail(err, BLZ_ENOMEM, "out of memory");
@@ -183,7 +264,14 @@ blz_status blz_storage_begin(blz_storage *s, const char *relpath, blz_object **o
     free(o);
     return blz_fail(err, BLZ_ENOMEM, "out of memory");
   }
-  blz_status st = blz_make_parents(o->local, &o->made, err);
+  int made = 0;
+  blz_status st = blz_make_parents(o->local, &made, err);
+  if (!st && made > 0) {
+    char *p = strdup(o->local);
+    if (p) for_each_folder(s, p, note_fresh, &made);
+    free(p);
+    if (!p) blz_fsync_made(o->local, made); /* no memory to remember them: durable now */
+  }
   if (!st) st = blz_file_sink_open(&o->fs, o->local, err);
   if (st) {
     free(o->relpath);
@@ -258,7 +346,7 @@ static blz_status publish(blz_storage *s, blz_object *o, blz_error *err) {
     if (o->landing) blz_journal_remove(&s->journal, o->land.name); /* nothing was published */
     return st;
   }
-  blz_fsync_made(o->local, o->made);
+  make_folders_durable(s, o->local);
   blz__crash_point("published");
   return BLZ_OK;
 }
@@ -380,7 +468,7 @@ blz_status blz_storage_put(blz_storage *s, const char *relpath, const void *data
   BLZ_TRY(blz_storage_begin(s, relpath, &o, err));
   blz_status st = blz_file_sink_write(&o->fs, data, len, err);
   if (!st) st = blz_file_sink_commit(&o->fs, err);
-  if (!st) blz_fsync_made(o->local, o->made);
+  if (!st) make_folders_durable(s, o->local);
   object_free(o);
   return st;
 }

@@ -27,6 +27,9 @@ void blz_storage_on_retry(blz_storage *s, void (*fn)(void *ctx, const char *key,
 /* Waits for pending uploads (see blz_object_commit_async), then frees. NULL is a no-op. */
 void blz_storage_destroy(blz_storage *s);
 
+/* Local storage: creates the folder `relpath` (ending in '/') and its missing parents, durably,
+ * before returning. S3: nothing to do. */
+blz_status blz_storage_make_folder(blz_storage *s, const char *relpath, blz_error *err);
 /* Starts an object at `relpath`. Nothing is visible under that name until it is committed. */
 blz_status blz_storage_begin(blz_storage *s, const char *relpath, blz_object **out, blz_error *err);
 /* The byte sink writing into the object. */

@@ -909,7 +909,10 @@ void test_sink_local_landing_failure_is_recovered(void) {
   sink_env env;
   blz_sink *k = make_sink(&env, "  partition_by:\n    prefix_template: \"region={region}\"\n");
   char p[512];
+  snprintf(p, sizeof p, "%s/_staging/pending", env.dir); /* made by the sink's start */
+  CHECK(rmdir(p) == 0);
   snprintf(p, sizeof p, "%s/_staging", env.dir);
+  CHECK(rmdir(p) == 0);
   write_text(p, "not a folder");
   static const char *three[3] = {"a", "b", "c"};
   struct ArrowArray *b = event_batch(30, 0, 1000, three, 3);

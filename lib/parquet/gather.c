@@ -627,6 +627,7 @@ blz_status blz_column_check_utf8(blz_column *c, size_t nvals, const int64_t *row
   const uint8_t *next = v[0].p;
   size_t k = 0;
   while (k < nvals && v[k].p == next) next += v[k++].len;
+  if (k == nvals && blz_ascii_prefix(v[0].p, (size_t)(next - v[0].p)) == (size_t)(next - v[0].p)) return BLZ_OK;
   if (k == nvals && blz_utf8_check(v[0].p, (size_t)(next - v[0].p)) == (size_t)(next - v[0].p)) {
     bool split = false;
     for (k = 0; k < nvals; k++) split |= v[k].len && (v[k].p[0] & 0xC0) == 0x80;
@@ -661,6 +662,7 @@ blz_status blz_column_check_in_place(const blz_column *c, const struct ArrowArra
   /* the rows' bytes lie back to back: valid as one run, with no value starting inside a
    * character, means each value is valid (see blz_column_check_utf8) */
   size_t run = (size_t)(off[n] - off[0]);
+  if (blz_ascii_prefix(data + off[0], run) == run) return BLZ_OK; /* no byte past 0x7F: no split either */
   if (blz_utf8_check(data + off[0], run) == run) {
     bool split = false;
     for (int64_t i = 0; i < n; i++) split |= off[i + 1] > off[i] && (data[off[i]] & 0xC0) == 0x80;

@@ -140,12 +140,17 @@ void test_utf8_check(void) {
     if (got != cases[i].bad) fprintf(stderr, "  case %zu: %zu, expected %zu\n", i, got, cases[i].bad);
     CHECK(got == cases[i].bad);
   }
-  /* every position of ASCII runs long enough for the 32-byte and 8-byte steps: a bad byte is
-   * found where it is, a two-byte character anywhere is accepted */
-  uint8_t t[100];
-  for (size_t n = 1; n <= sizeof t; n++)
+  /* every position of ASCII runs long enough for the 64-byte, 8-byte and 1-byte steps: the ASCII
+   * run ends at the first byte past 0x7F (0x80 included, 0x7F not), a bad byte is found where it
+   * is, a two-byte character anywhere is accepted */
+  uint8_t t[200];
+  for (size_t n = 1; n <= sizeof t; n++) {
+    memset(t, 0x7F, n);
+    CHECK_EQ_INT(blz_ascii_prefix(t, n), n);
     for (size_t at = 0; at < n; at++) {
       memset(t, 'a', n);
+      t[at] = 0x80;
+      CHECK_EQ_INT(blz_ascii_prefix(t, n), at);
       t[at] = 0xFF;
       CHECK_EQ_INT(blz_utf8_check(t, n), at);
       if (at + 1 < n) {
@@ -153,6 +158,7 @@ void test_utf8_check(void) {
         CHECK_EQ_INT(blz_utf8_check(t, n), n);
       }
     }
+  }
 }
 
 void test_dict_slots_near_page_limit(void) {

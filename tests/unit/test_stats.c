@@ -36,6 +36,33 @@ void test_stats_signed_unsigned(void) {
   CHECK_EQ_INT(blz_load_le64(o.min), 1);
 }
 
+void test_stats_int64_every_position(void) {
+  /* the 64-bit bounds of 1..70 values (four-lane blocks and their tail), with the extremes
+   * (INT64_MIN, INT64_MAX) at every position, in one update and across two */
+  blz_coltype t = type_of("l");
+  int64_t v[70];
+  uint64_t x = 88172645463325252ULL;
+  for (size_t n = 1; n <= 70; n++)
+    for (size_t at = 0; at < n; at++) {
+      for (size_t i = 0; i < n; i++) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        v[i] = (int64_t)(x % 2000001) - 1000000;
+      }
+      v[at] = at % 2 ? INT64_MIN : INT64_MAX;
+      int64_t lo = v[0], hi = v[0];
+      for (size_t i = 1; i < n; i++) lo = v[i] < lo ? v[i] : lo, hi = v[i] > hi ? v[i] : hi;
+      blz_stats one = {0}, two = {0};
+      CHECK(blz_stats_update(&one, &t, v, n));
+      CHECK(blz_stats_update(&two, &t, v, n / 2 + 1));
+      CHECK(blz_stats_update(&two, &t, v + n / 2 + 1, n - (n / 2 + 1)));
+      if (one.lo.i != lo || one.hi.i != hi || two.lo.i != lo || two.hi.i != hi) {
+        fprintf(stderr, "  n %zu at %zu\n", n, at);
+        CHECK(false);
+        return;
+      }
+    }
+}
+
 void test_stats_float_nan_and_zero(void) {
   blz_coltype t = type_of("g");
   double v[4] = {NAN, 0.0, -0.0, NAN};

@@ -12,6 +12,7 @@
   X(test_bit_width)                                 \
   X(test_thrift_compact)                            \
   X(test_stats_signed_unsigned)                     \
+  X(test_stats_int64_every_position)                \
   X(test_stats_float_nan_and_zero)                  \
   X(test_stats_bytes_unsigned_order)                \
   X(test_stats_truncation)                          \

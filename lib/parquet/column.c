@@ -426,11 +426,12 @@ static blz_status finish_page(blz_column *c, blz_scratch *sx, blz_error *err) {
                                                          sx->spare.len / sizeof(blz_bytes_ref))))
       goto oom;
     /* the page's own width: the largest index it holds, not the dictionary's size (pages after a
-     * burst of new entries often need fewer bits; each page states its width) */
+     * burst of new entries often need fewer bits; each page states its width). The OR of the
+     * indices has the largest one's top bit, and unlike a running maximum it vectorises. */
     const uint32_t *idx = (const uint32_t *)c->page_idx.data;
-    uint32_t top = 0;
-    for (size_t i = 0; i < (size_t)c->page_values; i++) top = idx[i] > top ? idx[i] : top;
-    int bw = blz_bit_width(top);
+    uint32_t bits = 0;
+    for (size_t i = 0; i < (size_t)c->page_values; i++) bits |= idx[i];
+    int bw = blz_bit_width(bits);
     if (!blz_buf_push(b, (uint8_t)bw)) goto oom;
     if (!blz_rle_encode(b, idx, (size_t)c->page_values, bw)) goto oom;
     encoding = ENC_RLE_DICTIONARY;

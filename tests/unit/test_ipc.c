@@ -1,4 +1,5 @@
 /* test_ipc.c — the IPC reader on real streams (gen.mjs, Polars' compressed files) and on broken ones. */
+#define _GNU_SOURCE /* memmem */
 #include "../../lib/arrow/ipc_reader.h"
 #include "fixture.h"
 #include "test.h"
@@ -164,6 +165,48 @@ void test_ipc_truncated_streams_fail_cleanly(void) {
     free(q);
   }
   CHECK(failures > 10);
+  free(p);
+}
+
+void test_ipc_decreasing_offsets_named(void) {
+  /* the first batch's first string column: its offsets, as read, are found in the file's bytes;
+   * one offset of a copy made smaller than the one before, or negative, is refused naming its
+   * row */
+  size_t n;
+  uint8_t *p = slurp("logs_small.arrows", &n);
+  struct ArrowArrayStream s;
+  blz_error e = {0};
+  CHECK(blz_ipc_stream_from_buffer(p, n, &s, &e) == BLZ_OK);
+  struct ArrowSchema sc;
+  CHECK(s.get_schema(&s, &sc) == 0);
+  int col = -1;
+  for (int i = 0; i < sc.n_children && col < 0; i++)
+    if (!strcmp(sc.children[i]->format, "u")) col = i;
+  sc.release(&sc);
+  struct ArrowArray a;
+  CHECK(col >= 0 && s.get_next(&s, &a) == 0 && a.release && a.length > 40);
+  const int32_t *off = (const int32_t *)a.children[col]->buffers[1] + a.children[col]->offset;
+  const uint8_t *found = memmem(p, n, off, 40 * 4); /* the first 40 offsets, as stored */
+  a.release(&a);
+  s.release(&s);
+  CHECK(found != NULL);
+  if (!found) {
+    free(p);
+    return;
+  }
+  size_t where = (size_t)(found - p) + 30 * 4; /* where row 30 starts */
+  for (int k = 0; k < 2; k++) {
+    uint8_t *q = malloc(n);
+    memcpy(q, p, n);
+    int32_t bad = k == 0 ? -1 : (int32_t)blz_load_le32(q + where - 4) - 1;
+    blz_store_le32(q + where, (uint32_t)bad);
+    int64_t rows;
+    int batches;
+    char msg[512] = "";
+    CHECK(drain(q, n, &rows, &batches, msg, sizeof msg) != BLZ_OK);
+    CHECK(strstr(msg, "offsets decrease at row 29") != NULL);
+    free(q);
+  }
   free(p);
 }
 

@@ -39,6 +39,7 @@
   X(test_ipc_delta_dictionary)                     \
   X(test_ipc_compressed_matches_plain)              \
   X(test_ipc_truncated_streams_fail_cleanly)        \
+  X(test_ipc_decreasing_offsets_named)              \
   X(test_ipc_corrupt_bytes_never_crash)             \
   X(test_ipc_schema_change_mid_stream)              \
   X(test_ipc_not_a_stream)                          \

@@ -100,12 +100,18 @@ void test_ipc_reads_generated_streams(void) {
   free(p);
 }
 
+/* The test file `name` (returned; the caller frees it, *n its length) opened as stream *s. */
+static uint8_t *open_stream(const char *name, size_t *n, struct ArrowArrayStream *s) {
+  uint8_t *p = slurp(name, n);
+  blz_error e = {0};
+  CHECK(blz_ipc_stream_from_buffer(p, *n, s, &e) == BLZ_OK);
+  return p;
+}
+
 void test_ipc_delta_dictionary(void) {
   size_t n;
-  uint8_t *p = slurp("dict_delta.arrows", &n);
   struct ArrowArrayStream s;
-  blz_error e = {0};
-  CHECK(blz_ipc_stream_from_buffer(p, n, &s, &e) == BLZ_OK);
+  uint8_t *p = open_stream("dict_delta.arrows", &n, &s);
   struct ArrowArray a;
   CHECK(s.get_next(&s, &a) == 0 && a.release);
   CHECK_EQ_INT(a.children[0]->dictionary->length, 2);
@@ -173,10 +179,8 @@ void test_ipc_decreasing_offsets_named(void) {
    * one offset of a copy made smaller than the one before, or negative, is refused naming its
    * row */
   size_t n;
-  uint8_t *p = slurp("logs_small.arrows", &n);
   struct ArrowArrayStream s;
-  blz_error e = {0};
-  CHECK(blz_ipc_stream_from_buffer(p, n, &s, &e) == BLZ_OK);
+  uint8_t *p = open_stream("logs_small.arrows", &n, &s);
   struct ArrowSchema sc;
   CHECK(s.get_schema(&s, &sc) == 0);
   int col = -1;

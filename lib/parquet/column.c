@@ -532,6 +532,9 @@ static bool bloom_add(blz_column *c, const uint8_t *vals, size_t nv) {
 }
 
 blz_status blz_column_feed(blz_column *c, blz_scratch *sx, int64_t n, size_t nvals, blz_error *err) {
+  if (!c->max_def && nvals != (size_t)n) /* a required column's values are its rows (check_required) */
+    return blz_fail(err, BLZ_EINVAL, "column %s: %zu values for %lld rows of a non-nullable column", c->name, nvals,
+                    (long long)n);
   const uint8_t *def = c->def.data, *rep = c->rep.data;
   const uint8_t *dense = blz_column_values(c);
   /* values from an Arrow dictionary come with their Arrow indices: see blz_dict_map */

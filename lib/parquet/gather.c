@@ -523,6 +523,8 @@ static blz_status walk_node(walk_out *w, int ni, const struct ArrowArray *a, int
       p = d->offset + j;
       valid = blz_valid(d, p);
     }
+    if (!valid && !c->nullable) /* its level would claim a value: refused, as Arrow C++ does */
+      return blz_fail(w->err, BLZ_EINVAL, "column %s: a null in a field declared non-nullable", c->name);
     if (!valid) return emit(w, def, rep) ? BLZ_OK : blz_fail(w->err, BLZ_ENOMEM, "out of memory");
     if (!emit(w, def + (c->nullable ? 1 : 0), rep)) return blz_fail(w->err, BLZ_ENOMEM, "out of memory");
     if (!blz_buf_reserve(&c->dense, (w->k + 1) * (size_t)c->width)) return blz_fail(w->err, BLZ_ENOMEM, "out of memory");

@@ -331,12 +331,29 @@ static blz_status check_array(const blz_column *c, const struct ArrowArray *a, i
   return BLZ_OK;
 }
 
+/* A flat column declared non-nullable has no definition levels: a null in its rows would leave
+ * the page with fewer values than rows (a file readers refuse), so it is refused here, naming the
+ * row, as Arrow C++ refuses it. Dictionary and run-end encoded columns are counted as gathered
+ * (see check_task). */
+static blz_status check_required(const blz_column *c, const struct ArrowArray *a, int64_t first, int64_t n,
+                                 blz_error *err) {
+  if (c->path || c->max_def || c->t.src == SRC_NULL || c->t.dict_encoded || c->t.ree) return BLZ_OK;
+  if (!a->buffers[0] || a->null_count == 0) return BLZ_OK;
+  const uint8_t *bits = a->buffers[0];
+  for (int64_t i = 0; i < n; i++)
+    if (!blz_bit(bits, a->offset + first + i))
+      return blz_fail(err, BLZ_EINVAL, "column %s: row %lld: a null in a column declared non-nullable", c->name,
+                      (long long)i);
+  return BLZ_OK;
+}
+
 /* Every top-level field's array: flat ones as their column needs, nested ones recursively. */
 static blz_status check_batch(blz_writer *w, const struct ArrowArray *batch, blz_error *err) {
   int64_t need = batch->offset + batch->length;
   for (int i = 0; i < w->ncols; i++) {
     blz_column *c = &w->cols[i];
     if (!c->path) BLZ_TRY(check_array(c, batch->children[c->top], need, err));
+    if (!c->path) BLZ_TRY(check_required(c, batch->children[c->top], batch->offset, batch->length, err));
   }
   for (int f = 0; f < w->nfields; f++) {
     const struct ArrowSchema *fs = w->schema.children[f];
@@ -583,6 +600,9 @@ static void check_task(void *ctx, int k, int worker) {
     blz_held_slice *h = &c->held[j->hold ? s : 0];
     swap_held(c, h); /* gather into the held slice's buffers (kept from chunk to chunk) */
     w->col_st[i] = gather_slice(c, j->batch, d, &h->entries, &h->nvals, &w->col_err[i]);
+    if (!w->col_st[i] && !c->max_def && h->nvals != (size_t)h->entries) /* see check_required */
+      w->col_st[i] = blz_fail(&w->col_err[i], BLZ_EINVAL, "column %s: a null in a column declared non-nullable "
+                              "(a null dictionary entry or run value)", c->name);
     if (!w->col_st[i]) w->col_st[i] = blz_column_check_utf8(c, h->nvals, d->sel, d->first, &w->col_err[i]);
     swap_held(c, h);
   }

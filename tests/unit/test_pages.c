@@ -303,6 +303,37 @@ void test_page_index(void) {
   blz_buf_free(&m.buf);
 }
 
+/* Nulls where the schema says there are none: a non-nullable int32 column, and a list whose
+ * non-nullable item holds a null. Each batch is refused naming the column (and for the flat one
+ * the row), nothing of it is written, and the writer takes the next batch. */
+void test_nulls_in_non_nullable_refused(void) {
+  struct ArrowSchema *item = fx_schema("i", "item", false, 0, NULL);
+  struct ArrowSchema *fs[2] = {fx_schema("i", "n", false, 0, NULL), fx_schema("+l", "xs", true, 1, &item)};
+  struct ArrowSchema *s = fx_struct_schema(2, fs);
+  fx_mem m;
+  blz_writer *w = fx_open_mem(s, NULL, &m);
+  int32_t vals[4] = {1, 2, 0, 3}, offs[5] = {0, 1, 2, 3, 4};
+  for (int k = 0; k < 3; k++) { /* a null in n; a null item; neither */
+    struct ArrowArray *child = fx_i32(vals, 4, k == 1 ? "1101" : NULL);
+    const void *bufs[2] = {NULL, offs};
+    size_t sizes[2] = {0, sizeof offs};
+    struct ArrowArray *cols[2] = {fx_i32(vals, 4, k == 0 ? "1110" : NULL), fx_array(4, 0, 0, 2, bufs, sizes, 1, &child)};
+    struct ArrowArray *b = fx_batch(4, 2, cols);
+    blz_error e = {0};
+    blz_status st = blz_writer_write(w, b, &e);
+    if (k == 0) CHECK(st == BLZ_EINVAL && strstr(e.message, "column n: row 3: a null in a column declared non-nullable"));
+    if (k == 1) CHECK(st == BLZ_EINVAL && strstr(e.message, "xs.list.element") && strstr(e.message, "non-nullable"));
+    if (k == 2) CHECK(st == BLZ_OK);
+    fx_free_array(b);
+  }
+  blz_error e = {0};
+  CHECK(blz_writer_close(w, &e) == BLZ_OK);
+  CHECK_EQ_INT(blz_writer_num_rows(w), 4);
+  blz_writer_destroy(w);
+  fx_free_schema(s);
+  blz_buf_free(&m.buf);
+}
+
 /* A nullable list<nullable int32>: rows [1,2], null, [], [null,3] give the Dremel levels
  * def 3,3,0,1,2,3 and rep 0,1,0,0,0,1 with values 1,2,3; the schema is the 3-level LIST. */
 void test_nested_list_levels(void) {

@@ -81,6 +81,7 @@
   X(test_page_index)                                 \
   X(test_pages_v2_roundtrip)                         \
   X(test_page_checksums)                            \
+  X(test_nulls_in_non_nullable_refused)             \
   X(test_nested_list_levels)                        \
   X(test_delta_binary_packed_layout)                \
   X(test_delta_binary_packed_roundtrip)             \

@@ -333,12 +333,9 @@ static blz_status check_offsets32(batch_ctx *c, const ipc_field *f, const uint8_
   if (n / 4 < (uint64_t)len + 1) return BAD("column %s: offsets buffer too short for %lld rows", f->path, (long long)len);
   const int32_t *o = (const int32_t *)p;
   if (o[0] < 0) return BAD("column %s: negative offset", f->path);
-  /* branch-free, so it vectorises: a negative offset or a decrease between two non-negative ones
-   * sets the sign bit; only then is the first bad row looked for */
-  int32_t sign = 0;
-  for (int64_t i = 0; i < len; i++) sign |= o[i + 1] | (int32_t)((uint32_t)o[i + 1] - (uint32_t)o[i]);
-  for (int64_t i = 0; sign < 0 && i < len; i++)
-    if (o[i + 1] < o[i]) return BAD("column %s: offsets decrease at row %lld", f->path, (long long)i);
+  if (blz_offsets32_bad(o, len))
+    for (int64_t i = 0; i < len; i++)
+      if (o[i + 1] < o[i]) return BAD("column %s: offsets decrease at row %lld", f->path, (long long)i);
   if ((uint64_t)o[len] > limit)
     return BAD("column %s: offset %d past the end of its %s (%llu)", f->path, o[len], what, (unsigned long long)limit);
   *out = p;

@@ -35,8 +35,9 @@ static inline blz_status bin32_at(const struct ArrowArray *a, int64_t i, blz_byt
   return BLZ_OK;
 }
 
-/* After a pass over off[0..n] found a negative offset or length (the sign bit of all of them
- * or-ed): names the first bad row (row + i), since no one checks C Data offsets before us. */
+/* After a pass over off[0..n] found a negative offset or length (blz_offsets32_bad, or the same
+ * or-ed sign bits in blz_column_gather's copying loop): names the first bad row (row + i), since
+ * no one checks C Data offsets before us. */
 static blz_status bad_offsets32(const blz_column *c, const int32_t *off, int64_t n, int64_t row, blz_error *err) {
   for (int64_t i = 0; i < n; i++)
     if (off[i] < 0 || off[i + 1] < off[i])
@@ -47,7 +48,6 @@ static blz_status bad_offsets32(const blz_column *c, const int32_t *off, int64_t
 
 /* Writes the Parquet form of the value at physical index i of `a` into out (width bytes, or a
  * blz_bytes_ref). Used for dictionary values, where access is random. */
-
 static blz_status value_at(const blz_column *c, const struct ArrowArray *a, int64_t i, void *out,
                            blz_error *err) {
   const void *v = a->buffers[1];
@@ -657,9 +657,7 @@ blz_status blz_column_check_in_place(const blz_column *c, const struct ArrowArra
   const int32_t *off = (const int32_t *)a->buffers[1] + base;
   const uint8_t *data = a->buffers[2];
   const uint8_t *bits = a->buffers[0] && a->null_count != 0 ? a->buffers[0] : NULL;
-  int32_t sign = off[0];
-  for (int64_t i = 0; i < n; i++) sign |= off[i + 1] | (int32_t)((uint32_t)off[i + 1] - (uint32_t)off[i]);
-  if (sign < 0) BLZ_TRY(bad_offsets32(c, off, n, row, err));
+  if (blz_offsets32_bad(off, n)) BLZ_TRY(bad_offsets32(c, off, n, row, err));
   if (!c->t.is_string || !c->opts->validate_utf8) return BLZ_OK;
   /* the rows' bytes lie back to back: valid as one run, with no value starting inside a
    * character, means each value is valid (see blz_column_check_utf8) */

@@ -575,9 +575,6 @@ static int start_sink(run_state *rs, const blz_sink_config *cfg, blz_sink_hooks 
   return 0;
 }
 
-/* Streams every batch of one input into the sink; returns 0 or an exit code. `source` names the
- * input's rows for the landed log: the absolute path of a regular file; NULL for stdin and pipes,
- * whose rows cannot be read again. */
 /* An input torn down on a thread of its own: unmapping a large input file (the 372 MB event log:
  * 12-20 ms) then overlaps the next input or the sink's close instead of delaying them. The stream
  * is done with: its batches were released as they were written. */
@@ -605,6 +602,9 @@ static void release_input(input_release *r, struct ArrowArrayStream *stream, int
   if (!r->started) input_release_main(r);
 }
 
+/* Streams every batch of one input into the sink; returns 0 or an exit code. `source` names the
+ * input's rows for the landed log: the absolute path of a regular file; NULL for stdin and pipes,
+ * whose rows cannot be read again. */
 static int run_input(run_state *rs, const char *name, const char *source, struct ArrowArrayStream *stream) {
   bool is_stdin = !strcmp(name, "-");
   blz_error err = {0};

@@ -337,7 +337,7 @@ static blz_status check_array(const blz_column *c, const struct ArrowArray *a, i
  * (see check_task). */
 static blz_status check_required(const blz_column *c, const struct ArrowArray *a, int64_t first, int64_t n,
                                  blz_error *err) {
-  if (c->path || c->max_def || c->t.src == SRC_NULL || c->t.dict_encoded || c->t.ree) return BLZ_OK;
+  if (c->max_def || c->t.src == SRC_NULL || c->t.dict_encoded || c->t.ree) return BLZ_OK;
   if (!a->buffers[0] || a->null_count == 0) return BLZ_OK;
   const uint8_t *bits = a->buffers[0];
   for (int64_t i = 0; i < n; i++)
@@ -352,8 +352,9 @@ static blz_status check_batch(blz_writer *w, const struct ArrowArray *batch, blz
   int64_t need = batch->offset + batch->length;
   for (int i = 0; i < w->ncols; i++) {
     blz_column *c = &w->cols[i];
-    if (!c->path) BLZ_TRY(check_array(c, batch->children[c->top], need, err));
-    if (!c->path) BLZ_TRY(check_required(c, batch->children[c->top], batch->offset, batch->length, err));
+    if (c->path) continue; /* nested: blz_check_nested below, the walk refuses a null item */
+    BLZ_TRY(check_array(c, batch->children[c->top], need, err));
+    BLZ_TRY(check_required(c, batch->children[c->top], batch->offset, batch->length, err));
   }
   for (int f = 0; f < w->nfields; f++) {
     const struct ArrowSchema *fs = w->schema.children[f];

@@ -558,8 +558,9 @@ static blz_status keep_within_budget(blz_sink *s, blz_error *err);
 static int64_t rows_to_take(const blz_sink *s, const open_file *f, int64_t left) {
   int64_t take = left < WRITE_CHUNK ? left : WRITE_CHUNK;
   int64_t have = blz_writer_num_rows(f->w);
-  if (have == 0 && take > FIRST_CHUNK) take = FIRST_CHUNK;
-  if (have > 0) {
+  if (have == 0) {
+    if (take > FIRST_CHUNK) take = FIRST_CHUNK;
+  } else {
     int64_t target = s->cfg.file_size_mb << 20;
     int64_t size = blz_writer_bytes_written(f->w) + blz_writer_buffered_bytes(f->w);
     int64_t per_row = size / have + 1, fit = (target - size) / per_row / 2; /* halve the gap */

@@ -432,9 +432,21 @@ static void check_dictionary_then_plain(const tnode *f) {
   CHECK(enc[8] == 0 && enc[0] >= 1);
 }
 
+/* Writes int64 columns a and b (n rows, options o) and checks a kept its dictionary and b gave it
+ * up (check_dictionary_then_plain). */
+static void expect_dictionary_then_plain(const int64_t *a, const int64_t *b, int64_t n, const blz_writer_options *o) {
+  tnode f;
+  fx_mem m;
+  write_two_i64(a, b, n, o, &m, &f);
+  check_dictionary_then_plain(&f);
+  tnode_free(&f);
+  blz_buf_free(&m.buf);
+}
+
 void test_writer_dictionary_judged_per_chunk(void) {
   /* a: 10 values repeating (the dictionary pays); b: every value distinct (it never does). 1000
-   * rows are judged at the end of the first page, 50000 rows early (no repeats in 3072 values) */
+   * rows are judged at the end of the first page, 50000 rows early (too few repeats from 512
+   * values on: dictionary_hopeless) */
   int64_t sizes[2] = {1000, 50000};
   for (int k = 0; k < 2; k++) {
     int64_t n = sizes[k];
@@ -463,12 +475,7 @@ void test_writer_dictionary_must_save_a_tenth(void) {
   int64_t *a = malloc((size_t)n * 8), *b = malloc((size_t)n * 8);
   uint64_t x = 88172645463325252ULL;
   for (int64_t i = 0; i < n; i++) a[i] = (i % 1000) * 1000003, b[i] = (int64_t)(xorshift(&x) % 30000) * 1000003;
-  tnode f;
-  fx_mem m;
-  write_two_i64(a, b, n, NULL, &m, &f);
-  check_dictionary_then_plain(&f);
-  tnode_free(&f);
-  blz_buf_free(&m.buf);
+  expect_dictionary_then_plain(a, b, n, NULL);
   free(a);
   free(b);
 }
@@ -484,12 +491,7 @@ void test_writer_dictionary_not_given_up_early(void) {
   blz_writer_options o;
   blz_writer_options_init(&o);
   o.data_page_row_limit = 0;
-  tnode f;
-  fx_mem m;
-  write_two_i64(a, b, n, &o, &m, &f);
-  check_dictionary_then_plain(&f);
-  tnode_free(&f);
-  blz_buf_free(&m.buf);
+  expect_dictionary_then_plain(a, b, n, &o);
   free(a);
   free(b);
 }

@@ -847,6 +847,17 @@ static void flush_many_task(void *ctx, int t, int worker) {
   finish_task(m[t].w, m[t].k, worker);
 }
 
+/* A writer's flush_end within blz__writers_flush_row_groups: touches that writer and its sink only. */
+static void flush_end_task(void *ctx, int i, int worker) {
+  (void)worker;
+  blz_writer *w = ((blz_writer **)ctx)[i];
+  blz_error e = {0};
+  blz_status st = flush_end(w, &e);
+  if (!st) st = drain_output(w, &e);
+  if (st) w->failed = true, w->failure = e;
+  release_call_buffers(w);
+}
+
 static void write_many_task(void *ctx, int t, int worker) {
   many_task *m = ctx;
   encode_task(m[t].job, m[t].k, worker);
@@ -881,17 +892,15 @@ blz_status blz__writers_flush_row_groups(blz_writer *const *ws, int n, blz_error
   }
   qsort(t, (size_t)ntasks, sizeof *t, by_cost_first);
   if (nbegun) blz_pool_run(begun[0]->pool, ntasks, flush_many_task, t);
+  /* each writer writes its own sink, so the writes (the kernel's copy into each file) run on the
+   * pool too; failures are reported in writer order afterwards, not in the order they happened */
+  if (nbegun) blz_pool_run(begun[0]->pool, nbegun, flush_end_task, begun);
   for (int i = 0; i < nbegun; i++) {
     blz_writer *w = begun[i];
-    blz_error e = {0};
-    blz_status st = flush_end(w, &e);
-    if (!st) st = drain_output(w, &e);
-    if (st) {
-      w->failed = true, w->failure = e;
-      if (!first && err) *err = e;
-      if (!first) first = st;
+    if (w->failed && !first) {
+      first = w->failure.code ? w->failure.code : BLZ_EIO;
+      if (err) *err = w->failure;
     }
-    release_call_buffers(w);
   }
   free(t), free(begun);
   return first;

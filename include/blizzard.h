@@ -148,7 +148,7 @@ typedef struct blz_column_encoding {
 
 typedef struct blz_writer_options {
   blz_compression compression;       /* default SNAPPY */
-  int compression_level;             /* 0 = the codec's default; gzip 1..12 (6), zstd 1..22 (1) */
+  int compression_level;             /* 0 = the codec's default; gzip 1..12 (5), zstd 1..22 (1) */
   int64_t row_group_size_bytes;      /* flush a row group at this estimated encoded size; 128 MiB */
   int64_t data_page_size;            /* target encoded size of a data page; 1 MiB */
   int64_t data_page_row_limit;       /* at most this many rows per data page; 20000 */

@@ -43,7 +43,7 @@ static void usage_convert(FILE *f) {
           "\n"
           "options:\n"
           "  --compression C        snappy (default), gzip, zstd, lz4 (written as LZ4_RAW), uncompressed\n"
-          "  --compression-level N  gzip 1..12 (default 6), zstd 1..22 (default 1)\n"
+          "  --compression-level N  gzip 1..12 (default 5), zstd 1..22 (default 1)\n"
           "  --row-group-bytes N    flush a row group at this estimated encoded size (default 134217728)\n"
           "  --page-bytes N         target data page size (default 1048576)\n"
           "  --dictionary-bytes N   dictionary size limit before falling back to PLAIN (default 1048576)\n"

@@ -6,6 +6,9 @@
 
 typedef struct blz_codec blz_codec;
 
+/* The gzip level used when none is given: libdeflate's, sized to zlib -6's ratio (codec.c). */
+#define BLZ_GZIP_DEFAULT_LEVEL 5
+
 /* Creates a compressor for `c` at `level` (0 = the codec's default). Reuses its contexts across
  * calls, so one per column writer thread. */
 blz_status blz_codec_create(blz_compression c, int level, blz_codec **out, blz_error *err);

@@ -1,4 +1,5 @@
 /* test_value_encodings.c — DELTA_BINARY_PACKED, DELTA_(LENGTH_)BYTE_ARRAY, BYTE_STREAM_SPLIT bytes. */
+#include "../../lib/codecs/codec.h"
 #include "../../lib/common/blz_utf8.h"
 #include "../../lib/parquet/dict.h"
 #include "../../lib/parquet/encode.h"
@@ -247,4 +248,40 @@ void test_zalloc(void) {
   void *empty = blz_zalloc(0, 8);
   CHECK(empty != NULL);
   free(empty);
+}
+
+/* gzip without a level is libdeflate's level 5 (zlib -6's ratio), standard gzip members that
+ * decompress to the input; the test data is one where levels 5 and 6 differ, so a default that
+ * moved back to 6 (or anywhere else) fails here. */
+void test_codec_gzip_default_level(void) {
+  blz_buf in = {0};
+  uint64_t x = 0x9E3779B97F4A7C15ULL;
+  for (int i = 0; i < 20000; i++) { /* log-like lines: a few words, numbers of varying length */
+    x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+    char line[96];
+    static const char *words[] = {"GET", "POST", "/api/v1/items", "/login", "ok", "timeout", "user", "cache miss"};
+    int n = snprintf(line, sizeof line, "%s %s %llu %s\n", words[x % 8], words[(x >> 8) % 8],
+                     (unsigned long long)((x >> 16) % 100000), words[(x >> 40) % 8]);
+    CHECK(blz_buf_append(&in, line, (size_t)n));
+  }
+  blz_buf out[3] = {{0}};
+  int levels[3] = {0, BLZ_GZIP_DEFAULT_LEVEL, 6};
+  blz_error err = {0};
+  for (int k = 0; k < 3; k++) {
+    blz_codec *c = NULL;
+    CHECK_EQ_INT(blz_codec_create(BLZ_COMPRESSION_GZIP, levels[k], &c, &err), BLZ_OK);
+    CHECK_EQ_INT(blz_codec_compress(c, in.data, in.len, &out[k], &err), BLZ_OK);
+    blz_codec_destroy(c);
+  }
+  CHECK_EQ_INT(BLZ_GZIP_DEFAULT_LEVEL, 5);
+  CHECK(out[0].len == out[1].len && memcmp(out[0].data, out[1].data, out[0].len) == 0);
+  CHECK(out[1].len != out[2].len || memcmp(out[1].data, out[2].data, out[1].len) != 0);
+  CHECK(out[0].len > 18 && out[0].data[0] == 0x1f && out[0].data[1] == 0x8b && out[0].data[2] == 8);
+  uint8_t *back = malloc(in.len);
+  CHECK(back != NULL);
+  CHECK_EQ_INT(blz_decompress(BLZ_COMPRESSION_GZIP, out[0].data, out[0].len, back, in.len, &err), BLZ_OK);
+  CHECK(memcmp(back, in.data, in.len) == 0);
+  free(back);
+  for (int k = 0; k < 3; k++) blz_buf_free(&out[k]);
+  blz_buf_free(&in);
 }

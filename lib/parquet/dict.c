@@ -36,6 +36,17 @@ static inline uint64_t bytes_key(const uint8_t *p, uint32_t n) {
   return k | (uint64_t)n << 56;
 }
 
+/* The tag of a byte array: its hash, with the top two bits saying how much the key holds: 0, all
+ * of a value under 8 bytes (its length too); 1, all 8 bytes of an 8-byte value; 2, the first 8
+ * of a longer one. Equal key and tag then mean equal values for up to 8 bytes (the wide table's
+ * strings: no entry is read to confirm them); longer ones are confirmed against the entry. Short
+ * keys are mixed; XXH3 is for the longer values. */
+static inline uint32_t bytes_tag(const uint8_t *p, uint32_t n, uint64_t key) {
+  if (n < 8) return fixed_pos(key, 0x3FFFFFFFu);
+  if (n == 8) return fixed_pos(key, 0x3FFFFFFFu) | 1u << 30;
+  return ((uint32_t)XXH3_64bits(p, n) & 0x3FFFFFFFu) | 2u << 30;
+}
+
 /* Equality by 8-byte words (the last word overlapping), avoiding a memcmp call per value. */
 static inline bool same_bytes(const uint8_t *a, const uint8_t *b, size_t n) {
   if (n >= 8) {
@@ -221,8 +232,7 @@ static bool encode_bytes(blz_dict *d, const blz_bytes_ref *v, size_t n, uint32_t
       continue;
     }
     if (BLZ_UNLIKELY((d->count + 1) * 2 > d->nslots) && must_grow(d) && !grow_slots(d)) return false;
-    /* a short value's key is the value: mixing it is enough, XXH3 is for the longer ones */
-    uint32_t tag = len < 8 ? fixed_pos(key, UINT32_MAX) : (uint32_t)XXH3_64bits(p, len);
+    uint32_t tag = bytes_tag(p, len, key);
     uint32_t mask = d->nslots - 1, s = tag & mask;
     blz_dict_slot *sl;
     for (;;) {
@@ -230,7 +240,7 @@ static bool encode_bytes(blz_dict *d, const blz_bytes_ref *v, size_t n, uint32_t
       if (!sl->id) break;
       if (sl->key == key && sl->tag == tag) {
         uint32_t e = sl->id - 1;
-        if (len < 8 || (d->len[e] == len && same_bytes(d->data.data + d->off[e], p, len))) break;
+        if (len <= 8 || (d->len[e] == len && same_bytes(d->data.data + d->off[e], p, len))) break;
       }
       s = (s + 1) & mask;
     }

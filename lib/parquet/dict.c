@@ -226,8 +226,10 @@ static bool encode_bytes(blz_dict *d, const blz_bytes_ref *v, size_t n, uint32_t
     const uint8_t *p = v[i].p;
     uint32_t len = v[i].len;
     uint64_t key = bytes_key(p, len);
-    if (last != UINT32_MAX && key == last_key &&
-        (len < 8 || (d->len[last] == len && same_bytes(d->data.data + d->off[last], p, len)))) {
+    /* the previous value again: equal keys and lengths are equal values up to 8 bytes (a short
+     * value's key and an 8-byte one's can be equal: "abc" and "abc\0\0\0\0\3") */
+    if (last != UINT32_MAX && key == last_key && len == d->len[last] &&
+        (len <= 8 || same_bytes(d->data.data + d->off[last], p, len))) {
       out[i] = last;
       continue;
     }

@@ -190,6 +190,26 @@ void test_dict_slots_near_page_limit(void) {
   free(v), free(i1), free(i2);
 }
 
+void test_dict_short_byte_arrays_exact(void) {
+  /* Values of up to 8 bytes are matched by key and tag alone. "abc" and the 8 bytes
+   * "abc\0\0\0\0\3" have the same key (a short value's key holds its length in the top byte);
+   * an 8-byte value and a longer one starting with it share their key too. All stay distinct,
+   * and repeats (not only repeats of the previous value) find their entries. */
+  static const char *vals[] = {"abc", "abc\0\0\0\0\3", "abcdefgh", "abcdefghX", "", "x"};
+  static const uint32_t lens[] = {3, 8, 8, 9, 0, 1};
+  static const int order[] = {0, 1, 2, 3, 4, 5, 1, 0, 3, 2, 5, 4, 0, 2, 1};
+  size_t n = sizeof order / sizeof *order;
+  blz_bytes_ref refs[sizeof order / sizeof *order];
+  uint32_t idx[sizeof order / sizeof *order];
+  for (size_t i = 0; i < n; i++) refs[i] = (blz_bytes_ref){(const uint8_t *)vals[order[i]], lens[order[i]]};
+  blz_dict d;
+  blz_dict_init(&d, 0);
+  CHECK(blz_dict_encode(&d, refs, n, idx));
+  CHECK_EQ_INT(d.count, 6);
+  for (size_t i = 0; i < n; i++) CHECK_EQ_INT(idx[i], order[i]); /* first seen in value order */
+  blz_dict_free(&d);
+}
+
 /* The first n draws (xorshift from seed) from `range` equally likely values, or with range 0 a
  * mix: a fifth split between two values, the rest never seen before. Fills distinct, once, twice. */
 typedef struct draws {

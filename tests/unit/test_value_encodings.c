@@ -210,6 +210,45 @@ void test_dict_short_byte_arrays_exact(void) {
   blz_dict_free(&d);
 }
 
+void test_dict_byte_arrays_match_equality(void) {
+  /* Random values from a pool of short strings over an alphabet of low bytes (which short keys
+   * hold in their top byte) and letters, 0..12 bytes long: every index names an entry with the
+   * value's bytes, and entries are distinct. Runs of one value and values recurring further apart
+   * both occur. */
+  uint64_t x = 0x2545F4914F6CDD1DULL;
+  for (int round = 0; round < 200; round++) {
+    uint8_t pool[40][12];
+    uint32_t plen[40];
+    for (int k = 0; k < 40; k++) {
+      x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+      plen[k] = (uint32_t)(x % 13);
+      /* every other round two letters only, so distinct values often share key bytes */
+      for (uint32_t b = 0; b < 12; b++)
+        pool[k][b] = round % 2 ? "\0\1\2\3\7\10ab"[(x >> (4 + 3 * b)) % 8] : "\0\3"[(x >> (4 + b)) % 2];
+    }
+    blz_bytes_ref v[500];
+    uint32_t idx[500];
+    for (int i = 0; i < 500; i++) {
+      x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+      int k = i && x % 4 == 0 ? -1 : (int)((x >> 8) % 40); /* -1: the previous value again */
+      v[i] = k < 0 ? v[i - 1] : (blz_bytes_ref){pool[k], plen[k]};
+    }
+    blz_dict d;
+    blz_dict_init(&d, 0);
+    CHECK(blz_dict_encode(&d, v, 500, idx));
+    int bad = 0;
+    for (int i = 0; i < 500; i++) {
+      uint32_t e = idx[i];
+      if (e >= d.count || d.len[e] != v[i].len || (v[i].len && memcmp(d.data.data + d.off[e], v[i].p, v[i].len))) bad++;
+    }
+    for (uint32_t a = 0; a < d.count; a++)
+      for (uint32_t b = a + 1; b < d.count; b++)
+        if (d.len[a] == d.len[b] && !memcmp(d.data.data + d.off[a], d.data.data + d.off[b], d.len[a])) bad++;
+    CHECK_EQ_INT(bad, 0);
+    blz_dict_free(&d);
+  }
+}
+
 /* The first n draws (xorshift from seed) from `range` equally likely values, or with range 0 a
  * mix: a fifth split between two values, the rest never seen before. Fills distinct, once, twice. */
 typedef struct draws {

@@ -91,6 +91,7 @@
   X(test_utf8_check)                                \
   X(test_dict_slots_near_page_limit)                \
   X(test_dict_short_byte_arrays_exact)              \
+  X(test_dict_byte_arrays_match_equality)           \
   X(test_dict_predicted_ratio)                      \
   X(test_zalloc)                                    \
   X(test_writer_dictionary_judged_per_chunk)        \

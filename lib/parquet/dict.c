@@ -221,6 +221,7 @@ static bool encode_wide(blz_dict *d, const uint8_t *v, size_t n, uint32_t *out) 
 
 static bool encode_bytes(blz_dict *d, const blz_bytes_ref *v, size_t n, uint32_t *out) {
   uint64_t last_key = 0;
+  uint32_t last_len = 0;
   uint32_t last = UINT32_MAX;
   for (size_t i = 0; i < n; i++) {
     const uint8_t *p = v[i].p;
@@ -228,7 +229,7 @@ static bool encode_bytes(blz_dict *d, const blz_bytes_ref *v, size_t n, uint32_t
     uint64_t key = bytes_key(p, len);
     /* the previous value again: equal keys and lengths are equal values up to 8 bytes (a short
      * value's key and an 8-byte one's can be equal: "abc" and "abc\0\0\0\0\3") */
-    if (last != UINT32_MAX && key == last_key && len == d->len[last] &&
+    if (last != UINT32_MAX && key == last_key && len == last_len &&
         (len <= 8 || same_bytes(d->data.data + d->off[last], p, len))) {
       out[i] = last;
       continue;
@@ -266,6 +267,7 @@ static bool encode_bytes(blz_dict *d, const blz_bytes_ref *v, size_t n, uint32_t
     if (!mark(d, e)) return false;
     out[i] = last = e;
     last_key = key;
+    last_len = len;
   }
   return true;
 }

@@ -90,6 +90,17 @@ verify "extra-types/duration-decimal32-decimal64" "$out/t12.arrows" "$out/t12.pa
 node "$here/make-extra-types.mjs" "$out/ivl.arrows" ivl >/dev/null
 "$BLZ" convert "$out/ivl.arrows" "$out/ivl.parquet" --quiet
 verify "extra-types/interval-year_month-day_time" "$out/ivl.arrows" "$out/ivl.parquet" --readers duckdb,parquet-wasm
+# values distinct but alike to the dictionary's shortcuts (a short string and the 8 bytes of its
+# key, 8-byte values and longer ones starting with them, fixed-size values sharing 8 bytes, int64s
+# either side of the direct table's window): every value read back, with small pages and threads,
+# and with data page v2 and the compact profile
+node "$here/make-key-collisions.mjs" "$out/keys.arrows" >/dev/null
+"$BLZ" convert "$out/keys.arrows" "$out/keys.parquet" --quiet
+verify "dictionary-key-lookalikes" "$out/keys.arrows" "$out/keys.parquet"
+"$BLZ" convert "$out/keys.arrows" "$out/keys-small.parquet" --page-bytes 2048 --threads 2 --quiet
+verify "dictionary-key-lookalikes/small-pages-2-threads" "$out/keys.arrows" "$out/keys-small.parquet"
+"$BLZ" convert "$out/keys.arrows" "$out/keys-v2.parquet" --data-page-version 2 --compression zstd --encoding-profile compact --quiet
+verify "dictionary-key-lookalikes/v2-compact-zstd" "$out/keys.arrows" "$out/keys-v2.parquet" --codec zstd
 # dictionary arrays inside a list and a struct: written as their value type, all four readers
 node "$here/make-nested-dict.mjs" "$out/nested-dict.arrows"
 "$BLZ" convert "$out/nested-dict.arrows" "$out/nested-dict.parquet" --quiet

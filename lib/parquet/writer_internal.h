@@ -26,7 +26,9 @@ int64_t blz__writer_memory(const blz_writer *w);
  *  Flushes the open row group of each of ws[0..n) that has one, as blz_writer_flush_row_group
  *  would, but finishes the columns of all of them in one run of their shared pool (the writers
  *  must share one, or have none), largest open pages first: one file's largest column no longer
- *  leaves the other threads idle. Then each writes its row group in turn, on this thread.
+ *  leaves the other threads idle. Then each writes its row group into its own sink, a pool task
+ *  per writer (so a sink's `write` may run on any of the pool's threads, one call per writer at a
+ *  time).
  *  @return : the first failure (its writer is failed; the others are flushed all the same). */
 blz_status blz__writers_flush_row_groups(blz_writer *const *ws, int n, blz_error *err);
 /*! blz__writers_write_rows() :

@@ -262,6 +262,15 @@ blz_status blz_write_stream_to_file(struct ArrowArrayStream *stream, const char 
                                     const blz_writer_options *opts, int64_t *rows_out,
                                     blz_error *err);
 
+/* As blz_write_stream_to_file, with `input_done(ctx)` (NULL: none) called once on the calling
+ * thread when the stream has reported its end and the last row group has been handed to the
+ * output: no batch is read after it, so the caller may tear the stream's input down there (unmap
+ * a large file, say) while the output thread still writes the file's last bytes. Not called when
+ * the conversion fails before the stream's end. */
+blz_status blz_write_stream_to_file_ex(struct ArrowArrayStream *stream, const char *path,
+                                       const blz_writer_options *opts, void (*input_done)(void *ctx),
+                                       void *ctx, int64_t *rows_out, blz_error *err);
+
 /* ---------------------------------------------------------------------------------------------
  * Sink configuration (the `sink:` section of the YAML file).
  * ------------------------------------------------------------------------------------------- */

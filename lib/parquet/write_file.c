@@ -1,9 +1,16 @@
 /* write_file.c — the whole-file convenience: an ArrowArrayStream written to a local Parquet file. */
 #include "../storage/file_sink.h"
+#include "writer_internal.h"
 
 blz_status blz_write_stream_to_file(struct ArrowArrayStream *stream, const char *path,
                                     const blz_writer_options *opts, int64_t *rows_out,
                                     blz_error *err) {
+  return blz_write_stream_to_file_ex(stream, path, opts, NULL, NULL, rows_out, err);
+}
+
+blz_status blz_write_stream_to_file_ex(struct ArrowArrayStream *stream, const char *path,
+                                       const blz_writer_options *opts, void (*input_done)(void *ctx),
+                                       void *ctx, int64_t *rows_out, blz_error *err) {
   struct ArrowSchema schema;
   memset(&schema, 0, sizeof schema);
   if (stream->get_schema(stream, &schema) != 0) {
@@ -32,6 +39,11 @@ blz_status blz_write_stream_to_file(struct ArrowArrayStream *stream, const char 
     st = blz_writer_write(w, &batch, err);
     if (st) blz_error_prefix(err, "batch %lld", (long long)index);
     batch.release(&batch);
+  }
+  /* the input's teardown (input_done) overlaps the output thread's write of the last row group */
+  if (!st && input_done) {
+    st = blz__writer_hand_off(w, err);
+    if (!st) input_done(ctx);
   }
   if (!st) st = blz_writer_close(w, err);
   if (!st && rows_out) *rows_out = blz_writer_num_rows(w);

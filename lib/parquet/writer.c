@@ -965,6 +965,13 @@ blz_status blz_writer_flush_row_group(blz_writer *w, blz_error *err) {
   return st;
 }
 
+blz_status blz__writer_hand_off(blz_writer *w, blz_error *err) {
+  if (w->closed || w->failed) return blz_fail(err, BLZ_EINVAL, "writer is closed or has failed");
+  blz_status st = flush_row_group(w, err);
+  if (st) w->failed = true;
+  return st;
+}
+
 void blz__writer_share_call_buffers(blz_writer *w) { w->call_buffers_shared = true; }
 void blz__writer_trust_input(blz_writer *w) { w->trusted_input = true; }
 

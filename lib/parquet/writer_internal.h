@@ -20,6 +20,11 @@ void blz__writer_share_call_buffers(blz_writer *w);
  * and options, as the sink does), so the writer skips its own value checks. */
 void blz__writer_trust_input(blz_writer *w);
 
+/* Hands the open row group to the output thread (a writer that owns a pool) without waiting for
+ * it to be written, or writes it (threads == 1): what blz_writer_close does first. The caller's
+ * batches are no longer read afterwards. */
+blz_status blz__writer_hand_off(blz_writer *w, blz_error *err);
+
 /* Bytes of memory the writer holds (open row group, reusable buffers, pending footer data). */
 int64_t blz__writer_memory(const blz_writer *w);
 /*! blz__writers_flush_row_groups() :

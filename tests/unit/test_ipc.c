@@ -1,6 +1,8 @@
 /* test_ipc.c — the IPC reader on real streams (gen.mjs, Polars' compressed files) and on broken ones. */
 #define _GNU_SOURCE /* memmem */
 #include "../../lib/arrow/ipc_reader.h"
+#include <errno.h>
+#include <unistd.h>
 #include "fixture.h"
 #include "test.h"
 #include "tests.h"
@@ -312,4 +314,111 @@ void test_ipc_schema_message_roundtrip(void) {
   CHECK(blz_base64((const uint8_t *)"any carnal pleas", 16, &b));
   CHECK(!strcmp((char *)b.data, "YW55IGNhcm5hbCBwbGVhcw=="));
   blz_buf_free(&b);
+}
+
+/* A stream over an IPC buffer that input_done tears down: the buffer is poisoned and freed, the
+ * reader released; a get_next after that is counted (and fails). */
+typedef struct done_probe {
+  struct ArrowArrayStream in;
+  uint8_t *buf;
+  size_t n;
+  int done_calls, reads_after_done, eof_seen;
+} done_probe;
+
+static int probe_schema(struct ArrowArrayStream *s, struct ArrowSchema *out) {
+  done_probe *p = s->private_data;
+  return p->in.get_schema(&p->in, out);
+}
+static int probe_next(struct ArrowArrayStream *s, struct ArrowArray *out) {
+  done_probe *p = s->private_data;
+  if (p->done_calls) {
+    p->reads_after_done++;
+    return EIO;
+  }
+  int rc = p->in.get_next(&p->in, out);
+  if (!rc && !out->release) p->eof_seen++;
+  return rc;
+}
+static const char *probe_error(struct ArrowArrayStream *s) {
+  done_probe *p = s->private_data;
+  return p->in.release ? p->in.get_last_error(&p->in) : "released";
+}
+static void probe_release(struct ArrowArrayStream *s) {
+  done_probe *p = s->private_data;
+  if (p->in.release) p->in.release(&p->in);
+  s->release = NULL;
+}
+static void probe_done(void *ctx) {
+  done_probe *p = ctx;
+  p->done_calls++;
+  if (!p->eof_seen) p->reads_after_done += 1000; /* called before the end: counted as a failure */
+  p->in.release(&p->in);
+  memset(p->buf, 0xA5, p->n);
+  free(p->buf);
+  p->buf = NULL;
+}
+
+static uint8_t *file_bytes(const char *path, size_t *n) {
+  FILE *f = fopen(path, "rb");
+  if (!f) return NULL;
+  fseek(f, 0, SEEK_END);
+  long len = ftell(f);
+  fseek(f, 0, SEEK_SET);
+  uint8_t *b = malloc((size_t)len + 1);
+  *n = fread(b, 1, (size_t)len, f);
+  fclose(f);
+  return b;
+}
+
+/* blz_write_stream_to_file_ex: input_done comes once, after the stream's end, and the input can be
+ * torn down there — freed and poisoned — with the file the same bytes as without the callback,
+ * on one thread and with an output thread. */
+void test_write_stream_input_done(void) {
+  char dir[] = "/tmp/blz-done-XXXXXX";
+  CHECK(mkdtemp(dir) != NULL);
+  char ref[600], got[600];
+  snprintf(ref, sizeof ref, "%s/ref.parquet", dir);
+  snprintf(got, sizeof got, "%s/got.parquet", dir);
+  for (int threads = 1; threads <= 3; threads += 2) {
+    blz_writer_options o;
+    blz_writer_options_init(&o);
+    o.threads = threads;
+    o.row_group_size_bytes = 64 << 10; /* several row groups: the last is handed off */
+    blz_error e = {0};
+    size_t n;
+    struct ArrowArrayStream s;
+    uint8_t *b = open_stream("logs_small.arrows", &n, &s);
+    int64_t rows_ref = 0, rows_got = 0;
+    CHECK_EQ_INT(blz_write_stream_to_file(&s, ref, &o, &rows_ref, &e), BLZ_OK);
+    s.release(&s);
+    free(b);
+    done_probe p = {0};
+    p.buf = open_stream("logs_small.arrows", &p.n, &p.in);
+    struct ArrowArrayStream w = {probe_schema, probe_next, probe_error, probe_release, &p};
+    CHECK_EQ_INT(blz_write_stream_to_file_ex(&w, got, &o, probe_done, &p, &rows_got, &e), BLZ_OK);
+    w.release(&w);
+    CHECK_EQ_INT(p.done_calls, 1);
+    CHECK_EQ_INT(p.reads_after_done, 0);
+    CHECK_EQ_INT(rows_got, rows_ref);
+    CHECK(rows_ref > 0);
+    size_t n1 = 0, n2 = 0;
+    uint8_t *a1 = file_bytes(ref, &n1), *a2 = file_bytes(got, &n2);
+    CHECK(a1 && a2 && n1 == n2 && n1 > 0 && memcmp(a1, a2, n1) == 0);
+    free(a1), free(a2), free(p.buf);
+    remove(ref), remove(got);
+  }
+  /* a stream failing before its end: no call, no file */
+  done_probe p = {0};
+  p.buf = open_stream("logs_small.arrows", &p.n, &p.in);
+  p.done_calls = 1; /* probe_next now fails at once */
+  struct ArrowArrayStream w = {probe_schema, probe_next, probe_error, probe_release, &p};
+  blz_writer_options o;
+  blz_writer_options_init(&o);
+  blz_error e = {0};
+  CHECK(blz_write_stream_to_file_ex(&w, got, &o, probe_done, &p, NULL, &e) != BLZ_OK);
+  CHECK_EQ_INT(p.done_calls, 1); /* still only the preset count: probe_done was not called */
+  CHECK(access(got, F_OK) != 0);
+  w.release(&w);
+  free(p.buf);
+  rmdir(dir);
 }

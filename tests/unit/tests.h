@@ -87,6 +87,7 @@
   X(test_delta_binary_packed_roundtrip)             \
   X(test_delta_byte_arrays)                         \
   X(test_byte_stream_split)                         \
+  X(test_write_stream_input_done)                   \
   X(test_codec_gzip_default_level)                  \
   X(test_utf8_check)                                \
   X(test_dict_slots_near_page_limit)                \

@@ -284,6 +284,47 @@ static bool borrowable(const blz_column *c, const struct ArrowArray *a, int64_t 
   return c->t.phys != PQ_BOOLEAN && ((uintptr_t)p & (uintptr_t)(c->width - 1)) == 0;
 }
 
+/* Strings from a dictionary array whose entries are all valid and whose offsets pass one check
+ * up front, when there are no more entries than twice the rows (so checking them all costs no more
+ * than checking each row's): per row an index, its range and two offsets, where the general loop
+ * below dispatches on the index type and checks the entry's validity and offsets row by row (the
+ * flight records' codes as Arrow dictionaries: blz_column_gather 14% of one thread's time).
+ * Returns false, leaving *k as it was, when the general loop must run (it starts over and names
+ * any bad row); *k counts the values. */
+#define DICT_BIN32_ROWS(IDX_T)                                                                       \
+  do {                                                                                               \
+    const IDX_T *ix = (const IDX_T *)a->buffers[1] + base;                                           \
+    for (int64_t i = 0; i < n; i++) {                                                                \
+      if (!def[i]) continue;                                                                         \
+      int64_t j = (int64_t)ix[i];                                                                    \
+      if (j < 0 || j >= d->length) return false; /* the general loop names the row */                \
+      o[m] = (blz_bytes_ref){data + off[j], (uint32_t)(off[j + 1] - off[j])};                        \
+      if (src) src[m] = (uint32_t)j;                                                                 \
+      m++;                                                                                           \
+    }                                                                                                \
+  } while (0)
+
+static bool dict_bin32_fast(blz_column *c, const struct ArrowArray *a, const struct ArrowArray *d, int64_t base,
+                            int64_t n, const uint8_t *def, uint32_t *src, size_t *k) {
+  if (c->t.src != SRC_BIN32 || (d->buffers[0] && d->null_count != 0) || d->length > 2 * n + 64 || !d->buffers[1])
+    return false;
+  const int32_t *off = (const int32_t *)d->buffers[1] + d->offset;
+  if (d->length > 0 && blz_offsets32_bad(off, d->length)) return false;
+  const uint8_t *data = d->buffers[2];
+  blz_bytes_ref *o = (blz_bytes_ref *)c->dense.data;
+  size_t m = 0;
+  switch (c->t.index_src) {
+    case SRC_I8: DICT_BIN32_ROWS(int8_t); break;
+    case SRC_U8: DICT_BIN32_ROWS(uint8_t); break;
+    case SRC_I16: DICT_BIN32_ROWS(int16_t); break;
+    case SRC_U16: DICT_BIN32_ROWS(uint16_t); break;
+    case SRC_I32: DICT_BIN32_ROWS(int32_t); break;
+    default: return false;
+  }
+  *k = m;
+  return true;
+}
+
 /* Fast paths: same-width copies and widening conversions without per-value dispatch. */
 #define GATHER_NUM(SRC_T, DST_T)                                   \
   do {                                                             \
@@ -347,6 +388,7 @@ blz_status blz_column_gather(blz_column *c, const struct ArrowArray *a, int64_t 
     const void *idx = a->buffers[1];
     uint8_t *o = c->dense.data;
     uint32_t *src = src_indices(c, d, (size_t)n);
+    if (dict_bin32_fast(c, a, d, base, n, def, src, &k)) goto gathered;
     for (int64_t i = 0; i < n; i++) {
       if (!def[i]) continue;
       int64_t j = index_at(c->t.index_src, idx, base + i);
@@ -370,6 +412,7 @@ blz_status blz_column_gather(blz_column *c, const struct ArrowArray *a, int64_t 
       if (src) src[k] = (uint32_t)j;
       k++;
     }
+  gathered:
     if (src) c->src.len = k * 4;
   } else {
     switch (c->t.src) {

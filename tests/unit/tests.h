@@ -76,6 +76,7 @@
   X(test_config_metrics_section)                    \
   X(test_pages_dictionary_roundtrip)                \
   X(test_pages_arrow_dictionary_batches)          \
+  X(test_pages_dictionary_index_widths)             \
   X(test_pages_plain_roundtrip)                     \
   X(test_pages_many_small_pages)                     \
   X(test_page_index)                                 \

@@ -82,7 +82,16 @@ size_t fx_bits(const char *mask, uint8_t *out) {
   return (n + 7) / 8;
 }
 
-struct ArrowArray *fx_i32(const int32_t *v, int64_t n, const char *mask) {
+/* n integers v as `fmt` ("c" int8, "s" int16, "i" int32; each v[i] must fit), nulls where mask
+ * has '0'. */
+static struct ArrowArray *fx_ints(const char *fmt, const int32_t *v, int64_t n, const char *mask) {
+  size_t w = fmt[0] == 'c' ? 1 : fmt[0] == 's' ? 2 : 4;
+  uint8_t *vals = malloc((size_t)n * w + 1);
+  for (int64_t i = 0; i < n; i++) {
+    if (w == 1) ((int8_t *)vals)[i] = (int8_t)v[i];
+    else if (w == 2) ((int16_t *)vals)[i] = (int16_t)v[i];
+    else ((int32_t *)vals)[i] = v[i];
+  }
   uint8_t *bits = mask ? malloc(strlen(mask) / 8 + 1) : NULL;
   int64_t nulls = 0;
   size_t nb = 0;
@@ -90,12 +99,15 @@ struct ArrowArray *fx_i32(const int32_t *v, int64_t n, const char *mask) {
     nb = fx_bits(mask, bits);
     for (const char *m = mask; *m; m++) nulls += *m == '0';
   }
-  const void *bufs[2] = {bits, v};
-  size_t sizes[2] = {nb, (size_t)n * 4};
+  const void *bufs[2] = {bits, vals};
+  size_t sizes[2] = {nb, (size_t)n * w};
   struct ArrowArray *a = fx_array(n, nulls, 0, 2, bufs, sizes, 0, NULL);
-  free(bits); /* fx_array copied it */
+  free(bits); /* fx_array copied them */
+  free(vals);
   return a;
 }
+
+struct ArrowArray *fx_i32(const int32_t *v, int64_t n, const char *mask) { return fx_ints("i", v, n, mask); }
 
 struct ArrowArray *fx_utf8(const char *const *v, int64_t n) {
   int32_t *off = calloc((size_t)n + 1, 4);
@@ -137,17 +149,24 @@ blz_status fx_mem_write(void *ctx, const void *data, size_t len, blz_error *err)
   return BLZ_OK;
 }
 
-struct ArrowSchema *fx_dict_utf8_schema(const char *name) {
-  struct ArrowSchema *col = fx_schema("i", name, true, 0, NULL);
+struct ArrowSchema *fx_dict_utf8_schema_as(const char *index_format, const char *name) {
+  struct ArrowSchema *col = fx_schema(index_format, name, true, 0, NULL);
   col->dictionary = fx_schema("u", "", true, 0, NULL);
   struct ArrowSchema *f[1] = {col};
   return fx_struct_schema(1, f);
 }
 
-struct ArrowArray *fx_dict_utf8(const int32_t *idx, int64_t n, const char *mask, const char *const *vals, int64_t nvals) {
-  struct ArrowArray *a = fx_i32(idx, n, mask);
+struct ArrowSchema *fx_dict_utf8_schema(const char *name) { return fx_dict_utf8_schema_as("i", name); }
+
+struct ArrowArray *fx_dict_utf8_as(const char *index_format, const int32_t *idx, int64_t n, const char *mask,
+                                   const char *const *vals, int64_t nvals) {
+  struct ArrowArray *a = fx_ints(index_format, idx, n, mask);
   a->dictionary = fx_utf8(vals, nvals);
   return a;
+}
+
+struct ArrowArray *fx_dict_utf8(const int32_t *idx, int64_t n, const char *mask, const char *const *vals, int64_t nvals) {
+  return fx_dict_utf8_as("i", idx, n, mask, vals, nvals);
 }
 
 blz_writer *fx_open_mem(struct ArrowSchema *s, const blz_writer_options *o, fx_mem *m) {

@@ -24,6 +24,10 @@ struct ArrowArray *fx_utf8(const char *const *v, int64_t n);
  * the dictionary vals[0..nvals) (NULL entries are null entries). */
 struct ArrowSchema *fx_dict_utf8_schema(const char *name);
 struct ArrowArray *fx_dict_utf8(const int32_t *idx, int64_t n, const char *mask, const char *const *vals, int64_t nvals);
+/* The same with indices of `index_format` ("c" int8, "s" int16, "i" int32). */
+struct ArrowSchema *fx_dict_utf8_schema_as(const char *index_format, const char *name);
+struct ArrowArray *fx_dict_utf8_as(const char *index_format, const int32_t *idx, int64_t n, const char *mask,
+                                   const char *const *vals, int64_t nvals);
 /* A record batch (struct array) of n columns of `length` rows, adopting the columns. */
 struct ArrowArray *fx_batch(int64_t length, int n, struct ArrowArray **cols);
 

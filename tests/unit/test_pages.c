@@ -463,28 +463,6 @@ void test_page_checksums(void) {
   fx_free_schema(s);
 }
 
-/* A dictionary<IDX, utf8> column of n rows: indices idx (as `fmt`: "c" int8, "s" int16, "i" int32)
- * with nulls where mask has '0', into vals[0..nvals). */
-static struct ArrowArray *dict_column(const char *fmt, const int32_t *idx, int64_t n, const char *mask,
-                                      const char *const *vals, int64_t nvals) {
-  size_t w = fmt[0] == 'c' ? 1 : fmt[0] == 's' ? 2 : 4;
-  uint8_t *ib = malloc((size_t)n * w + 1), bits[64];
-  for (int64_t i = 0; i < n; i++) {
-    if (w == 1) ((int8_t *)ib)[i] = (int8_t)idx[i];
-    else if (w == 2) ((int16_t *)ib)[i] = (int16_t)idx[i];
-    else ((int32_t *)ib)[i] = idx[i];
-  }
-  int64_t nulls = 0;
-  for (const char *m = mask; *m; m++) nulls += *m == '0';
-  size_t nb = fx_bits(mask, bits);
-  const void *bufs[2] = {bits, ib};
-  size_t sizes[2] = {nb, (size_t)n * w};
-  struct ArrowArray *a = fx_array(n, nulls, 0, 2, bufs, sizes, 0, NULL);
-  free(ib);
-  a->dictionary = fx_utf8(vals, nvals);
-  return a;
-}
-
 void test_pages_dictionary_index_widths(void) {
   /* Dictionary arrays of strings with int8, int16 and int32 indices and null rows: a small
    * dictionary (gathered by the fast path), one larger than twice the batch (row by row), and a
@@ -504,11 +482,8 @@ void test_pages_dictionary_index_widths(void) {
       int32_t idx[N];
       int32_t reach = f == 0 && nvals > 120 ? 120 : (int32_t)nvals; /* int8 indices stop at 127 */
       for (int i = 0; i < N; i++) idx[i] = variant == 2 ? (int32_t[]){0, 1, 4, 5}[i % 4] : (i * 37) % reach;
-      struct ArrowSchema *col = fx_schema(fmts[f], "tag", true, 0, NULL);
-      col->dictionary = fx_schema("u", "", true, 0, NULL);
-      struct ArrowSchema *fields[1] = {col};
-      struct ArrowSchema *s = fx_struct_schema(1, fields);
-      struct ArrowArray *cols[1] = {dict_column(fmts[f], idx, N, mask, vals, nvals)};
+      struct ArrowSchema *s = fx_dict_utf8_schema_as(fmts[f], "tag");
+      struct ArrowArray *cols[1] = {fx_dict_utf8_as(fmts[f], idx, N, mask, vals, nvals)};
       if (variant == 2) ((int32_t *)cols[0]->dictionary->buffers[1])[3] = 1; /* entry 2 decreasing */
       struct ArrowArray *batch = fx_batch(N, 1, cols);
       blz_writer_options o;
@@ -536,7 +511,7 @@ void test_pages_dictionary_index_widths(void) {
       fx_free_array(batch);
       /* an index out of range at row 7 */
       idx[7] = f == 0 ? -3 : (int32_t)nvals + 1000;
-      cols[0] = dict_column(fmts[f], idx, N, mask, vals, nvals);
+      cols[0] = fx_dict_utf8_as(fmts[f], idx, N, mask, vals, nvals);
       batch = fx_batch(N, 1, cols);
       w = fx_open_mem(s, &o, &m);
       CHECK(blz_writer_write(w, batch, &e) != BLZ_OK);

@@ -265,8 +265,9 @@ blz_status blz_write_stream_to_file(struct ArrowArrayStream *stream, const char 
 /* As blz_write_stream_to_file, with `input_done(ctx)` (NULL: none) called once on the calling
  * thread when the stream has reported its end and the last row group has been handed to the
  * output: no batch is read after it, so the caller may tear the stream's input down there (unmap
- * a large file, say) while the output thread still writes the file's last bytes. Not called when
- * the conversion fails before the stream's end. */
+ * a large file, say) while the output thread still writes the file's last bytes. `stream` stays
+ * borrowed as above: none of its callbacks is called after input_done, and the caller still
+ * releases it after this returns. Not called when the conversion fails before the stream's end. */
 blz_status blz_write_stream_to_file_ex(struct ArrowArrayStream *stream, const char *path,
                                        const blz_writer_options *opts, void (*input_done)(void *ctx),
                                        void *ctx, int64_t *rows_out, blz_error *err);

@@ -127,6 +127,33 @@ void test_rle_one_bit_levels_match(void) {
   }
 }
 
+/* Levels of 2-8 bits (nested columns) are packed from bytes by their own instance of the group
+ * packer: their bytes must be the 32-bit encoder's, whole groups and tails, runs and literals. */
+void test_rle_u8_levels_match(void) {
+  static uint8_t lv[3000];
+  static uint32_t wide[3000];
+  uint64_t seed = 777;
+  for (int bw = 2; bw <= 8; bw++)
+    for (size_t n = 0; n < 3000; n = n * 3 + 1 + (size_t)bw) {
+      for (size_t i = 0; i < n;) {
+        seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+        uint32_t r = (uint32_t)(seed >> 33);
+        size_t len = r % 3 ? 1 : 1 + r % 40; /* mostly literal values, some runs */
+        uint8_t val = (uint8_t)((r >> 8) & ((1u << bw) - 1));
+        for (size_t k = 0; k < len && i < n; k++, i++) lv[i] = val;
+      }
+      for (size_t i = 0; i < n; i++) wide[i] = lv[i];
+      blz_buf a = {0}, b = {0};
+      CHECK(blz_rle_encode_u8(&a, lv, n, bw));
+      CHECK(blz_rle_encode(&b, wide, n, bw));
+      bool same = a.len == b.len && (a.len == 0 || memcmp(a.data, b.data, a.len) == 0);
+      if (!same) fprintf(stderr, "  bit width %d, %zu levels: %zu vs %zu bytes\n", bw, n, a.len, b.len);
+      CHECK(same);
+      blz_buf_free(&a);
+      blz_buf_free(&b);
+    }
+}
+
 /* Bit-packing against a bit-at-a-time reference, every width, lengths around the 8-value groups. */
 void test_bitpack_every_width(void) {
   uint32_t v[100];

@@ -8,6 +8,7 @@
   X(test_rle_roundtrip)                             \
   X(test_rle_repeat_matches_levels)                 \
   X(test_rle_one_bit_levels_match)                  \
+  X(test_rle_u8_levels_match)                       \
   X(test_bitpack_every_width)                       \
   X(test_bit_width)                                 \
   X(test_thrift_compact)                            \

@@ -341,6 +341,27 @@ static bool dict_bin32_fast(blz_column *c, const struct ArrowArray *a, const str
     }                                                              \
   } while (0)
 
+/* def[i] = bit base + i of the validity bitmap, for i < n; whether every bit was set. Whole
+ * bitmap bytes become eight levels by one multiply (the byte copied to every lane, each lane
+ * keeping its own bit, which adding 0x7F carries to the lane's top) instead of a shift and a mask
+ * per row: every nullable column's rows pass here. */
+static bool levels_from_bitmap(uint8_t *def, const uint8_t *bits, int64_t base, int64_t n) {
+  int64_t i = 0;
+  unsigned all = 1;
+  for (; i < n && ((base + i) & 7); i++) all &= def[i] = blz_bit(bits, base + i);
+  const uint8_t *b = bits + ((base + i) >> 3);
+  unsigned every = 0xFF;
+  for (; i + 8 <= n; i += 8, b++) {
+    uint64_t x = ((uint64_t)*b * 0x0101010101010101ULL) & 0x8040201008040201ULL;
+    x = ((x + 0x7F7F7F7F7F7F7F7FULL) >> 7) & 0x0101010101010101ULL;
+    memcpy(def + i, &x, 8);
+    every &= *b;
+  }
+  all &= every == 0xFF;
+  for (; i < n; i++) all &= def[i] = blz_bit(bits, base + i);
+  return all;
+}
+
 blz_status blz_column_gather(blz_column *c, const struct ArrowArray *a, int64_t row, int64_t n,
                              size_t *nvals, blz_error *err) {
   int64_t base = a->offset + row;
@@ -364,11 +385,7 @@ blz_status blz_column_gather(blz_column *c, const struct ArrowArray *a, int64_t 
   /* definition levels from the validity bitmap (for dictionaries, also the values' validity) */
   bool all_valid = true;
   if (a->buffers[0] && a->null_count != 0) {
-    const uint8_t *bits = a->buffers[0];
-    for (int64_t i = 0; i < n; i++) {
-      def[i] = blz_bit(bits, base + i);
-      all_valid &= def[i];
-    }
+    all_valid = levels_from_bitmap(def, a->buffers[0], base, n);
   } else {
     memset(def, 1, (size_t)n);
   }

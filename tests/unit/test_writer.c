@@ -1024,6 +1024,52 @@ void test_writer_checks_strings_in_place(void) {
   fx_free_schema(f);
 }
 
+/* Definition levels come from the validity bitmap eight rows at a time where the rows start on a
+ * bitmap byte: every start within a byte, every length around whole bytes, sparse and dense
+ * nulls; the levels must be the bitmap's bits, and the values the valid rows' in order. */
+void test_gather_levels_every_alignment(void) {
+  blz_writer_options o;
+  blz_writer_options_init(&o);
+  struct ArrowSchema *f = fx_schema("i", "a", true, 0, NULL);
+  blz_column c;
+  blz_error e = {0};
+  CHECK(blz_column_init(&c, f, 0, NULL, 0, 0, false, &o, &e) == BLZ_OK);
+  uint64_t x = 4242;
+  int32_t v[64];
+  uint8_t bits[8];
+  for (int round = 0; round < 600; round++) {
+    memset(bits, 0, sizeof bits);
+    int64_t nulls = 0;
+    for (int i = 0; i < 64; i++) {
+      v[i] = i * 3;
+      bool valid = xorshift(&x) % (round % 2 ? 10 : 2) != 0;
+      if (valid) bits[i / 8] |= (uint8_t)(1 << (i % 8));
+      else nulls++;
+    }
+    if (!nulls) bits[0] &= 0xFE, nulls = 1; /* a bitmap is only read when some row is null */
+    const void *bufs[2] = {bits, v};
+    size_t sizes[2] = {sizeof bits, sizeof v};
+    int64_t off = round % 9, row = (round / 9) % 8, n = (round * 7) % (64 - off - row - 1) + 1;
+    struct ArrowArray *a = fx_array(64 - off, nulls, off, 2, bufs, sizes, 0, NULL);
+    size_t nvals = 0;
+    bool same = blz_column_gather(&c, a, row, n, &nvals, &e) == BLZ_OK && c.def.len == (size_t)n;
+    size_t k = 0;
+    const int32_t *got = (const int32_t *)(c.vals ? c.vals : c.dense.data);
+    for (int64_t i = 0; same && i < n; i++) {
+      int64_t at = off + row + i;
+      bool valid = bits[at / 8] >> (at % 8) & 1;
+      same = c.def.data[i] == valid && (!valid || got[k++] == v[at]);
+    }
+    same = same && k == nvals;
+    if (!same) fprintf(stderr, "  offset %lld, row %lld, %lld rows\n", (long long)off, (long long)row, (long long)n);
+    CHECK(same);
+    fx_free_array(a);
+    if (!same) break;
+  }
+  blz_column_free(&c);
+  fx_free_schema(f);
+}
+
 /* Writes rows sel[0..n) of an int32 (with nulls) + utf8 batch of `len` rows, or (materialize) the
  * same rows as a batch of their own; returns the file in *m. */
 static void write_selected(const int64_t *sel, int64_t n, int64_t len, bool materialize, fx_mem *m) {

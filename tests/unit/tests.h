@@ -107,6 +107,7 @@
   X(test_writer_column_encoding_errors)             \
   X(test_writer_refuses_invalid_utf8)               \
   X(test_writer_checks_strings_in_place)            \
+  X(test_gather_levels_every_alignment)             \
   X(test_writer_bloom_filters)
 
 #define X(name) void name(void);

@@ -105,6 +105,8 @@ typedef struct blz_column {
   blz_buf def, rep, dense;
   const uint8_t *vals;
   blz_buf src;               /* dictionary-encoded Arrow columns: each dense value's Arrow index */
+  bool src_utf8_ok;          /* the slice just gathered: its Arrow dictionary's entries are all valid
+                              * UTF-8 (checked whole by the gather; blz_column_check_utf8 trusts it) */
   blz_held_slice *held;      /* columns whose values can be refused: the chunk's slices (writer.c) */
   int nheld;
 

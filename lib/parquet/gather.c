@@ -322,6 +322,18 @@ static bool dict_bin32_fast(blz_column *c, const struct ArrowArray *a, const str
     default: return false;
   }
   *k = m;
+  /* strings: the entries lie back to back, so one check of their run (valid, and no entry starting
+   * inside a character) clears them all at the dictionary's cost instead of a lookup per row in
+   * blz_column_check_utf8; an invalid entry sends the check back to the entries the rows use */
+  if (c->t.is_string && c->opts->validate_utf8 && d->length > 0) {
+    size_t run = (size_t)(off[d->length] - off[0]);
+    bool ok = blz_ascii_prefix(data + off[0], run) == run;
+    if (!ok && blz_utf8_check(data + off[0], run) == run) {
+      ok = true;
+      for (int64_t j = 0; j < d->length; j++) ok &= !(off[j + 1] > off[j] && (data[off[j]] & 0xC0) == 0x80);
+    }
+    c->src_utf8_ok = ok;
+  }
   return true;
 }
 
@@ -368,6 +380,7 @@ blz_status blz_column_gather(blz_column *c, const struct ArrowArray *a, int64_t 
   c->def.len = 0;
   c->dense.len = 0;
   c->src.len = 0;
+  c->src_utf8_ok = false;
   c->vals = NULL;
   if (!blz_buf_reserve_exact(&c->def, (size_t)n + 8))
     return blz_fail(err, BLZ_ENOMEM, "out of memory gathering column %s", c->name);
@@ -482,6 +495,7 @@ blz_status blz_column_gather_rows(blz_column *c, const struct ArrowArray *a, int
   c->def.len = 0;
   c->dense.len = 0;
   c->src.len = 0;
+  c->src_utf8_ok = false;
   c->vals = NULL;
   if (!blz_buf_reserve_exact(&c->def, (size_t)n + 8) || !blz_buf_reserve_exact(&c->dense, (size_t)n * (size_t)c->width + 16))
     return blz_fail(err, BLZ_ENOMEM, "out of memory gathering column %s", c->name);
@@ -631,6 +645,7 @@ blz_status blz_column_gather_nested(blz_column *c, const struct ArrowArray *a, i
                                     size_t *nvals, blz_error *err) {
   walk_out w = {c, NULL, NULL, 0, 0, 0, err};
   c->def.len = c->rep.len = c->dense.len = c->src.len = 0;
+  c->src_utf8_ok = false;
   c->vals = NULL;
   if (!blz_buf_reserve(&c->def, (size_t)n + 8) || !blz_buf_reserve(&c->rep, (size_t)n + 8))
     return blz_fail(err, BLZ_ENOMEM, "out of memory");
@@ -667,6 +682,7 @@ blz_status blz_column_check_utf8(blz_column *c, size_t nvals, const int64_t *row
                                  blz_error *err) {
   if (!c->t.is_string || !c->opts->validate_utf8 || nvals == 0) return BLZ_OK;
   const blz_bytes_ref *v = (const blz_bytes_ref *)c->dense.data;
+  if (c->src_utf8_ok) return BLZ_OK; /* the gather checked the whole Arrow dictionary */
   if (c->src.len == nvals * 4) { /* values from an Arrow dictionary: each entry checked once a call */
     const uint32_t *src = (const uint32_t *)c->src.data;
     blz_dict_map *m = &c->remap;

@@ -242,6 +242,35 @@ void test_writer_dictionary_utf8_checked_each_batch(void) {
   blz_buf_free(&m.buf);
 }
 
+/* The gather checks a dictionary's entries as one run; a run that is valid UTF-8 only because an
+ * entry ends inside a character the next entry finishes ("\xc3" then "\xa9") must not pass the
+ * entries: rows using only "x" are accepted, a row using "\xa9" is refused by its number. */
+void test_writer_dictionary_utf8_split_entries(void) {
+  struct ArrowSchema *s = fx_dict_utf8_schema("tag");
+  const char *dict_vals[4] = {"x", "\xc3", "\xa9", "\xc3\xa9"};
+  for (int variant = 0; variant < 3; variant++) {
+    fx_mem m;
+    blz_writer *w = fx_open_mem(s, NULL, &m);
+    int32_t idx[4] = {0, 3, 0, 3};
+    if (variant == 1) idx[2] = 2;
+    if (variant == 2) idx[1] = 1;
+    struct ArrowArray *cols[1] = {fx_dict_utf8(idx, 4, NULL, dict_vals, 4)};
+    struct ArrowArray *b = fx_batch(4, 1, cols);
+    blz_error e = {0};
+    blz_status st = blz_writer_write(w, b, &e);
+    if (variant == 0) {
+      CHECK_EQ_INT(st, BLZ_OK);
+    } else {
+      CHECK_EQ_INT(st, BLZ_EINVAL);
+      CHECK_CONTAINS(e.message, variant == 1 ? "column tag: row 2: invalid UTF-8" : "column tag: row 1: invalid UTF-8");
+    }
+    fx_free_array(b);
+    blz_writer_destroy(w);
+    blz_buf_free(&m.buf);
+  }
+  fx_free_schema(s);
+}
+
 void test_writer_dictionary_array_bad_index(void) {
   struct ArrowSchema *s = fx_dict_utf8_schema("tag");
   fx_mem m;

@@ -25,6 +25,7 @@
   X(test_writer_zero_rows)                          \
   X(test_writer_rejects_bad_input)                  \
   X(test_writer_dictionary_utf8_checked_each_batch) \
+  X(test_writer_dictionary_utf8_split_entries)     \
   X(test_writers_together_write_the_same_bytes)     \
   X(test_writer_refuses_whole_batch_past_first_chunk) \
   X(test_writer_dictionary_array_bad_index)         \

@@ -92,6 +92,34 @@ void test_stats_float_nan_and_zero(void) {
   CHECK(flo == -INFINITY && fhi == 1.5f);
 }
 
+void test_stats_double_every_position(void) {
+  /* the bounds of 1..40 doubles (the four-lane part and its tail) with NaNs, infinities and zeros
+   * scattered: those of a plain scan that skips NaN; a page of only NaNs has none */
+  blz_coltype t = type_of("g");
+  double v[40];
+  uint64_t x = 1234567;
+  for (size_t n = 1; n <= 40; n++)
+    for (int round = 0; round < 30; round++) {
+      for (size_t i = 0; i < n; i++) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        int kind = (int)(x % 16);
+        v[i] = kind == 0 ? NAN : kind == 1 ? INFINITY : kind == 2 ? -INFINITY : kind == 3 ? -0.0
+             : kind == 4 ? 0.0 : ((double)(x >> 20 & 0xFFFFF) - 524288.0) / 7.0;
+        if (round % 5 == 0) v[i] = NAN; /* some rounds: NaN only */
+      }
+      double lo = INFINITY, hi = -INFINITY;
+      bool any = false;
+      for (size_t i = 0; i < n; i++)
+        if (v[i] == v[i]) any = true, lo = v[i] < lo ? v[i] : lo, hi = v[i] > hi ? v[i] : hi;
+      blz_stats s = {0};
+      CHECK(blz_stats_update(&s, &t, v, n));
+      bool same = s.has == any && (!any || (s.lo.d == lo && s.hi.d == hi));
+      if (!same) fprintf(stderr, "  n %zu round %d: %g..%g, want %g..%g\n", n, round, s.lo.d, s.hi.d, lo, hi);
+      CHECK(same);
+      if (!same) return;
+    }
+}
+
 void test_stats_bytes_unsigned_order(void) {
   blz_coltype t = type_of("z");
   const uint8_t a[] = {0x7f}, b[] = {0x80}, c[] = {0x00, 0x01};

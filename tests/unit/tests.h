@@ -15,6 +15,7 @@
   X(test_stats_signed_unsigned)                     \
   X(test_stats_int64_every_position)                \
   X(test_stats_float_nan_and_zero)                  \
+  X(test_stats_double_every_position)              \
   X(test_stats_bytes_unsigned_order)                \
   X(test_stats_truncation)                          \
   X(test_stats_decimal_flba_signed)                 \

@@ -12,7 +12,11 @@ typedef struct blz_journal {
   char *dir;        /* the state folder: <table>/_blizzard, or <spill>/_blizzard for S3 */
   int lock_fd;      /* flock'ed for the journal's lifetime */
   int log_fd;       /* landed.log, opened for appending */
-  pthread_mutex_t mu; /* serialises appends (uploads finish on several threads) */
+  pthread_mutex_t mu; /* serialises appends (uploads finish on several threads) and the spares */
+  /* removed records kept as files to write the next records into (journal/.spare-N): see journal.c */
+  char **spares;
+  int nspares;
+  unsigned spare_seq;
 } blz_journal;
 
 /* One landing in progress: the object, its sidecar and the landed-log line. */
@@ -27,12 +31,12 @@ typedef struct blz_journal_entry {
 /* Creates the state folder if needed and takes its lock; fails naming the folder when another
  * process holds it. */
 blz_status blz_journal_open(blz_journal *j, const char *state_dir, blz_error *err);
-/* Releases the lock and frees. Safe on a zeroed journal. */
+/* Removes the spare record files, releases the lock and frees. Safe on a zeroed journal. */
 void blz_journal_close(blz_journal *j);
 
-/* Writes the record `name` durably (temporary file, fsync, rename, fsync of the folder). */
+/* Writes the record `name` durably (a spare or temporary file, fsync, rename, fsync of the folder). */
 blz_status blz_journal_add(blz_journal *j, const blz_journal_entry *e, blz_error *err);
-/* Removes the record `name` durably. */
+/* Removes the record `name` durably: renamed to a spare (or unlinked), then the folder fsync'd. */
 void blz_journal_remove(blz_journal *j, const char *name);
 /* Appends one line to the landed log and waits until it is on disk. Thread-safe. */
 blz_status blz_journal_landed(blz_journal *j, const char *note, blz_error *err);

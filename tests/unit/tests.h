@@ -68,6 +68,7 @@
   X(test_sink_local_landing_failure_is_recovered)   \
   X(test_staging_json)                              \
   X(test_sink_refuses_whole_batch)                  \
+  X(test_journal_reuses_record_files)              \
   X(test_make_parents)                              \
   X(test_file_sink_pieces_in_order)                 \
   X(test_sigv4_aws_example)                         \

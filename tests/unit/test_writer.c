@@ -985,6 +985,16 @@ void test_writer_refuses_whole_batch_past_first_chunk(void) {
   blz_buf_free(&m.buf);
 }
 
+/* A nullable column of Arrow type `format` on its own, with default options: its schema (to free
+ * after blz_column_free). */
+static struct ArrowSchema *lone_column(const char *format, blz_writer_options *o, blz_column *c) {
+  blz_writer_options_init(o);
+  struct ArrowSchema *f = fx_schema(format, "s", true, 0, NULL);
+  blz_error e = {0};
+  CHECK(blz_column_init(c, f, 0, NULL, 0, 0, false, o, &e) == BLZ_OK);
+  return f;
+}
+
 void test_writer_checks_strings_in_place(void) {
   /* phase one checks flat string columns in the Arrow buffers; the verdict and the message must
    * be those of gathering the values and checking each: random values (ASCII, valid multi-byte,
@@ -993,11 +1003,8 @@ void test_writer_checks_strings_in_place(void) {
                                  "\xed\xa0\x80", "\xff", "\xe2\x82", "0123456789abcdefghijklmnopqrstuvwxyz"};
   const int npieces = (int)(sizeof pieces / sizeof pieces[0]);
   blz_writer_options o;
-  blz_writer_options_init(&o);
-  struct ArrowSchema *f = fx_schema("u", "s", true, 0, NULL);
   blz_column c;
-  blz_error e = {0};
-  CHECK(blz_column_init(&c, f, 0, NULL, 0, 0, false, &o, &e) == BLZ_OK);
+  struct ArrowSchema *f = lone_column("u", &o, &c);
   CHECK(blz_column_checks_in_place(&c));
   uint64_t x = 88172645463325252ull;
   int refused = 0;
@@ -1058,11 +1065,9 @@ void test_writer_checks_strings_in_place(void) {
  * nulls; the levels must be the bitmap's bits, and the values the valid rows' in order. */
 void test_gather_levels_every_alignment(void) {
   blz_writer_options o;
-  blz_writer_options_init(&o);
-  struct ArrowSchema *f = fx_schema("i", "a", true, 0, NULL);
   blz_column c;
+  struct ArrowSchema *f = lone_column("i", &o, &c);
   blz_error e = {0};
-  CHECK(blz_column_init(&c, f, 0, NULL, 0, 0, false, &o, &e) == BLZ_OK);
   uint64_t x = 4242;
   int32_t v[64];
   uint8_t bits[8];

@@ -193,6 +193,11 @@ static uint64_t bits_at(const uint64_t *bm, size_t q) { /* the 8 bits from bit q
   return x & 0xFF;
 }
 
+static uint64_t bits64_at(const uint64_t *bm, size_t q) { /* the 64 bits from bit q */
+  size_t w = q >> 6, s = q & 63;
+  return s ? bm[w] >> s | bm[w + 1] << (64 - s) : bm[w];
+}
+
 static size_t run_end(const uint64_t *bm, size_t nw, size_t p, size_t n) {
   uint64_t flip = (bm[p >> 6] >> (p & 63)) & 1 ? ~0ULL : 0; /* set bits mark the other value */
   size_t w = p >> 6, e = n;
@@ -234,7 +239,19 @@ static bool rle_bits1(blz_buf *out, const uint8_t *v, size_t n) {
   bm[nw] = 0;
   bool ok = true;
   size_t lit = 0, pos = 0;
+  size_t check_at = 0;
   while (ok && pos < n) {
+    if (pos >= check_at && pos + 65 <= n) {
+      /* rle8's skip of literal data, on the bitmap: bit k of eq says level pos + k equals the next;
+       * no run of 8 starting in the next 58 levels means the next 57 are all literal (short runs
+       * cost a run_end each: the nested table's levels) */
+      uint64_t eq = ~(bits64_at(bm, pos) ^ bits64_at(bm, pos + 1));
+      if (!(eq & eq >> 1 & eq >> 2 & eq >> 3 & eq >> 4 & eq >> 5 & eq >> 6)) {
+        pos += 57;
+        continue;
+      }
+      check_at = pos + 57;
+    }
     size_t e = run_end(bm, nw, pos, n), run = e - pos;
     size_t need = (8 - (pos - lit) % 8) % 8;
     if (run >= 8 && run >= need + 8) {

@@ -105,13 +105,18 @@ void test_rle_one_bit_levels_match(void) {
   uint64_t seed = 12345;
   for (int trial = 0; trial < 3000; trial++) {
     size_t n = (size_t)(trial % 50 == 0 ? trial % 7 : (trial * 37) % 5000);
-    int mode = trial % 4;
+    int mode = trial % 5;
+    uint8_t prev = 0;
     for (size_t i = 0; i < n;) {
       seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
       uint32_t r = (uint32_t)(seed >> 33);
-      /* runs of 1-20, of 60-70, single flips in long runs, or independent values */
-      size_t len = mode == 0 ? 1 + r % 20 : mode == 1 ? 60 + r % 11 : mode == 2 ? 1 + r % 300 : 1;
-      uint8_t val = mode == 3 ? (r % 10 != 0) : (uint8_t)(r >> 20 & 1);
+      /* runs of 1-20, of 60-70, single flips in long runs, independent values, or (mode 4) runs
+       * of 1-3 with a run of 8-12 now and then: long literal stretches, as the encoder skips them
+       * 57 levels at a time, with runs starting anywhere around the skips' ends */
+      size_t len = mode == 0 ? 1 + r % 20 : mode == 1 ? 60 + r % 11 : mode == 2 ? 1 + r % 300 : mode == 3 ? 1
+                 : r % 23 == 0 ? 8 + r % 5 : 1 + r % 3;
+      uint8_t val = mode == 3 ? (r % 10 != 0) : mode == 4 ? (uint8_t)!prev : (uint8_t)(r >> 20 & 1);
+      prev = val;
       for (size_t k = 0; k < len && i < n; k++, i++) lv[i] = val;
     }
     for (size_t i = 0; i < n; i++) wide[i] = lv[i];

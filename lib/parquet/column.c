@@ -442,13 +442,19 @@ static blz_status finish_page(blz_column *c, blz_scratch *sx, blz_error *err) {
   c->data_pages[encoding]++;
   if (b->len > INT32_MAX) return blz_fail(err, BLZ_ENOTSUP, "column %s: page larger than 2 GiB", c->name);
   sx->packed.len = 0;
-  size_t raw = v2 ? levels : 0;
-  if (raw && !blz_buf_append(&sx->packed, b->data, raw)) goto oom;
-  BLZ_TRY(blz_scratch_compress(sx, c->opts, b->data + raw, b->len - raw, &sx->packed, err));
+  /* the page as stored: compressed into sx->packed (v2: after its levels, which stay as they are),
+   * or, uncompressed, the assembled page itself (a copy less of every page) */
+  const blz_buf *pk = b;
+  if (c->opts->compression != BLZ_COMPRESSION_UNCOMPRESSED) {
+    size_t raw = v2 ? levels : 0;
+    if (raw && !blz_buf_append(&sx->packed, b->data, raw)) goto oom;
+    BLZ_TRY(blz_scratch_compress(sx, c->opts, b->data + raw, b->len - raw, &sx->packed, err));
+    pk = &sx->packed;
+  }
   blz_stats_out so;
   blz_stats_output(&c->page_stats, &c->t, c->opts->statistics_truncate_length, &so);
   /* a page header is at most a few hundred bytes: statistics are capped at 80 bytes a bound */
-  size_t need = sx->packed.len + 512;
+  size_t need = pk->len + 512;
   blz_segs *ch = &c->chunk;
   /* A chunk's first page that hardly compressed (random numbers) would take new memory beside its
    * value buffer, idle until the column's next page: the value buffer becomes the chunk's first
@@ -457,20 +463,20 @@ static blz_status finish_page(blz_column *c, blz_scratch *sx, blz_error *err) {
    * finished pages. Later pages append to the segments: a new value buffer for every page would
    * touch more memory than it saves. */
   bool adopt = ch->n == 0 && encoding != ENC_RLE_DICTIONARY && c->page_plain.cap >= need &&
-               sx->packed.len * 2 >= c->page_plain.cap;
+               pk->len * 2 >= c->page_plain.cap;
   blz_buf *seg = adopt ? segment_adopt(ch, &c->page_plain) : segment_for(ch, need);
   if (!seg) goto oom;
   size_t before = seg->len;
-  int64_t crc = c->opts->page_checksums ? (int64_t)blz_crc32(sx->packed.data, sx->packed.len) : -1;
-  bool ok = v2 ? blz_write_data_page_v2_header(seg, (int32_t)b->len, (int32_t)sx->packed.len, crc, (int32_t)c->page_entries,
+  int64_t crc = c->opts->page_checksums ? (int64_t)blz_crc32(pk->data, pk->len) : -1;
+  bool ok = v2 ? blz_write_data_page_v2_header(seg, (int32_t)b->len, (int32_t)pk->len, crc, (int32_t)c->page_entries,
                                                (int32_t)(c->page_entries - c->page_values), (int32_t)c->page_rows, encoding,
                                                (int32_t)(levels - rep_len), (int32_t)rep_len,
                                                c->opts->compression != BLZ_COMPRESSION_UNCOMPRESSED, &so)
-               : blz_write_data_page_header(seg, (int32_t)b->len, (int32_t)sx->packed.len, crc, (int32_t)c->page_entries,
+               : blz_write_data_page_header(seg, (int32_t)b->len, (int32_t)pk->len, crc, (int32_t)c->page_entries,
                                             encoding, &so);
   if (!ok) goto oom;
   size_t header = seg->len - before;
-  if (!blz_buf_append(seg, sx->packed.data, sx->packed.len)) goto oom;
+  if (!blz_buf_append(seg, pk->data, pk->len)) goto oom;
   if (c->npages == c->cap_pages) {
     int cap = c->cap_pages ? c->cap_pages * 2 : 16;
     blz_page_rec *pr = realloc(c->pages, (size_t)cap * sizeof *pr);
@@ -480,12 +486,12 @@ static blz_status finish_page(blz_column *c, blz_scratch *sx, blz_error *err) {
   }
   blz_page_rec *rec = &c->pages[c->npages++];
   rec->offset = (int64_t)c->chunk.total;
-  rec->size = (int32_t)(header + sx->packed.len);
+  rec->size = (int32_t)(header + pk->len);
   rec->first_row = c->chunk_rows;
   rec->null_page = c->page_values == 0;
   /* (first_row counts rows; for nested leaves rows and entries differ) */
   rec->stats = so;
-  c->chunk.total += header + sx->packed.len;
+  c->chunk.total += header + pk->len;
   c->chunk_uncompressed += (int64_t)(header + b->len);
   c->chunk_rows += c->page_rows;
   c->chunk_entries += c->page_entries;

@@ -44,6 +44,26 @@ blz_status blz_file_sink_open(blz_file_sink *s, const char *path, blz_error *err
   return BLZ_OK;
 }
 
+blz_status blz_file_sink_open_over(blz_file_sink *s, const char *tmp, const char *path, blz_error *err) {
+  memset(s, 0, sizeof *s);
+  s->fd = -1;
+  s->final_path = strdup(path);
+  s->tmp_path = strdup(tmp);
+  if (!s->final_path || !s->tmp_path) {
+    free(s->tmp_path);
+    s->tmp_path = NULL; /* not ours to remove yet */
+    blz_file_sink_discard(s);
+    return blz_fail(err, BLZ_ENOMEM, "out of memory");
+  }
+  s->fd = open(tmp, O_WRONLY | O_TRUNC | O_CLOEXEC);
+  if (s->fd < 0) {
+    blz_status st = blz_fail(err, BLZ_EIO, "cannot open %s: %s", tmp, strerror(errno));
+    blz_file_sink_discard(s); /* removes what is left of it */
+    return st;
+  }
+  return BLZ_OK;
+}
+
 static blz_status write_all(blz_file_sink *s, const uint8_t *p, size_t n, blz_error *err) {
   while (n) {
     ssize_t k = write(s->fd, p, n);

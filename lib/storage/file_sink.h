@@ -13,6 +13,10 @@ typedef struct blz_file_sink {
 
 /* Creates a hidden temporary file next to `path`. */
 blz_status blz_file_sink_open(blz_file_sink *s, const char *path, blz_error *err);
+/* The same over an existing hidden file `tmp` next to `path` (truncated), which becomes the sink's
+ * temporary file: commit renames it to path, discard before that removes it. The journal writes
+ * its records into the files of removed ones this way. */
+blz_status blz_file_sink_open_over(blz_file_sink *s, const char *tmp, const char *path, blz_error *err);
 /* blz_output-compatible write callback (ctx = blz_file_sink*). */
 blz_status blz_file_sink_write(void *ctx, const void *data, size_t len, blz_error *err);
 /* Flushes, fsyncs and closes the temporary file: its bytes are durable, not yet visible. */

@@ -65,27 +65,15 @@ static bool keep_spare(blz_journal *j, char *path) {
   return g != NULL;
 }
 
-static bool write_whole(int fd, const uint8_t *p, size_t n) {
-  while (n) {
-    ssize_t k = write(fd, p, n);
-    if (k < 0 && errno == EINTR) continue;
-    if (k <= 0) return false;
-    p += k;
-    n -= (size_t)k;
-  }
-  return true;
-}
-
-/* The record's bytes into the spare file, made durable, then renamed to path and the folder
- * fsync'd: as blz_file_sink_commit does with a new temporary file. */
-static bool write_into_spare(const char *spare, const char *path, const blz_buf *b) {
-  int fd = open(spare, O_WRONLY | O_TRUNC | O_CLOEXEC);
-  if (fd < 0) return false;
-  bool ok = write_whole(fd, b->data, b->len) && fsync(fd) == 0;
-  ok = close(fd) == 0 && ok;
-  if (!ok || rename(spare, path) != 0) return false;
-  blz_fsync_parent(path);
-  return true;
+/* The record's bytes written durably under path: into the spare file `over` when given, else a new
+ * temporary file (fsync, rename, fsync of the folder either way). */
+static blz_status write_record(const char *over, const char *path, const blz_buf *b, blz_error *err) {
+  blz_file_sink fs;
+  BLZ_TRY(over ? blz_file_sink_open_over(&fs, over, path, err) : blz_file_sink_open(&fs, path, err));
+  blz_status st = blz_file_sink_write(&fs, b->data, b->len, err);
+  if (!st) st = blz_file_sink_commit(&fs, err);
+  blz_file_sink_discard(&fs);
+  return st;
 }
 
 blz_status blz_journal_open(blz_journal *j, const char *state_dir, blz_error *err) {
@@ -141,23 +129,15 @@ blz_status blz_journal_add(blz_journal *j, const blz_journal_entry *e, blz_error
   char *path = path_in(j->dir, "journal", e->name);
   blz_status st = ok && path ? BLZ_OK : blz_fail(err, BLZ_ENOMEM, "out of memory");
   char *spare = st ? NULL : take_spare(j);
-  if (spare) {
-    bool reused = write_into_spare(spare, path, &b);
-    if (!reused) unlink(spare); /* whatever is left of it: a new temporary file below */
+  /* a spare that cannot take the record is removed (by the discard) and a new file tried */
+  if (spare && write_record(spare, path, &b, NULL) == BLZ_OK) {
     free(spare);
-    if (reused) {
-      free(path);
-      blz_buf_free(&b);
-      return BLZ_OK;
-    }
+    free(path);
+    blz_buf_free(&b);
+    return BLZ_OK;
   }
-  blz_file_sink fs;
-  if (!st) st = blz_file_sink_open(&fs, path, err);
-  if (!st) {
-    st = blz_file_sink_write(&fs, b.data, b.len, err);
-    if (!st) st = blz_file_sink_commit(&fs, err);
-    blz_file_sink_discard(&fs);
-  }
+  free(spare);
+  if (!st) st = write_record(NULL, path, &b, err);
   free(path);
   blz_buf_free(&b);
   return st;

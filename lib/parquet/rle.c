@@ -1,6 +1,10 @@
 /* rle.c — RLE/bit-packing hybrid encoder and a small decoder for verification. */
 #include "rle.h"
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 int blz_bit_width(uint64_t v) {
   int w = 0;
   while (v) {
@@ -90,7 +94,6 @@ bool blz_bitpack(blz_buf *out, const uint32_t *values, size_t n, int bit_width) 
  * their masks gathered (the compiler does not vectorise the scalar loop at -O2: it cost the flight
  * records a compare, a shift and an or per value). */
 #ifdef __SSE2__
-#include <emmintrin.h>
 static inline uint64_t neighbours_equal32(const uint32_t *v) {
   uint64_t eq = 0;
   for (int k = 0; k < 64; k += 4) {
@@ -119,13 +122,13 @@ static inline uint64_t neighbours_equal8(const uint8_t *v) {
 DEFINE_NEIGHBOURS_EQUAL(neighbours_equal32, uint32_t)
 DEFINE_NEIGHBOURS_EQUAL(neighbours_equal8, uint8_t)
 #endif
-/* bit k of eq: v[k] == v[k + 1]; seven in a row make eight equal values */
-#define DEFINE_NO_RUN(NAME, T, EQ)                                                   \
-  static inline bool NAME(const T *v) {                                              \
-    uint64_t eq = EQ(v);                                                             \
-    uint64_t run8 = eq & eq >> 1 & eq >> 2 & eq >> 3 & eq >> 4 & eq >> 5 & eq >> 6; \
-    return run8 == 0;                                                                \
-  }
+/* Given bit k of eq saying value k equals value k + 1, whether no eight equal values start at any
+ * of the first 58 positions (seven set bits in a row make eight equal values). */
+static inline bool no_run_of_eight(uint64_t eq) {
+  return !(eq & eq >> 1 & eq >> 2 & eq >> 3 & eq >> 4 & eq >> 5 & eq >> 6);
+}
+#define DEFINE_NO_RUN(NAME, T, EQ) \
+  static inline bool NAME(const T *v) { return no_run_of_eight(EQ(v)); }
 DEFINE_NO_RUN(no_run32, uint32_t, neighbours_equal32)
 DEFINE_NO_RUN(no_run8, uint8_t, neighbours_equal8)
 
@@ -245,8 +248,7 @@ static bool rle_bits1(blz_buf *out, const uint8_t *v, size_t n) {
       /* rle8's skip of literal data, on the bitmap: bit k of eq says level pos + k equals the next;
        * no run of 8 starting in the next 58 levels means the next 57 are all literal (short runs
        * cost a run_end each: the nested table's levels) */
-      uint64_t eq = ~(bits64_at(bm, pos) ^ bits64_at(bm, pos + 1));
-      if (!(eq & eq >> 1 & eq >> 2 & eq >> 3 & eq >> 4 & eq >> 5 & eq >> 6)) {
+      if (no_run_of_eight(~(bits64_at(bm, pos) ^ bits64_at(bm, pos + 1)))) {
         pos += 57;
         continue;
       }

@@ -284,6 +284,19 @@ static bool borrowable(const blz_column *c, const struct ArrowArray *a, int64_t 
   return c->t.phys != PQ_BOOLEAN && ((uintptr_t)p & (uintptr_t)(c->width - 1)) == 0;
 }
 
+/* Whether the n values at data + off[0..n] (monotonic offsets), which lie back to back, are each
+ * valid UTF-8: their run is all ASCII, or valid with no value starting inside a character (then
+ * no character straddles two values). False only says one may be invalid: the caller checks them
+ * one by one to name it. */
+static bool values_utf8(const uint8_t *data, const int32_t *off, int64_t n) {
+  size_t run = (size_t)(off[n] - off[0]);
+  if (blz_ascii_prefix(data + off[0], run) == run) return true;
+  if (blz_utf8_check(data + off[0], run) != run) return false;
+  bool split = false;
+  for (int64_t i = 0; i < n; i++) split |= off[i + 1] > off[i] && (data[off[i]] & 0xC0) == 0x80;
+  return !split;
+}
+
 /* Strings from a dictionary array whose entries are all valid and whose offsets pass one check
  * up front, when there are no more entries than twice the rows (so checking them all costs no more
  * than checking each row's): per row an index, its range and two offsets, where the general loop
@@ -325,15 +338,7 @@ static bool dict_bin32_fast(blz_column *c, const struct ArrowArray *a, const str
   /* strings: the entries lie back to back, so one check of their run (valid, and no entry starting
    * inside a character) clears them all at the dictionary's cost instead of a lookup per row in
    * blz_column_check_utf8; an invalid entry sends the check back to the entries the rows use */
-  if (c->t.is_string && c->opts->validate_utf8 && d->length > 0) {
-    size_t run = (size_t)(off[d->length] - off[0]);
-    bool ok = blz_ascii_prefix(data + off[0], run) == run;
-    if (!ok && blz_utf8_check(data + off[0], run) == run) {
-      ok = true;
-      for (int64_t j = 0; j < d->length; j++) ok &= !(off[j + 1] > off[j] && (data[off[j]] & 0xC0) == 0x80);
-    }
-    c->src_utf8_ok = ok;
-  }
+  if (c->t.is_string && c->opts->validate_utf8 && d->length > 0) c->src_utf8_ok = values_utf8(data, off, d->length);
   return true;
 }
 
@@ -735,15 +740,7 @@ blz_status blz_column_check_in_place(const blz_column *c, const struct ArrowArra
   const uint8_t *bits = a->buffers[0] && a->null_count != 0 ? a->buffers[0] : NULL;
   if (blz_offsets32_bad(off, n)) BLZ_TRY(bad_offsets32(c, off, n, row, err));
   if (!c->t.is_string || !c->opts->validate_utf8) return BLZ_OK;
-  /* the rows' bytes lie back to back: valid as one run, with no value starting inside a
-   * character, means each value is valid (see blz_column_check_utf8) */
-  size_t run = (size_t)(off[n] - off[0]);
-  if (blz_ascii_prefix(data + off[0], run) == run) return BLZ_OK; /* no byte past 0x7F: no split either */
-  if (blz_utf8_check(data + off[0], run) == run) {
-    bool split = false;
-    for (int64_t i = 0; i < n; i++) split |= off[i + 1] > off[i] && (data[off[i]] & 0xC0) == 0x80;
-    if (!split) return BLZ_OK;
-  }
+  if (values_utf8(data, off, n)) return BLZ_OK; /* the rows' bytes as one run */
   for (int64_t i = 0; i < n; i++) { /* per value, to name the first bad one; nulls' bytes do not count */
     if (bits && !blz_bit(bits, base + i)) continue;
     size_t len = (size_t)(off[i + 1] - off[i]), bad = blz_utf8_check(data + off[i], len);

@@ -113,6 +113,29 @@ static void working_bufs(const blz_column *c, blz_buf *out[NWORKING]) {
   memcpy(out, b, sizeof b);
 }
 
+/* The open page's buffers, in the order of blz_scratch.lent. */
+static void page_bufs(blz_column *c, blz_buf *out[4]) {
+  out[0] = &c->page_def, out[1] = &c->page_rep, out[2] = &c->page_idx, out[3] = &c->page_plain;
+}
+
+/* Before a feed: buffers the column lacks are borrowed from the thread's scratch. */
+static void borrow_page_bufs(blz_column *c, blz_scratch *sx) {
+  blz_buf *b[4];
+  page_bufs(c, b);
+  for (int i = 0; i < 4; i++)
+    if (b[i]->cap == 0 && sx->lent[i].cap) *b[i] = sx->lent[i], sx->lent[i] = (blz_buf){0};
+}
+
+/* With no page open, the column's buffers go to the thread's scratch for the next column (where
+ * the scratch holds none). A column whose page stays open keeps them. */
+static void lend_page_bufs(blz_column *c, blz_scratch *sx) {
+  if (c->page_entries || c->def_pending) return;
+  blz_buf *b[4];
+  page_bufs(c, b);
+  for (int i = 0; i < 4; i++)
+    if (sx->lent[i].cap == 0 && b[i]->cap) b[i]->len = 0, sx->lent[i] = *b[i], *b[i] = (blz_buf){0};
+}
+
 static void free_working_bufs(blz_column *c) {
   blz_buf *b[NWORKING];
   working_bufs(c, b);
@@ -188,7 +211,7 @@ static blz_buf *segment_for(blz_segs *s, size_t need) {
   b->len = 0;
   size_t size = s->n > 1 ? s->seg[s->n - 2].cap * 2 : SEGMENT_MIN;
   if (size > SEGMENT_MAX) size = SEGMENT_MAX;
-  if (!blz_buf_reserve(b, need > size ? need : size)) return NULL;
+  if (!blz_buf_reserve_exact(b, need > size ? need : size)) return NULL;
   return b;
 }
 
@@ -325,7 +348,8 @@ static bool abandon_dictionary(blz_column *c, blz_scratch *sx) {
                     page_plain_most(c)) ||
       !blz_dict_to_plain(&c->dict, (const uint32_t *)c->page_idx.data, n, &c->page_plain))
     return false;
-  /* the memory goes back to the allocator, for the next column to reuse */
+  /* the indices' memory goes to the next column this thread feeds (else back to the allocator) */
+  if (sx->lent[2].cap == 0) c->page_idx.len = 0, sx->lent[2] = c->page_idx, c->page_idx = (blz_buf){0};
   blz_buf_free(&c->page_idx);
   blz_dict_free(&c->dict);
   c->dict_on = false;
@@ -386,7 +410,9 @@ static int encode_values(blz_column *c, blz_scratch *sx, blz_buf *b) {
   return encode_as(c, enc, pl, pn, n, b) ? enc : -1;
 }
 
-static blz_status finish_page(blz_column *c, blz_scratch *sx, blz_error *err) {
+/* Ends the open page: levels and values assembled, compressed and appended to the chunk with their
+ * header. `last`: the chunk ends with it (see the adoption below). */
+static blz_status finish_page(blz_column *c, blz_scratch *sx, bool last, blz_error *err) {
   if (c->page_rows == 0) return BLZ_OK;
   bool v2 = c->opts->data_page_version == 2;
   blz_buf *b = &sx->page;
@@ -456,13 +482,12 @@ static blz_status finish_page(blz_column *c, blz_scratch *sx, blz_error *err) {
   /* a page header is at most a few hundred bytes: statistics are capped at 80 bytes a bound */
   size_t need = pk->len + 512;
   blz_segs *ch = &c->chunk;
-  /* A chunk's first page that hardly compressed (random numbers) would take new memory beside its
-   * value buffer, idle until the column's next page: the value buffer becomes the chunk's first
-   * segment instead, and the column takes the spare segment it displaces (or starts its next page
-   * in a new buffer). The wide table's 200 one-page chunks held 17 MB of segments beside 21 MB of
-   * finished pages. Later pages append to the segments: a new value buffer for every page would
-   * touch more memory than it saves. */
-  bool adopt = ch->n == 0 && encoding != ENC_RLE_DICTIONARY && c->page_plain.cap >= need &&
+  /* A chunk whose only page ends with it and hardly compressed (random numbers) would take new
+   * memory beside its value buffer, and at a flush every column's buffer is full: the value buffer
+   * becomes the chunk's segment instead (the column takes the spare segment it displaces, or starts
+   * its next page in a new buffer). A page ended while values are fed is copied instead: its value
+   * buffer is then lent to the next column the thread feeds (lend_page_bufs), which saves more. */
+  bool adopt = last && ch->n == 0 && encoding != ENC_RLE_DICTIONARY && c->page_plain.cap >= need &&
                pk->len * 2 >= c->page_plain.cap;
   blz_buf *seg = adopt ? segment_adopt(ch, &c->page_plain) : segment_for(ch, need);
   if (!seg) goto oom;
@@ -537,7 +562,7 @@ static bool bloom_add(blz_column *c, const uint8_t *vals, size_t nv) {
   return true;
 }
 
-blz_status blz_column_feed(blz_column *c, blz_scratch *sx, int64_t n, size_t nvals, blz_error *err) {
+static blz_status feed_pieces(blz_column *c, blz_scratch *sx, int64_t n, size_t nvals, blz_error *err) {
   if (!c->max_def && nvals != (size_t)n) /* a required column's values are its rows (check_required) */
     return blz_fail(err, BLZ_EINVAL, "column %s: %zu values for %lld rows of a non-nullable column", c->name, nvals,
                     (long long)n);
@@ -606,10 +631,10 @@ blz_status blz_column_feed(blz_column *c, blz_scratch *sx, int64_t n, size_t nva
     }
     if (c->dict_on && (int64_t)c->dict.data.len > c->opts->dictionary_page_size_limit) {
       /* too many distinct values: keep what is dictionary-encoded, write the rest PLAIN */
-      BLZ_TRY(finish_page(c, sx, err));
+      BLZ_TRY(finish_page(c, sx, false, err));
       c->dict_on = false;
     } else if (page_estimate(c) >= c->opts->data_page_size || c->page_rows >= row_limit) {
-      BLZ_TRY(finish_page(c, sx, err));
+      BLZ_TRY(finish_page(c, sx, false, err));
     }
   }
   return BLZ_OK;
@@ -617,9 +642,17 @@ oom:
   return blz_fail(err, BLZ_ENOMEM, "out of memory encoding column %s", c->name);
 }
 
+blz_status blz_column_feed(blz_column *c, blz_scratch *sx, int64_t n, size_t nvals, blz_error *err) {
+  borrow_page_bufs(c, sx);
+  BLZ_TRY(feed_pieces(c, sx, n, nvals, err));
+  lend_page_bufs(c, sx);
+  return BLZ_OK;
+}
+
 blz_status blz_column_finish_chunk(blz_column *c, blz_scratch *sx, blz_buf *dict_page,
                                    blz_buf *bloom, blz_chunk_meta *m, blz_error *err) {
-  BLZ_TRY(finish_page(c, sx, err));
+  BLZ_TRY(finish_page(c, sx, true, err));
+  lend_page_bufs(c, sx);
   memset(m, 0, sizeof *m);
   dict_page->len = 0;
   bloom->len = 0;
@@ -675,12 +708,20 @@ void blz_column_reset_chunk(blz_column *c) {
 }
 
 void blz_scratch_free(blz_scratch *sx) {
+  for (int i = 0; i < 4; i++) blz_buf_free(&sx->lent[i]);
   blz_buf_free(&sx->page);
   blz_buf_free(&sx->packed);
   blz_buf_free(&sx->spare);
   blz_codec_destroy(sx->codec);
   sx->codec = NULL;
   held_slice_free(&sx->gathered);
+}
+
+int64_t blz_scratch_memory(const blz_scratch *sx) {
+  size_t m = sx->page.cap + sx->packed.cap + sx->spare.cap + sx->gathered.def.cap + sx->gathered.rep.cap +
+             sx->gathered.dense.cap + sx->gathered.src.cap;
+  for (int i = 0; i < 4; i++) m += sx->lent[i].cap;
+  return (int64_t)m;
 }
 
 blz_status blz_scratch_compress(blz_scratch *sx, const blz_writer_options *opts, const uint8_t *in,

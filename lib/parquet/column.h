@@ -150,9 +150,15 @@ typedef struct blz_scratch {
   blz_buf page, packed, spare;
   blz_codec *codec; /* created at first use by blz_scratch_compress */
   blz_held_slice gathered; /* the gathered slice of the column the thread is encoding */
+  /* the open-page buffers (page_def, page_rep, page_idx, page_plain) of a column whose page the
+   * thread finished, lent to the next column it feeds: a table of many one-page chunks touches
+   * one set of them per thread instead of one per column (see blz_column_feed) */
+  blz_buf lent[4];
 } blz_scratch;
 /* Frees the buffers and the compressor. */
 void blz_scratch_free(blz_scratch *sx);
+/* Bytes its buffers hold (the compressor's tables aside). */
+int64_t blz_scratch_memory(const blz_scratch *sx);
 /* Appends in[0..n) compressed with the options' codec to out, creating the compressor first if
  * need be. */
 blz_status blz_scratch_compress(blz_scratch *sx, const blz_writer_options *opts, const uint8_t *in,

@@ -1,5 +1,6 @@
 /* out_thread.c — the output thread: while the workers encode row group N + 1, it copies row group
- * N into the file, so the kernel's copy of written bytes is not serial work of the encoder. */
+ * N into the file (and the last row group's chunks as they are finished), so the kernel's copy of
+ * written bytes is not serial work of the encoder. */
 #include "out_thread.h"
 
 #include <pthread.h>
@@ -9,29 +10,30 @@ struct blz_out_thread {
   pthread_t tid;
   pthread_mutex_t mu;
   pthread_cond_t cv;
-  blz_out_piece *pieces;
-  int n, cap;
-  bool pending, stop;
+  blz_out_piece *pieces; /* queued since the last wait; [0, written) are in the file */
+  int n, cap, written;
+  bool stop;
   blz_status st; /* first failure, kept */
   blz_error err;
 };
 
+/* Writes the queued pieces in order as they arrive; after a failure the rest are skipped. */
 static void *out_main(void *arg) {
   blz_out_thread *t = arg;
   pthread_mutex_lock(&t->mu);
   for (;;) {
-    while (!t->pending && !t->stop) pthread_cond_wait(&t->cv, &t->mu);
-    if (!t->pending && t->stop) break;
+    while (t->written == t->n && !t->stop) pthread_cond_wait(&t->cv, &t->mu);
+    if (t->written == t->n) break; /* stopped, nothing left */
+    blz_out_piece p = t->pieces[t->written]; /* a copy: submit may move the array */
     bool failed = t->st != BLZ_OK;
     pthread_mutex_unlock(&t->mu);
     blz_status st = BLZ_OK;
     blz_error e = {0};
-    for (int i = 0; i < t->n && !st && !failed; i++)
-      if (t->pieces[i].len) st = t->sink.write(t->sink.ctx, t->pieces[i].data, t->pieces[i].len, &e);
+    if (p.len && !failed) st = t->sink.write(t->sink.ctx, p.data, p.len, &e);
     pthread_mutex_lock(&t->mu);
     if (st && !t->st) t->st = st, t->err = e;
-    t->pending = false;
-    pthread_cond_broadcast(&t->cv);
+    t->written++;
+    if (t->written == t->n) pthread_cond_broadcast(&t->cv);
   }
   pthread_mutex_unlock(&t->mu);
   return NULL;
@@ -56,7 +58,8 @@ blz_status blz_out_thread_start(const blz_output *sink, blz_out_thread **out, bl
 
 blz_status blz_out_thread_wait(blz_out_thread *t, blz_error *err) {
   pthread_mutex_lock(&t->mu);
-  while (t->pending) pthread_cond_wait(&t->cv, &t->mu);
+  while (t->written < t->n) pthread_cond_wait(&t->cv, &t->mu);
+  t->n = t->written = 0;
   blz_status st = t->st;
   if (st && err) *err = t->err;
   pthread_mutex_unlock(&t->mu);
@@ -65,18 +68,19 @@ blz_status blz_out_thread_wait(blz_out_thread *t, blz_error *err) {
 
 blz_status blz_out_thread_submit(blz_out_thread *t, const blz_out_piece *pieces, int n, blz_error *err) {
   pthread_mutex_lock(&t->mu);
-  if (n > t->cap) {
-    blz_out_piece *p = realloc(t->pieces, (size_t)n * sizeof *p);
+  if (n > t->cap - t->n) {
+    int cap = t->cap ? t->cap : 64;
+    while (cap - t->n < n) cap *= 2;
+    blz_out_piece *p = realloc(t->pieces, (size_t)cap * sizeof *p);
     if (!p) {
       pthread_mutex_unlock(&t->mu);
       return blz_fail(err, BLZ_ENOMEM, "out of memory");
     }
     t->pieces = p;
-    t->cap = n;
+    t->cap = cap;
   }
-  if (n) memcpy(t->pieces, pieces, (size_t)n * sizeof *pieces);
-  t->n = n;
-  t->pending = true;
+  if (n) memcpy(t->pieces + t->n, pieces, (size_t)n * sizeof *pieces);
+  t->n += n;
   pthread_cond_broadcast(&t->cv);
   pthread_mutex_unlock(&t->mu);
   return BLZ_OK;

@@ -8,6 +8,14 @@ blz_status blz_write_stream_to_file(struct ArrowArrayStream *stream, const char 
   return blz_write_stream_to_file_ex(stream, path, opts, NULL, NULL, rows_out, err);
 }
 
+/* The stream's next batch into *out (out->release NULL at its end). */
+static blz_status read_batch(struct ArrowArrayStream *stream, struct ArrowArray *out, blz_error *err) {
+  memset(out, 0, sizeof *out);
+  if (stream->get_next(stream, out) == 0) return BLZ_OK;
+  const char *m = stream->get_last_error(stream);
+  return blz_fail(err, BLZ_EFORMAT, "%s", m ? m : "cannot read the next batch");
+}
+
 blz_status blz_write_stream_to_file_ex(struct ArrowArrayStream *stream, const char *path,
                                        const blz_writer_options *opts, void (*input_done)(void *ctx),
                                        void *ctx, int64_t *rows_out, blz_error *err) {
@@ -27,19 +35,23 @@ blz_status blz_write_stream_to_file_ex(struct ArrowArrayStream *stream, const ch
   blz_writer *w = NULL;
   st = blz_writer_create(&schema, opts, &sink, &w, err);
   schema.release(&schema);
-  for (int64_t index = 0; !st; index++) {
-    struct ArrowArray batch;
-    memset(&batch, 0, sizeof batch);
-    if (stream->get_next(stream, &batch) != 0) {
-      const char *m = stream->get_last_error(stream);
-      st = blz_fail(err, BLZ_EFORMAT, "%s", m ? m : "cannot read the next batch");
-      break;
+  /* one batch read ahead: the last one is known as such before it is written, so its row group is
+   * written while it is encoded (blz__writer_write_last) */
+  struct ArrowArray batch, next;
+  memset(&batch, 0, sizeof batch);
+  memset(&next, 0, sizeof next);
+  if (!st) st = read_batch(stream, &batch, err);
+  for (int64_t index = 0; !st && batch.release; index++) {
+    st = read_batch(stream, &next, err);
+    if (!st) {
+      st = next.release ? blz_writer_write(w, &batch, err) : blz__writer_write_last(w, &batch, err);
+      if (st) blz_error_prefix(err, "batch %lld", (long long)index);
     }
-    if (!batch.release) break; /* end of stream */
-    st = blz_writer_write(w, &batch, err);
-    if (st) blz_error_prefix(err, "batch %lld", (long long)index);
     batch.release(&batch);
+    batch = next;
+    memset(&next, 0, sizeof next);
   }
+  if (batch.release) batch.release(&batch);
   /* the input's teardown (input_done) overlaps the output thread's write of the last row group */
   if (!st && input_done) {
     st = blz__writer_hand_off(w, err);

@@ -1,6 +1,7 @@
 /* writer.c — the public Parquet writer: batches in, row groups flushed by size, footer at close. */
 #include "footer.h"
 
+#include <pthread.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -50,6 +51,13 @@ struct blz_writer {
   int cap_pieces;
   blz_status *col_st;
   blz_error *col_err;
+  /* a batch's last chunk before close (blz__writer_write_last): the columns whose chunk is
+   * finished, and the next one to place in the file (emit_ready, under emit_mu) */
+  pthread_mutex_t emit_mu;
+  bool *emit_done;
+  int emit_next;
+  blz_status emit_st;
+  blz_error emit_err;
   /* with a pool: the order column tasks are taken in, costliest first (measured time of each
    * column's recent tasks), so the longest column does not start last; scheduling only */
   int *order;
@@ -197,7 +205,9 @@ static blz_status setup_threads(blz_writer *w, blz_error *err) {
   w->blooms = calloc(n, sizeof *w->blooms);
   w->col_st = calloc(n, sizeof *w->col_st);
   w->col_err = calloc(n, sizeof *w->col_err);
-  if (!w->scratch || !w->dict_pages || !w->blooms || !w->col_st || !w->col_err) return blz_fail(err, BLZ_ENOMEM, "out of memory");
+  w->emit_done = calloc(n, sizeof *w->emit_done);
+  if (!w->scratch || !w->dict_pages || !w->blooms || !w->col_st || !w->col_err || !w->emit_done)
+    return blz_fail(err, BLZ_ENOMEM, "out of memory");
   /* the first worker's compressor now: a level out of range is refused here, not at a flush */
   BLZ_TRY(blz_codec_create(w->opts.compression, w->opts.compression_level, &w->scratch[0].codec, err));
   if (w->own_pool) {
@@ -239,6 +249,7 @@ blz_status blz__writer_create_on_pool(const struct ArrowSchema *schema, const bl
   if (opts) w->opts = *opts;
   else blz_writer_options_init(&w->opts);
   w->pool = pool; /* borrowed; NULL: the writer makes its own if opts->threads asks for one */
+  pthread_mutex_init(&w->emit_mu, NULL);
   blz_status st = BLZ_OK;
   if (w->opts.data_page_version != 1 && w->opts.data_page_version != 2) {
     st = blz_fail(err, BLZ_EINVAL, "data page version %d: only 1 and 2 exist", w->opts.data_page_version);
@@ -419,75 +430,95 @@ static blz_status flush_begin(blz_writer *w, blz_error *err) {
   return BLZ_OK;
 }
 
-static blz_status flush_end(blz_writer *w, blz_error *err) {
+/* Column i's finished chunk (dictionary page, data pages, bloom filter) placed at the file's
+ * current end: its offsets recorded, its bytes written here or queued for the output thread (its
+ * buffers swapped with the spare set, which the next row group encodes into). Columns go in
+ * order, one at a time: from flush_end, or from the workers finishing the last chunk
+ * (emit_ready). */
+static blz_status emit_chunk(blz_writer *w, int i, blz_error *err) {
   blz_rowgroup_meta *rg = &w->rgs[w->nrgs - 1];
-  BLZ_TRY(first_failure(w, err));
-  /* ... then written in column order: here, or by the output thread while the next row group is
-   * encoded into the other set of buffers */
-  int np = 0;
+  blz_column *c = &w->cols[i];
+  blz_chunk_meta *m = &rg->chunks[i];
+  const blz_buf *dp = &w->dict_pages[i];
+  m->start = w->offset;
+  m->dict_page_offset = dp->len ? w->offset : -1;
+  m->data_page_offset = w->offset + (int64_t)dp->len;
+  for (int k = 0; k < m->npages; k++) m->pages[k].offset += m->data_page_offset;
   if (w->out) {
-    BLZ_TRY(drain_output(w, err)); /* the other set is free again */
-    int need = 0;
-    for (int i = 0; i < w->ncols; i++) need += 2 + w->cols[i].chunk.n;
+    int need = 2 + c->chunk.n;
     if (need > w->cap_pieces) {
       blz_out_piece *p = realloc(w->pieces, (size_t)need * sizeof *p);
       if (!p) return blz_fail(err, BLZ_ENOMEM, "out of memory");
       w->pieces = p;
       w->cap_pieces = need;
     }
-  }
-  for (int i = 0; i < w->ncols; i++) {
-    blz_column *c = &w->cols[i];
-    blz_chunk_meta *m = &rg->chunks[i];
-    const blz_buf *dp = &w->dict_pages[i];
-    m->start = w->offset;
-    m->dict_page_offset = dp->len ? w->offset : -1;
-    m->data_page_offset = w->offset + (int64_t)dp->len;
-    for (int k = 0; k < m->npages; k++) m->pages[k].offset += m->data_page_offset;
-    if (w->out) {
-      blz_segs ts = c->chunk;
-      c->chunk = w->spare_chunks[i];
-      w->spare_chunks[i] = ts;
-      blz_buf tb = w->dict_pages[i];
-      w->dict_pages[i] = w->spare_dict_pages[i];
-      w->spare_dict_pages[i] = tb;
-      w->pieces[np++] = (blz_out_piece){tb.data, tb.len};
-      w->offset += (int64_t)tb.len;
-      for (int k = 0; k < ts.n; k++) {
-        w->pieces[np++] = (blz_out_piece){ts.seg[k].data, ts.seg[k].len};
-        w->offset += (int64_t)ts.seg[k].len;
-      }
-      c->chunk.n = 0; /* reset_chunk resets the rest */
-      blz_buf tf = w->blooms[i];
-      w->blooms[i] = w->spare_blooms[i];
-      w->spare_blooms[i] = tf;
-      if (tf.len) {
-        m->bloom_offset = w->offset, m->bloom_length = (int32_t)tf.len;
-        w->pieces[np++] = (blz_out_piece){tf.data, tf.len};
-        w->offset += (int64_t)tf.len;
-      }
-    } else {
-      BLZ_TRY(emit(w, dp->data, dp->len, err));
-      for (int k = 0; k < c->chunk.n; k++) BLZ_TRY(emit(w, c->chunk.seg[k].data, c->chunk.seg[k].len, err));
-      /* the bloom filter right after its chunk: none is held until the file ends */
-      if (w->blooms[i].len) {
-        m->bloom_offset = w->offset, m->bloom_length = (int32_t)w->blooms[i].len;
-        BLZ_TRY(emit(w, w->blooms[i].data, w->blooms[i].len, err));
-      }
+    int np = 0;
+    blz_segs ts = c->chunk;
+    c->chunk = w->spare_chunks[i];
+    w->spare_chunks[i] = ts;
+    blz_buf tb = w->dict_pages[i];
+    w->dict_pages[i] = w->spare_dict_pages[i];
+    w->spare_dict_pages[i] = tb;
+    w->pieces[np++] = (blz_out_piece){tb.data, tb.len};
+    w->offset += (int64_t)tb.len;
+    for (int k = 0; k < ts.n; k++) {
+      w->pieces[np++] = (blz_out_piece){ts.seg[k].data, ts.seg[k].len};
+      w->offset += (int64_t)ts.seg[k].len;
     }
-    rg->total_byte_size += m->total_uncompressed;
-    rg->total_compressed += m->total_compressed;
-    /* column metadata with statistics, and per page an index entry with its bounds */
-    w->footer_estimate += 160 + (int64_t)m->npages * (48 + (int64_t)(m->stats.min_len + m->stats.max_len));
-    blz_column_reset_chunk(c);
+    c->chunk.n = 0; /* reset_chunk resets the rest */
+    blz_buf tf = w->blooms[i];
+    w->blooms[i] = w->spare_blooms[i];
+    w->spare_blooms[i] = tf;
+    if (tf.len) {
+      m->bloom_offset = w->offset, m->bloom_length = (int32_t)tf.len;
+      w->pieces[np++] = (blz_out_piece){tf.data, tf.len};
+      w->offset += (int64_t)tf.len;
+    }
+    BLZ_TRY(blz_out_thread_submit(w->out, w->pieces, np, err));
+  } else {
+    BLZ_TRY(emit(w, dp->data, dp->len, err));
+    for (int k = 0; k < c->chunk.n; k++) BLZ_TRY(emit(w, c->chunk.seg[k].data, c->chunk.seg[k].len, err));
+    /* the bloom filter right after its chunk: none is held until the file ends */
+    if (w->blooms[i].len) {
+      m->bloom_offset = w->offset, m->bloom_length = (int32_t)w->blooms[i].len;
+      BLZ_TRY(emit(w, w->blooms[i].data, w->blooms[i].len, err));
+    }
   }
-  if (w->out) {
-    blz_status st = blz_out_thread_submit(w->out, w->pieces, np, err);
-    if (st) w->failed = true;
-    BLZ_TRY(st);
+  rg->total_byte_size += m->total_uncompressed;
+  rg->total_compressed += m->total_compressed;
+  /* column metadata with statistics, and per page an index entry with its bounds */
+  w->footer_estimate += 160 + (int64_t)m->npages * (48 + (int64_t)(m->stats.min_len + m->stats.max_len));
+  blz_column_reset_chunk(c);
+  return BLZ_OK;
+}
+
+static blz_status flush_end(blz_writer *w, blz_error *err) {
+  BLZ_TRY(first_failure(w, err));
+  /* ... then written in column order: here, or by the output thread while the next row group is
+   * encoded into the other set of buffers */
+  BLZ_TRY(drain_output(w, err)); /* the other set is free again */
+  for (int i = 0; i < w->ncols; i++) {
+    blz_status st = emit_chunk(w, i, err);
+    if (st) {
+      w->failed = true;
+      return st;
+    }
   }
   w->rg_rows = 0;
   return BLZ_OK;
+}
+
+/* Column i's chunk is finished (or failed): the columns finished in order from the next one to
+ * place are placed, until one is missing or failed. Runs on the worker that finished column i. */
+static void emit_ready(blz_writer *w, int i) {
+  pthread_mutex_lock(&w->emit_mu);
+  w->emit_done[i] = true;
+  while (!w->emit_st && w->emit_next < w->ncols && w->emit_done[w->emit_next]) {
+    int k = w->emit_next++;
+    if (w->col_st[k]) w->emit_st = w->col_st[k]; /* first_failure names it */
+    else w->emit_st = emit_chunk(w, k, &w->emit_err);
+  }
+  pthread_mutex_unlock(&w->emit_mu);
 }
 
 static blz_status flush_row_group(blz_writer *w, blz_error *err) {
@@ -523,6 +554,7 @@ typedef struct chunk_job {
   int nslices;
   bool check; /* the columns' values were not validated before: run the value checks */
   bool hold;  /* phase one keeps each slice for phase two (else they share one buffer) */
+  bool finish; /* the row group ends with this chunk: each task finishes its column's chunk */
 } chunk_job;
 
 static double task_clock(void) {
@@ -613,7 +645,7 @@ static void check_task(void *ctx, int k, int worker) {
 static void encode_task(void *ctx, int k, int worker) {
   chunk_job *j = ctx;
   blz_writer *w = j->w;
-  int i = w->order ? w->order[k] : k;
+  int i = w->order && !j->finish ? w->order[k] : k; /* finishing: in column order, as written */
   blz_column *c = &w->cols[i];
   blz_scratch *sx = &w->scratch[worker];
   double t0 = w->order ? task_clock() : 0;
@@ -637,8 +669,12 @@ static void encode_task(void *ctx, int k, int worker) {
     if (held) swap_held(c, &c->held[s]);
   }
   if (!held) swap_held(c, &sx->gathered);
+  if (!st && j->finish)
+    st = blz_column_finish_chunk(c, sx, &w->dict_pages[i], &w->blooms[i], &w->rgs[w->nrgs - 1].chunks[i],
+                                 &w->col_err[i]);
   w->col_st[i] = st;
   if (w->order) w->cost[i] = 0.75 * w->cost[i] + 0.25 * (task_clock() - t0);
+  if (j->finish) emit_ready(w, i);
 }
 
 typedef struct cost_rank {
@@ -827,19 +863,59 @@ static blz_status refused_midway(blz_writer *w, int64_t done, blz_status st, blz
   return st;
 }
 
-/* Writes rows of `batch`: all of them (rows == NULL) or rows[0..n) in that order. */
+/* The last chunk before close, when it can end the row group as it is encoded: each column's task
+ * finishes its chunk, and the chunks are placed in the file in column order as they are finished
+ * (emit_ready), so the output thread writes the first columns while the workers encode the rest
+ * instead of writing the whole row group after them. Same bytes as a flush after the chunk. Not
+ * with sort_by (the rows are fed at the flush), nor on a pool shared with other writers. */
+static blz_status begin_finishing(blz_writer *w, chunk_job *job, blz_error *err) {
+  BLZ_TRY(drain_output(w, err)); /* the previous row group's buffers, which this one's swap in */
+  BLZ_TRY(flush_begin(w, err));
+  memset(w->emit_done, 0, (size_t)w->ncols * sizeof *w->emit_done);
+  w->emit_next = 0;
+  w->emit_st = BLZ_OK;
+  job->finish = true;
+  return BLZ_OK;
+}
+
+/* After the finishing chunk of `taken` rows: the row group is in the file (or queued for it). */
+static blz_status finishing_done(blz_writer *w, int64_t taken, blz_error *err) {
+  blz_status st = first_failure(w, err);
+  if (!st && w->emit_st) {
+    st = w->emit_st;
+    if (err) *err = w->emit_err;
+  }
+  if (st) {
+    w->failed = true;
+    return st;
+  }
+  w->rows += taken;
+  w->rgs[w->nrgs - 1].num_rows = w->rg_rows + taken;
+  w->rg_rows = 0;
+  return BLZ_OK;
+}
+
+/* Writes rows of `batch`: all of them (rows == NULL) or rows[0..n) in that order; `last`: the
+ * writer is closed next. */
 static blz_status write_impl(blz_writer *w, const struct ArrowArray *batch, const int64_t *rows,
-                             int64_t n, blz_error *err) {
+                             int64_t n, bool last, blz_error *err) {
   BLZ_TRY(write_begin(w, batch, rows, &n, err));
   blz_status st = BLZ_OK;
   for (int64_t start = 0; start < n && !st;) {
-    chunk_job job = {w, batch, {{0}}, 0, !w->trusted_input, true};
+    chunk_job job = {w, batch, {{0}}, 0, !w->trusted_input, true, false};
     int64_t taken = fill_chunk(&job, rows, n, start, chunk_slices(w, batch, rows));
     st = refused_midway(w, start, chunk_check(w, &job, err), err);
     start += taken;
     if (st) break;
+    if (last && start == n && !w->kept && (w->out || !w->pool)) {
+      st = begin_finishing(w, &job, err);
+      if (st) {
+        w->failed = true;
+        break;
+      }
+    }
     blz_pool_run(w->pool, w->ncols, encode_task, &job);
-    st = chunk_done(w, taken, err);
+    st = job.finish ? finishing_done(w, taken, err) : chunk_done(w, taken, err);
   }
   return st;
 }
@@ -857,14 +933,20 @@ static void release_call_buffers(blz_writer *w) {
 }
 
 blz_status blz_writer_write(blz_writer *w, const struct ArrowArray *batch, blz_error *err) {
-  blz_status st = write_impl(w, batch, NULL, 0, err);
+  blz_status st = write_impl(w, batch, NULL, 0, false, err);
+  release_call_buffers(w);
+  return st;
+}
+
+blz_status blz__writer_write_last(blz_writer *w, const struct ArrowArray *batch, blz_error *err) {
+  blz_status st = write_impl(w, batch, NULL, 0, true, err);
   release_call_buffers(w);
   return st;
 }
 
 blz_status blz_writer_write_rows(blz_writer *w, const struct ArrowArray *batch, const int64_t *rows,
                                  int64_t n, blz_error *err) {
-  blz_status st = write_impl(w, batch, rows, n, err);
+  blz_status st = write_impl(w, batch, rows, n, false, err);
   release_call_buffers(w);
   return st;
 }
@@ -984,7 +1066,7 @@ blz_status blz__writers_write_rows(blz_writer *const *ws, const struct ArrowArra
       active[i] = false;
       if (sts[i] || at[i] >= len[i]) continue;
       blz_writer *w = ws[i];
-      jobs[i] = (chunk_job){w, batch, {{0}}, 0, !w->trusted_input, true};
+      jobs[i] = (chunk_job){w, batch, {{0}}, 0, !w->trusted_input, true, false};
       taken[i] = fill_chunk(&jobs[i], rows[i], len[i], at[i], chunk_slices(w, batch, rows[i]));
       active[i] = true;
       if (jobs[i].check)
@@ -1165,6 +1247,8 @@ void blz_writer_destroy(blz_writer *w) {
   free_bufs(w->blooms, w->ncols);
   free(w->col_st);
   free(w->col_err);
+  free(w->emit_done);
+  pthread_mutex_destroy(&w->emit_mu);
   free(w->order);
   free(w->cost);
   free(w);
@@ -1186,7 +1270,7 @@ blz_status blz_writer_validate(blz_writer *w, const struct ArrowArray *batch, bl
   forget_arrow_dictionaries(w);
   /* the value checks of phase one, on the pool, chunk by chunk (a slice at a time per column) */
   for (int64_t start = 0; start < batch->length;) {
-    chunk_job job = {w, batch, {{0}}, 0, true, false};
+    chunk_job job = {w, batch, {{0}}, 0, true, false, false};
     start += fill_chunk(&job, NULL, batch->length, start, MAX_CHUNK_SLICES);
     BLZ_TRY(chunk_check(w, &job, err));
   }

@@ -25,6 +25,13 @@ void blz__writer_trust_input(blz_writer *w);
  * batches are no longer read afterwards. */
 blz_status blz__writer_hand_off(blz_writer *w, blz_error *err);
 
+/* As blz_writer_write, for the batch after which the writer is closed: the last chunk finishes
+ * the row group as it is encoded, each column's chunk handed to the output (the output thread,
+ * with a pool) as soon as it and the columns before it are done, so the row group's write overlaps
+ * its encoding. The same bytes as blz_writer_write; any write call after it starts a new row
+ * group. */
+blz_status blz__writer_write_last(blz_writer *w, const struct ArrowArray *batch, blz_error *err);
+
 /* Bytes of memory the writer holds (open row group, reusable buffers, pending footer data). */
 int64_t blz__writer_memory(const blz_writer *w);
 /*! blz__writers_flush_row_groups() :

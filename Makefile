@@ -17,7 +17,7 @@ ifeq ($(SAN),thread)
   BUILD = build/tsan
 endif
 CPPFLAGS += -Iinclude
-LIBS = -lsnappy -ldeflate -lzstd -llz4 -lyaml -lcrypto -lpthread -lm
+LIBS = -lsnappy -ldeflate -lzstd -llz4 -lyaml -lpthread -lm
 
 VERSION = 0.1.0
 SOVERSION = 0

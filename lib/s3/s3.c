@@ -2,7 +2,6 @@
 #define _GNU_SOURCE /* memmem */
 #include "s3.h"
 
-#include <openssl/crypto.h>
 #include <strings.h>
 #include <errno.h>
 #include <pthread.h>
@@ -10,12 +9,13 @@
 #include <sys/random.h>
 #include <time.h>
 
+#include "crypto_load.h"
 #include "curl_load.h"
 #include "sigv4.h"
 
 /* Overwrites a secret before its memory is freed or reused. */
 static void wipe(char *s) {
-  if (s) OPENSSL_cleanse(s, strlen(s));
+  if (s) explicit_bzero(s, strlen(s));
 }
 
 /* ---------- options ---------- */
@@ -253,7 +253,7 @@ static blz_status request_once(const blz_s3_options *o, const char *method, cons
   char host[512];
   *transient = false;
   const blz__curl_api *cu = blz__curl(err);
-  if (!cu) return BLZ_ENOTSUP;
+  if (!cu || !blz__crypto(err)) return BLZ_ENOTSUP;
   if (!target(o, key, &url, host, sizeof host, &path)) return blz_fail(err, BLZ_ENOMEM, "out of memory");
   if (*query) {
     blz_buf_push(&url, '?');
@@ -261,8 +261,11 @@ static blz_status request_once(const blz_s3_options *o, const char *method, cons
   }
   blz_buf_push(&url, 0);
   char sha[65], md5b64[25] = "", amz_date[17];
-  blz_sha256_hex(body ? body : (const uint8_t *)"", len, sha);
-  if (md5) blz_md5_base64(body ? body : (const uint8_t *)"", len, md5b64);
+  if (!blz_sha256_hex(body ? body : (const uint8_t *)"", len, sha) ||
+      (md5 && !blz_md5_base64(body ? body : (const uint8_t *)"", len, md5b64))) {
+    blz_buf_free(&url), blz_buf_free(&path);
+    return blz_fail(err, BLZ_ENOTSUP, "S3 signing: libcrypto's digests failed");
+  }
   time_t now = time(NULL);
   struct tm tm;
   gmtime_r(&now, &tm);
@@ -599,7 +602,7 @@ static bool stored_by_lost_answer(const blz_s3_options *o, const char *key, cons
     bool multipart_etag = el > sl && !strcmp(h.etag + el - sl, suffix);
     if (!multipart_etag) {
       uint8_t d[16];
-      blz_md5(data, len, d);
+      if (!blz_md5(data, len, d)) memset(d, 0, sizeof d); /* no match: the upload is not trusted */
       whole[0] = '"';
       for (int i = 0; i < 16; i++) snprintf(whole + 1 + 2 * i, 3, "%02x", d[i]);
       whole[33] = '"', whole[34] = 0;

@@ -1,9 +1,11 @@
-/* sigv4.c — canonical request, string to sign and signing key of SigV4, over OpenSSL's primitives. */
+/* sigv4.c — canonical request, string to sign and signing key of SigV4, over OpenSSL's primitives
+ * (libcrypto loaded at first use: crypto_load.h). */
 #include "sigv4.h"
 
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <stdio.h>
+#include <string.h>
+
+#include "crypto_load.h"
 
 static void hex(const uint8_t *in, size_t n, char *out) {
   static const char h[] = "0123456789abcdef";
@@ -14,28 +16,32 @@ static void hex(const uint8_t *in, size_t n, char *out) {
   out[2 * n] = 0;
 }
 
-void blz_sha256_hex(const void *data, size_t n, char out[65]) {
+bool blz_sha256_hex(const void *data, size_t n, char out[65]) {
+  const blz__crypto_api *c = blz__crypto(NULL);
   uint8_t d[32];
   unsigned int len = 0;
-  EVP_Digest(data, n, d, &len, EVP_sha256(), NULL);
+  if (!c || !c->digest(data, n, d, &len, c->sha256(), NULL)) return false;
   hex(d, 32, out);
+  return true;
 }
 
-void blz_md5(const void *data, size_t n, uint8_t out[16]) {
+bool blz_md5(const void *data, size_t n, uint8_t out[16]) {
+  const blz__crypto_api *c = blz__crypto(NULL);
   unsigned len = 16;
-  EVP_Digest(data, n, out, &len, EVP_md5(), NULL);
+  return c && c->digest(data, n, out, &len, c->md5(), NULL);
 }
 
-void blz_md5_base64(const void *data, size_t n, char out[25]) {
+bool blz_md5_base64(const void *data, size_t n, char out[25]) {
   uint8_t d[16];
-  unsigned int len = 0;
-  EVP_Digest(data, n, d, &len, EVP_md5(), NULL);
-  EVP_EncodeBlock((unsigned char *)out, d, 16);
+  if (!blz_md5(data, n, d)) return false;
+  blz__crypto(NULL)->encode_block((unsigned char *)out, d, 16);
+  return true;
 }
 
-static void hmac(const void *key, size_t klen, const void *msg, size_t mlen, uint8_t out[32]) {
+static bool hmac(const void *key, size_t klen, const void *msg, size_t mlen, uint8_t out[32]) {
+  const blz__crypto_api *c = blz__crypto(NULL);
   unsigned int len = 32;
-  HMAC(EVP_sha256(), key, (int)klen, msg, mlen, out, &len);
+  return c && c->hmac(c->sha256(), key, (int)klen, msg, mlen, out, &len);
 }
 
 bool blz_uri_encode(blz_buf *out, const char *s, bool keep_slash) {
@@ -77,7 +83,7 @@ bool blz_sigv4_authorization(const char *method, const char *path, const char *q
   char scope[128];
   snprintf(scope, sizeof scope, "%s/%s/s3/aws4_request", date, region);
   char creq_hash[65];
-  if (ok) blz_sha256_hex(creq.data, creq.len, creq_hash);
+  ok = ok && blz_sha256_hex(creq.data, creq.len, creq_hash);
   blz_buf sts = {0};
   ok = ok && add(&sts, "AWS4-HMAC-SHA256\n") && add(&sts, amz_date) && add(&sts, "\n") && add(&sts, scope) &&
        add(&sts, "\n") && add(&sts, creq_hash);
@@ -85,17 +91,16 @@ bool blz_sigv4_authorization(const char *method, const char *path, const char *q
     char kseed[256];
     int kl = snprintf(kseed, sizeof kseed, "AWS4%s", secret_key);
     uint8_t k1[32], k2[32], k3[32], k4[32], sig[32];
-    hmac(kseed, (size_t)kl, date, 8, k1);
-    hmac(k1, 32, region, strlen(region), k2);
-    hmac(k2, 32, "s3", 2, k3);
-    hmac(k3, 32, "aws4_request", 12, k4);
-    hmac(k4, 32, sts.data, sts.len, sig);
+    ok = hmac(kseed, (size_t)kl, date, 8, k1) && hmac(k1, 32, region, strlen(region), k2) &&
+         hmac(k2, 32, "s3", 2, k3) && hmac(k3, 32, "aws4_request", 12, k4) && hmac(k4, 32, sts.data, sts.len, sig);
     char sighex[65];
-    hex(sig, 32, sighex);
-    ok = add(out, "AWS4-HMAC-SHA256 Credential=") && add(out, access_key) && add(out, "/") && add(out, scope) &&
+    if (ok) hex(sig, 32, sighex);
+    ok = ok && add(out, "AWS4-HMAC-SHA256 Credential=") && add(out, access_key) && add(out, "/") && add(out, scope) &&
          add(out, ",SignedHeaders=") && add(out, (const char *)signed_headers.data) && add(out, ",Signature=") &&
          add(out, sighex) && blz_buf_push(out, 0);
-    OPENSSL_cleanse(kseed, sizeof kseed);
+    explicit_bzero(kseed, sizeof kseed);
+    explicit_bzero(k1, sizeof k1), explicit_bzero(k2, sizeof k2), explicit_bzero(k3, sizeof k3);
+    explicit_bzero(k4, sizeof k4);
   }
   blz_buf_free(&creq);
   blz_buf_free(&signed_headers);

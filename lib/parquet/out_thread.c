@@ -5,6 +5,8 @@
 
 #include <pthread.h>
 
+#define WAKE_BYTES ((size_t)1 << 20)
+
 struct blz_out_thread {
   blz_output sink;
   pthread_t tid;
@@ -12,6 +14,8 @@ struct blz_out_thread {
   pthread_cond_t cv;
   blz_out_piece *pieces; /* queued since the last wait; [0, written) are in the file */
   int n, cap, written;
+  size_t unwritten;      /* bytes of pieces [written, n) */
+  bool idle;             /* the thread waits for pieces */
   bool stop;
   blz_status st; /* first failure, kept */
   blz_error err;
@@ -22,7 +26,11 @@ static void *out_main(void *arg) {
   blz_out_thread *t = arg;
   pthread_mutex_lock(&t->mu);
   for (;;) {
-    while (t->written == t->n && !t->stop) pthread_cond_wait(&t->cv, &t->mu);
+    while (t->written == t->n && !t->stop) {
+      t->idle = true;
+      pthread_cond_wait(&t->cv, &t->mu);
+      t->idle = false;
+    }
     if (t->written == t->n) break; /* stopped, nothing left */
     blz_out_piece p = t->pieces[t->written]; /* a copy: submit may move the array */
     bool failed = t->st != BLZ_OK;
@@ -33,6 +41,7 @@ static void *out_main(void *arg) {
     pthread_mutex_lock(&t->mu);
     if (st && !t->st) t->st = st, t->err = e;
     t->written++;
+    t->unwritten -= p.len;
     if (t->written == t->n) pthread_cond_broadcast(&t->cv);
   }
   pthread_mutex_unlock(&t->mu);
@@ -58,6 +67,7 @@ blz_status blz_out_thread_start(const blz_output *sink, blz_out_thread **out, bl
 
 blz_status blz_out_thread_wait(blz_out_thread *t, blz_error *err) {
   pthread_mutex_lock(&t->mu);
+  if (t->written < t->n) pthread_cond_broadcast(&t->cv); /* what submit left unannounced */
   while (t->written < t->n) pthread_cond_wait(&t->cv, &t->mu);
   t->n = t->written = 0;
   blz_status st = t->st;
@@ -66,7 +76,7 @@ blz_status blz_out_thread_wait(blz_out_thread *t, blz_error *err) {
   return st;
 }
 
-blz_status blz_out_thread_submit(blz_out_thread *t, const blz_out_piece *pieces, int n, blz_error *err) {
+blz_status blz_out_thread_submit(blz_out_thread *t, const blz_out_piece *pieces, int n, bool flush, blz_error *err) {
   pthread_mutex_lock(&t->mu);
   if (n > t->cap - t->n) {
     int cap = t->cap ? t->cap : 64;
@@ -81,7 +91,10 @@ blz_status blz_out_thread_submit(blz_out_thread *t, const blz_out_piece *pieces,
   }
   if (n) memcpy(t->pieces + t->n, pieces, (size_t)n * sizeof *pieces);
   t->n += n;
-  pthread_cond_broadcast(&t->cv);
+  for (int i = 0; i < n; i++) t->unwritten += pieces[i].len;
+  /* an idle thread is woken for a batch of WAKE_BYTES, not for every column's chunk: a wake-up
+   * per piece cost the wide table's 2 threads ~700 context switches */
+  if (t->idle && (t->unwritten >= WAKE_BYTES || flush)) pthread_cond_broadcast(&t->cv);
   pthread_mutex_unlock(&t->mu);
   return BLZ_OK;
 }

@@ -474,7 +474,7 @@ static blz_status emit_chunk(blz_writer *w, int i, blz_error *err) {
       w->pieces[np++] = (blz_out_piece){tf.data, tf.len};
       w->offset += (int64_t)tf.len;
     }
-    BLZ_TRY(blz_out_thread_submit(w->out, w->pieces, np, err));
+    BLZ_TRY(blz_out_thread_submit(w->out, w->pieces, np, i == w->ncols - 1, err)); /* the row group's last */
   } else {
     BLZ_TRY(emit(w, dp->data, dp->len, err));
     for (int k = 0; k < c->chunk.n; k++) BLZ_TRY(emit(w, c->chunk.seg[k].data, c->chunk.seg[k].len, err));

@@ -64,9 +64,9 @@ static blz_status value_at(const blz_column *c, const struct ArrowArray *a, int6
     case SRC_BIN64: {
       const int64_t *off = v;
       blz_bytes_ref *r = out;
-      int64_t len = off[i + 1] - off[i];
-      if (off[i] < 0 || len < 0)
+      if (off[i] < 0 || off[i + 1] < off[i]) /* before subtracting: hostile offsets overflow it */
         return blz_fail(err, BLZ_EINVAL, "offsets %lld, %lld: negative or decreasing", (long long)off[i], (long long)off[i + 1]);
+      int64_t len = off[i + 1] - off[i];
       if (len > INT32_MAX) return blz_fail(err, BLZ_ENOTSUP, "value of %lld bytes exceeds Parquet's 2 GiB limit", (long long)len);
       r->p = (const uint8_t *)a->buffers[2] + off[i];
       r->len = (uint32_t)len;

@@ -1265,3 +1265,62 @@ void test_writer_write_last_same_bytes(void) {
     blz_buf_free(&a.buf), blz_buf_free(&b.buf), blz_buf_free(&c.buf);
   }
 }
+
+void test_writer_hostile_offsets_first_chunk(void) {
+  /* a row group's first chunk is sized from the batch's offsets before they are checked: offsets
+   * spanning all of int64 (or running backwards) size it without overflow, and the check then
+   * refuses them naming the column */
+  struct ArrowSchema *f[1] = {fx_schema("U", "big", true, 0, NULL)};
+  struct ArrowSchema *s = fx_struct_schema(1, f);
+  int64_t cases[2][4] = {{INT64_MIN, 0, 1, INT64_MAX}, {INT64_MAX, 2, 1, INT64_MIN}};
+  for (int t = 0; t < 2; t++) {
+    fx_mem m;
+    blz_writer *w = fx_open_mem(s, NULL, &m);
+    const char data[4] = "abc";
+    const void *bb[3] = {NULL, cases[t], data};
+    size_t bs[3] = {0, sizeof cases[t], sizeof data};
+    struct ArrowArray *cols[1] = {fx_array(3, 0, 0, 3, bb, bs, 0, NULL)};
+    struct ArrowArray *b = fx_batch(3, 1, cols);
+    blz_error e = {0};
+    CHECK(blz_writer_write(w, b, &e) == BLZ_EINVAL);
+    CHECK_CONTAINS(e.message, "column big: row 0");
+    fx_free_array(b);
+    blz_writer_destroy(w);
+    blz_buf_free(&m.buf);
+  }
+  fx_free_schema(s);
+}
+
+void test_writer_write_last_sorted(void) {
+  /* with sort_by the last batch's rows are sorted at the flush, so it ends the row group as
+   * blz_writer_write does: the same file */
+  fx_mem out[2];
+  for (int last = 0; last < 2; last++) {
+    struct ArrowSchema *fs[2] = {fx_schema("l", "k", false, 0, NULL), fx_schema("u", "w", true, 0, NULL)};
+    struct ArrowSchema *s = fx_struct_schema(2, fs);
+    blz_writer_options o;
+    blz_writer_options_init(&o);
+    o.threads = 2;
+    static const char *keys[] = {"k"};
+    o.sort_by = keys;
+    o.n_sort_by = 1;
+    blz_writer *w = fx_open_mem(s, &o, &out[last]);
+    blz_error e = {0};
+    for (int b = 0; b < 2; b++) {
+      int64_t k[1000];
+      const char *wv[1000];
+      static const char *words[] = {"x", "yy", NULL, "zzz"};
+      for (int i = 0; i < 1000; i++) k[i] = (int64_t)((i * 7919 + b * 13) % 1000), wv[i] = words[i % 4];
+      struct ArrowArray *cols[2] = {i64_vals(k, 1000), fx_utf8(wv, 1000)};
+      struct ArrowArray *batch = fx_batch(1000, 2, cols);
+      CHECK((b == 1 && last ? blz__writer_write_last(w, batch, &e) : blz_writer_write(w, batch, &e)) == BLZ_OK);
+      fx_free_array(batch);
+    }
+    CHECK(blz_writer_close(w, &e) == BLZ_OK);
+    blz_writer_destroy(w);
+    fx_free_schema(s);
+  }
+  CHECK_EQ_INT(out[0].buf.len, out[1].buf.len);
+  CHECK(out[0].buf.len == out[1].buf.len && memcmp(out[0].buf.data, out[1].buf.data, out[0].buf.len) == 0);
+  blz_buf_free(&out[0].buf), blz_buf_free(&out[1].buf);
+}

@@ -114,15 +114,15 @@ static void working_bufs(const blz_column *c, blz_buf *out[NWORKING]) {
 }
 
 /* The open page's buffers, in the order of blz_scratch.lent. */
-static void page_bufs(blz_column *c, blz_buf *out[4]) {
+static void page_bufs(blz_column *c, blz_buf *out[BLZ_PAGE_BUFS]) {
   out[0] = &c->page_def, out[1] = &c->page_rep, out[2] = &c->page_idx, out[3] = &c->page_plain;
 }
 
 /* Before a feed: buffers the column lacks are borrowed from the thread's scratch. */
 static void borrow_page_bufs(blz_column *c, blz_scratch *sx) {
-  blz_buf *b[4];
+  blz_buf *b[BLZ_PAGE_BUFS];
   page_bufs(c, b);
-  for (int i = 0; i < 4; i++)
+  for (int i = 0; i < BLZ_PAGE_BUFS; i++)
     if (b[i]->cap == 0 && sx->lent[i].cap) *b[i] = sx->lent[i], sx->lent[i] = (blz_buf){0};
 }
 
@@ -130,9 +130,9 @@ static void borrow_page_bufs(blz_column *c, blz_scratch *sx) {
  * the scratch holds none). A column whose page stays open keeps them. */
 static void lend_page_bufs(blz_column *c, blz_scratch *sx) {
   if (c->page_entries || c->def_pending) return;
-  blz_buf *b[4];
+  blz_buf *b[BLZ_PAGE_BUFS];
   page_bufs(c, b);
-  for (int i = 0; i < 4; i++)
+  for (int i = 0; i < BLZ_PAGE_BUFS; i++)
     if (sx->lent[i].cap == 0 && b[i]->cap) b[i]->len = 0, sx->lent[i] = *b[i], *b[i] = (blz_buf){0};
 }
 
@@ -349,7 +349,7 @@ static bool abandon_dictionary(blz_column *c, blz_scratch *sx) {
       !blz_dict_to_plain(&c->dict, (const uint32_t *)c->page_idx.data, n, &c->page_plain))
     return false;
   /* the indices' memory goes to the next column this thread feeds (else back to the allocator) */
-  if (sx->lent[2].cap == 0) c->page_idx.len = 0, sx->lent[2] = c->page_idx, c->page_idx = (blz_buf){0};
+  if (sx->lent[2].cap == 0) c->page_idx.len = 0, sx->lent[2] = c->page_idx, c->page_idx = (blz_buf){0}; /* [2]: page_bufs */
   blz_buf_free(&c->page_idx);
   blz_dict_free(&c->dict);
   c->dict_on = false;
@@ -708,7 +708,7 @@ void blz_column_reset_chunk(blz_column *c) {
 }
 
 void blz_scratch_free(blz_scratch *sx) {
-  for (int i = 0; i < 4; i++) blz_buf_free(&sx->lent[i]);
+  for (int i = 0; i < BLZ_PAGE_BUFS; i++) blz_buf_free(&sx->lent[i]);
   blz_buf_free(&sx->page);
   blz_buf_free(&sx->packed);
   blz_buf_free(&sx->spare);
@@ -720,7 +720,7 @@ void blz_scratch_free(blz_scratch *sx) {
 int64_t blz_scratch_memory(const blz_scratch *sx) {
   size_t m = sx->page.cap + sx->packed.cap + sx->spare.cap + sx->gathered.def.cap + sx->gathered.rep.cap +
              sx->gathered.dense.cap + sx->gathered.src.cap;
-  for (int i = 0; i < 4; i++) m += sx->lent[i].cap;
+  for (int i = 0; i < BLZ_PAGE_BUFS; i++) m += sx->lent[i].cap;
   return (int64_t)m;
 }
 

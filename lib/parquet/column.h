@@ -142,6 +142,9 @@ typedef struct blz_column {
   int npages, cap_pages;
 } blz_column;
 
+/* An open page's buffers: page_def, page_rep, page_idx, page_plain (see blz_scratch.lent). */
+#define BLZ_PAGE_BUFS 4
+
 /* What encoding a column needs only while it runs: the page assembled, its compressed form, a
  * spare, the compressor (zstd and gzip contexts hold up to a few MiB of tables), the gathered slice.
  * Shared by every column one thread encodes, so memory (and the page faults of touching it) does
@@ -153,7 +156,7 @@ typedef struct blz_scratch {
   /* the open-page buffers (page_def, page_rep, page_idx, page_plain) of a column whose page the
    * thread finished, lent to the next column it feeds: a table of many one-page chunks touches
    * one set of them per thread instead of one per column (see blz_column_feed) */
-  blz_buf lent[4];
+  blz_buf lent[BLZ_PAGE_BUFS];
 } blz_scratch;
 /* Frees the buffers and the compressor. */
 void blz_scratch_free(blz_scratch *sx);

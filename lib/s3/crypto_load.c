@@ -1,48 +1,16 @@
 /* crypto_load.c — loads libcrypto on first use: see crypto_load.h for why it is not linked. */
 #include "crypto_load.h"
 
-#include <dlfcn.h>
-#include <pthread.h>
-#include <stdio.h>
-#include <string.h>
+#include "lib_load.h"
 
-#define LIBCRYPTO "libcrypto.so.3"
-
-static pthread_once_t once = PTHREAD_ONCE_INIT;
 static blz__crypto_api api;
-static bool loaded;
-static char why[256];
-
-/* dlsym's void * to a function pointer: POSIX guarantees the conversion, ISO C does not */
-#define LOOK(field, name)                                       \
-  do {                                                          \
-    void *f_ = dlsym(h, name);                                  \
-    if (!f_) {                                                  \
-      snprintf(why, sizeof why, "%s has no %s", LIBCRYPTO, name); \
-      return;                                                   \
-    }                                                           \
-    memcpy(&api.field, &f_, sizeof f_);                         \
-  } while (0)
-
-static void load(void) {
-  /* never closed: OpenSSL keeps process-wide state until exit */
-  void *h = dlopen(LIBCRYPTO, RTLD_NOW | RTLD_LOCAL);
-  if (!h) {
-    const char *e = dlerror();
-    snprintf(why, sizeof why, "%s", e ? e : LIBCRYPTO ": not found");
-    return;
-  }
-  LOOK(digest, "EVP_Digest");
-  LOOK(sha256, "EVP_sha256");
-  LOOK(md5, "EVP_md5");
-  LOOK(encode_block, "EVP_EncodeBlock");
-  LOOK(hmac, "HMAC");
-  loaded = true;
-}
+static const blz__lib_sym syms[] = {
+    {"EVP_Digest", &api.digest}, {"EVP_sha256", &api.sha256}, {"EVP_md5", &api.md5},
+    {"EVP_EncodeBlock", &api.encode_block}, {"HMAC", &api.hmac},
+};
+/* never closed: OpenSSL keeps process-wide state until exit */
+static blz__lib lib = {"libcrypto.so.3", syms, (int)(sizeof syms / sizeof *syms), PTHREAD_MUTEX_INITIALIZER, false, false, ""};
 
 const blz__crypto_api *blz__crypto(blz_error *err) {
-  pthread_once(&once, load);
-  if (loaded) return &api;
-  blz_fail(err, BLZ_ENOTSUP, "S3 signing needs libcrypto, which could not be loaded (install libssl3): %s", why);
-  return NULL;
+  return blz__lib_load(&lib, "S3 signing", "libssl3", err) ? &api : NULL;
 }

@@ -3,6 +3,7 @@
 #include "../../lib/s3/sigv4.h"
 #include "test.h"
 #include "tests.h"
+#include "../../lib/s3/lib_load.h"
 
 void test_sigv4_aws_example(void) {
   /* the GET Object example of the S3 SigV4 documentation */
@@ -141,4 +142,26 @@ void test_config_metrics_section(void) {
   y = "sink:\n  path: /x\nmetrics:\n  address: nowhere\n";
   CHECK(blz_sink_config_parse(y, strlen(y), &c, &e) == BLZ_EINVAL);
   CHECK_CONTAINS(e.message, "line 4: metrics.address: expected HOST:PORT");
+}
+
+void test_lib_load_names_what_is_missing(void) {
+  /* libcurl and libcrypto are loaded at the first S3 request: a missing library or function is an
+   * error naming it and the package to install, asked again with the same answer */
+  size_t (*len_fn)(const char *) = NULL;
+  void (*none)(void) = NULL;
+  blz__lib_sym missing_sym[] = {{"blz_no_such_function", &none}};
+  blz__lib missing = {"libblizzard-no-such.so.9", missing_sym, 1, PTHREAD_MUTEX_INITIALIZER, false, false, ""};
+  blz_error e = {0};
+  for (int k = 0; k < 2; k++) {
+    CHECK(!blz__lib_load(&missing, "Testing", "a-package", &e));
+    CHECK_CONTAINS(e.message, "Testing needs libblizzard-no-such.so.9");
+    CHECK_CONTAINS(e.message, "install a-package");
+  }
+  blz__lib nosym = {"libc.so.6", missing_sym, 1, PTHREAD_MUTEX_INITIALIZER, false, false, ""};
+  CHECK(!blz__lib_load(&nosym, "Testing", "libc6", &e));
+  CHECK_CONTAINS(e.message, "libc.so.6 has no blz_no_such_function");
+  blz__lib_sym ok_sym[] = {{"strlen", &len_fn}};
+  blz__lib ok = {"libc.so.6", ok_sym, 1, PTHREAD_MUTEX_INITIALIZER, false, false, ""};
+  CHECK(blz__lib_load(&ok, "Testing", "libc6", NULL));
+  CHECK(len_fn && len_fn("four") == 4);
 }

@@ -73,6 +73,7 @@
   X(test_file_sink_pieces_in_order)                 \
   X(test_sigv4_aws_example)                         \
   X(test_uri_encode)                                \
+  X(test_lib_load_names_what_is_missing)            \
   X(test_s3_options)                                \
   X(test_xml_value)                                 \
   X(test_config_s3_part_limits)                     \

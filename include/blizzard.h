@@ -256,7 +256,9 @@ void blz_writer_destroy(blz_writer *w);
 
 /* Whole-file convenience: reads every batch of `stream` and writes a Parquet file at `path`.
  * The file is written under a temporary name in the same folder and renamed into place only when
- * complete, so on any error nothing is left under `path`.
+ * complete, so on any error nothing is left under `path`. It reads one batch ahead of the one it
+ * writes (two of the stream's batches are alive at once), so the last batch is known as such and
+ * its row group is written while it is encoded.
  * Ownership: `stream` is borrowed (not released); *rows_out (may be NULL) receives the row count. */
 blz_status blz_write_stream_to_file(struct ArrowArrayStream *stream, const char *path,
                                     const blz_writer_options *opts, int64_t *rows_out,

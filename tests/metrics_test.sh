@@ -8,7 +8,7 @@ BLZ=${BLZ:-./build/blizzard}
 d=$(mktemp -d)
 source "$(dirname "$0")/lib.sh"
 val() { grep -E "^$1 " "$2" | awk '{print $2}'; }
-port=$((30000 + RANDOM % 20000))
+port=$(free_port 30000 20000)
 feeder= blz= holder=
 cleanup() { for p in $feeder $blz $holder; do kill "$p" 2>/dev/null; done; rm -rf "$d"; }
 trap cleanup EXIT

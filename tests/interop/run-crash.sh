@@ -16,7 +16,7 @@ rm -rf "$out"
 mkdir -p "$out"
 source "$here/../lib.sh"
 
-port=$((20000 + RANDOM % 20000))
+port=$(free_port 20000 20000)
 srv="$out/server"
 export AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER AWS_DEFAULT_REGION=us-east-1 AWS_EC2_METADATA_DISABLED=true
 trap 'bash "$here/s3-server.sh" stop --dir "$srv" >/dev/null 2>&1' EXIT

@@ -189,14 +189,7 @@ DEFINE_RLE(rle8, uint8_t, pack8, no_run8)
  * and bit-packed groups are the bitmap's own bits. The decisions are rle8's — a run of 8 or more
  * equal values, after the literal values before it are topped up to a group of 8, becomes an RLE
  * run — so the bytes are too (tested against the 32-bit encoder). */
-static uint64_t bits_at(const uint64_t *bm, size_t q) { /* the 8 bits from bit q (bm has a spare word) */
-  size_t w = q >> 6, s = q & 63;
-  uint64_t x = bm[w] >> s;
-  if (s > 56) x |= bm[w + 1] << (64 - s);
-  return x & 0xFF;
-}
-
-static uint64_t bits64_at(const uint64_t *bm, size_t q) { /* the 64 bits from bit q */
+static uint64_t bits64_at(const uint64_t *bm, size_t q) { /* the 64 bits from bit q (bm has a spare word) */
   size_t w = q >> 6, s = q & 63;
   return s ? bm[w] >> s | bm[w + 1] << (64 - s) : bm[w];
 }
@@ -219,7 +212,7 @@ static size_t run_end(const uint64_t *bm, size_t nw, size_t p, size_t n) {
 
 static bool put_bits(blz_buf *out, const uint64_t *bm, size_t from, size_t count) {
   if (!blz_buf_reserve(out, count / 8)) return false;
-  for (size_t k = 0; k < count; k += 8) out->data[out->len++] = (uint8_t)bits_at(bm, from + k);
+  for (size_t k = 0; k < count; k += 8) out->data[out->len++] = (uint8_t)bits64_at(bm, from + k); /* its low 8 bits */
   return true;
 }
 

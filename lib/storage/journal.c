@@ -33,22 +33,6 @@ static char *path_in(const char *dir, const char *sub, const char *name) {
 #define MAX_SPARES 64
 #define SPARE_PREFIX ".spare-"
 
-static void adopt_spares(blz_journal *j, const char *jdir) {
-  DIR *d = opendir(jdir);
-  if (!d) return;
-  struct dirent *de;
-  while ((de = readdir(d))) {
-    if (strncmp(de->d_name, SPARE_PREFIX, strlen(SPARE_PREFIX))) continue;
-    unsigned long n = strtoul(de->d_name + strlen(SPARE_PREFIX), NULL, 10);
-    if (n >= j->spare_seq) j->spare_seq = (unsigned)n + 1;
-    char *path = j->nspares < MAX_SPARES ? path_in(jdir, de->d_name, "") : NULL;
-    char **g = path ? realloc(j->spares, (size_t)(j->nspares + 1) * sizeof *g) : NULL;
-    if (g) j->spares = g, g[j->nspares++] = path;
-    else free(path);
-  }
-  closedir(d);
-}
-
 static char *take_spare(blz_journal *j) {
   pthread_mutex_lock(&j->mu);
   char *p = j->nspares ? j->spares[--j->nspares] : NULL;
@@ -63,6 +47,20 @@ static bool keep_spare(blz_journal *j, char *path) {
   if (g) j->spares = g, g[j->nspares++] = path;
   pthread_mutex_unlock(&j->mu);
   return g != NULL;
+}
+
+static void adopt_spares(blz_journal *j, const char *jdir) {
+  DIR *d = opendir(jdir);
+  if (!d) return;
+  struct dirent *de;
+  while ((de = readdir(d))) {
+    if (strncmp(de->d_name, SPARE_PREFIX, strlen(SPARE_PREFIX))) continue;
+    unsigned long n = strtoul(de->d_name + strlen(SPARE_PREFIX), NULL, 10);
+    if (n >= j->spare_seq) j->spare_seq = (unsigned)n + 1;
+    char *path = path_in(jdir, de->d_name, "");
+    if (path && !keep_spare(j, path)) free(path);
+  }
+  closedir(d);
 }
 
 /* The record's bytes written durably under path: into the spare file `over` when given, else a new

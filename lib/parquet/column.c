@@ -115,7 +115,8 @@ static void working_bufs(const blz_column *c, blz_buf *out[NWORKING]) {
 
 /* The open page's buffers, in the order of blz_scratch.lent. */
 static void page_bufs(blz_column *c, blz_buf *out[BLZ_PAGE_BUFS]) {
-  out[0] = &c->page_def, out[1] = &c->page_rep, out[2] = &c->page_idx, out[3] = &c->page_plain;
+  out[BLZ_PAGE_DEF] = &c->page_def, out[BLZ_PAGE_REP] = &c->page_rep;
+  out[BLZ_PAGE_IDX] = &c->page_idx, out[BLZ_PAGE_PLAIN] = &c->page_plain;
 }
 
 /* Before a feed: buffers the column lacks are borrowed from the thread's scratch. */
@@ -349,7 +350,8 @@ static bool abandon_dictionary(blz_column *c, blz_scratch *sx) {
       !blz_dict_to_plain(&c->dict, (const uint32_t *)c->page_idx.data, n, &c->page_plain))
     return false;
   /* the indices' memory goes to the next column this thread feeds (else back to the allocator) */
-  if (sx->lent[2].cap == 0) c->page_idx.len = 0, sx->lent[2] = c->page_idx, c->page_idx = (blz_buf){0}; /* [2]: page_bufs */
+  blz_buf *slot = &sx->lent[BLZ_PAGE_IDX];
+  if (slot->cap == 0) c->page_idx.len = 0, *slot = c->page_idx, c->page_idx = (blz_buf){0};
   blz_buf_free(&c->page_idx);
   blz_dict_free(&c->dict);
   c->dict_on = false;

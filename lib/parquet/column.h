@@ -142,8 +142,8 @@ typedef struct blz_column {
   int npages, cap_pages;
 } blz_column;
 
-/* An open page's buffers: page_def, page_rep, page_idx, page_plain (see blz_scratch.lent). */
-#define BLZ_PAGE_BUFS 4
+/* An open page's buffers, as blz_scratch.lent holds them: page_def, page_rep, page_idx, page_plain. */
+enum { BLZ_PAGE_DEF, BLZ_PAGE_REP, BLZ_PAGE_IDX, BLZ_PAGE_PLAIN, BLZ_PAGE_BUFS };
 
 /* What encoding a column needs only while it runs: the page assembled, its compressed form, a
  * spare, the compressor (zstd and gzip contexts hold up to a few MiB of tables), the gathered slice.

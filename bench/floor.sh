@@ -21,7 +21,8 @@ bash scripts/install-deps.sh --test
 # ISA-L (igzip) is only measured here, as the other gzip library issue 9 names
 dpkg-query -W -f='${Status}' libisal-dev 2>/dev/null | grep -q "install ok installed" || {
   SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
-  $SUDO apt-get install -y -qq --no-install-recommends libisal-dev >/dev/null
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends libisal-dev >/dev/null
 }
 (cd tests/interop && bash setup.sh)
 make -j2 build/blizzard >/dev/null

@@ -38,6 +38,7 @@ static void *out_main(void *arg) {
     blz_status st = BLZ_OK;
     blz_error e = {0};
     if (p.len && !failed) st = t->sink.write(t->sink.ctx, p.data, p.len, &e);
+    free(p.owned);
     pthread_mutex_lock(&t->mu);
     if (st && !t->st) t->st = st, t->err = e;
     t->written++;

@@ -108,6 +108,7 @@
   X(test_writer_selection_runs)                     \
   X(test_writer_one_page_chunks_share_page_buffers) \
   X(test_writer_write_last_same_bytes) \
+  X(test_writer_write_last_frees_written_chunks) \
   X(test_writer_write_last_sorted) \
   X(test_writer_hostile_offsets_first_chunk) \
   X(test_writer_compact_profile_encodings)          \

@@ -504,7 +504,9 @@ static blz_status emit_chunk(blz_writer *w, int i, blz_error *err) {
   rg->total_compressed += m->total_compressed;
   /* column metadata with statistics, and per page an index entry with its bounds */
   w->footer_estimate += 160 + (int64_t)m->npages * (48 + (int64_t)(m->stats.min_len + m->stats.max_len));
+  if (w->emit_final) blz_dict_free(&c->dict); /* freed rather than cleared: no row group follows */
   blz_column_reset_chunk(c);
+  if (w->emit_final) blz_column_trim(c); /* its gathered values and page buffers too, for the next column */
   return BLZ_OK;
 }
 

@@ -1157,31 +1157,40 @@ void test_writer_selection_runs(void) {
   free(sel);
 }
 
-void test_writer_one_page_chunks_share_page_buffers(void) {
-  /* 16 columns of random 64-bit values, one 20,000-row page each (the row limit), written on one
-   * thread: each page ends while its column is fed, and its value buffer is lent to the next
-   * column, so the writer holds the chunks and one set of page buffers, not one set per column */
-  enum { NC = 16 };
-  int64_t n = 20000;
-  int64_t *v[NC];
-  struct ArrowSchema *fs[NC];
-  struct ArrowArray *cols[NC];
-  uint64_t x = 88172645463325252ULL;
-  for (int c = 0; c < NC; c++) {
+/* WIDE_NC non-null int64 columns c0.. of n random values each (xorshift from seed): their schema and
+ * batch; v[] holds the values, to free after the batch. */
+enum { WIDE_NC = 16 };
+static void random_i64_columns(int64_t n, uint64_t seed, int64_t *v[WIDE_NC], struct ArrowSchema **schema,
+                               struct ArrowArray **batch) {
+  struct ArrowSchema *fs[WIDE_NC];
+  struct ArrowArray *cols[WIDE_NC];
+  static char names[WIDE_NC][16];
+  for (int c = 0; c < WIDE_NC; c++) {
     v[c] = malloc((size_t)n * 8);
-    for (int64_t i = 0; i < n; i++) v[c][i] = (int64_t)xorshift(&x);
-    static char names[NC][16];
+    for (int64_t i = 0; i < n; i++) v[c][i] = (int64_t)xorshift(&seed);
     snprintf(names[c], sizeof names[c], "c%d", c);
     fs[c] = fx_schema("l", names[c], false, 0, NULL);
     cols[c] = i64_vals(v[c], n);
   }
-  struct ArrowSchema *s = fx_struct_schema(NC, fs);
+  *schema = fx_struct_schema(WIDE_NC, fs);
+  *batch = fx_batch(n, WIDE_NC, cols);
+}
+
+void test_writer_one_page_chunks_share_page_buffers(void) {
+  /* 16 columns of random 64-bit values, one 20,000-row page each (the row limit), written on one
+   * thread: each page ends while its column is fed, and its value buffer is lent to the next
+   * column, so the writer holds the chunks and one set of page buffers, not one set per column */
+  enum { NC = WIDE_NC };
+  int64_t n = 20000;
+  int64_t *v[NC];
+  struct ArrowSchema *s;
+  struct ArrowArray *batch;
+  random_i64_columns(n, 88172645463325252ULL, v, &s, &batch);
   fx_mem m;
   blz_writer_options o;
   blz_writer_options_init(&o);
   o.threads = 1;
   blz_writer *w = fx_open_mem(s, &o, &m);
-  struct ArrowArray *batch = fx_batch(n, NC, cols);
   blz_error e = {0};
   CHECK(blz_writer_write(w, batch, &e) == BLZ_OK);
   int64_t held = blz__writer_memory(w), values = NC * n * 8;
@@ -1205,22 +1214,12 @@ void test_writer_write_last_frees_written_chunks(void) {
   /* the wide table's shape: 16 one-page columns of random 64-bit values in one row group, the
    * file's last. Each chunk is freed once written (by the output thread with 2 threads), so the
    * next column's chunk reuses its memory; the bytes are write + close's */
-  enum { NC = 16 };
+  enum { NC = WIDE_NC };
   int64_t n = 20000;
   int64_t *v[NC];
-  struct ArrowSchema *fs[NC];
-  struct ArrowArray *cols[NC];
-  uint64_t x = 2463534242ULL;
-  for (int c = 0; c < NC; c++) {
-    v[c] = malloc((size_t)n * 8);
-    for (int64_t i = 0; i < n; i++) v[c][i] = (int64_t)xorshift(&x);
-    static char names[NC][16];
-    snprintf(names[c], sizeof names[c], "c%d", c);
-    fs[c] = fx_schema("l", names[c], false, 0, NULL);
-    cols[c] = i64_vals(v[c], n);
-  }
-  struct ArrowSchema *s = fx_struct_schema(NC, fs);
-  struct ArrowArray *batch = fx_batch(n, NC, cols);
+  struct ArrowSchema *s;
+  struct ArrowArray *batch;
+  random_i64_columns(n, 2463534242ULL, v, &s, &batch);
   fx_mem ref = {0};
   for (int threads = 1; threads <= 2; threads++) {
     for (int last = 0; last <= 1; last++) {

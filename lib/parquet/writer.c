@@ -58,7 +58,8 @@ struct blz_writer {
   int emit_next;
   /* the file's last row group (blz__writer_write_last): no row group reuses a column's chunk
    * buffers after it, so each is freed once written, and the next column's chunk takes the same
-   * memory from malloc instead of fresh pages (wide table, 1 thread: 6,693 -> 2,353 page faults) */
+   * memory from malloc instead of fresh pages; so do its dictionary and working buffers (wide
+   * table, 1 thread: 6,693 -> 1,289 page faults) */
   bool emit_final;
   blz_status emit_st;
   blz_error emit_err;

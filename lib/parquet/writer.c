@@ -473,11 +473,11 @@ static blz_status emit_chunk(blz_writer *w, int i, blz_error *err) {
       w->offset += (int64_t)tf.len;
     }
     if (own) {
-      /* the column keeps none of them; what was not queued is freed here */
-      for (int k = ts.n; k < ts.cap; k++) blz_buf_free(&ts.seg[k]);
-      for (int k = 0; k < ts.cap; k++) ts.seg[k] = (blz_buf){0};
-      if (!tf.len) blz_buf_free(&tf);
-      w->dict_pages[i] = w->blooms[i] = (blz_buf){0};
+      /* what was queued is the output thread's now; the rest is freed below with the column's
+       * buffers */
+      for (int k = 0; k < ts.n; k++) ts.seg[k] = (blz_buf){0};
+      w->dict_pages[i] = (blz_buf){0};
+      if (tf.len) w->blooms[i] = (blz_buf){0};
     } else {
       /* swapped with the spare set, which the next row group encodes into */
       c->chunk = w->spare_chunks[i];
@@ -499,15 +499,20 @@ static blz_status emit_chunk(blz_writer *w, int i, blz_error *err) {
       m->bloom_offset = w->offset, m->bloom_length = (int32_t)w->blooms[i].len;
       BLZ_TRY(emit(w, w->blooms[i].data, w->blooms[i].len, err));
     }
-    if (w->emit_final) blz_segs_free(&c->chunk), blz_buf_free(&w->dict_pages[i]), blz_buf_free(&w->blooms[i]);
   }
   rg->total_byte_size += m->total_uncompressed;
   rg->total_compressed += m->total_compressed;
   /* column metadata with statistics, and per page an index entry with its bounds */
   w->footer_estimate += 160 + (int64_t)m->npages * (48 + (int64_t)(m->stats.min_len + m->stats.max_len));
-  if (w->emit_final) blz_dict_free(&c->dict); /* freed rather than cleared: no row group follows */
+  if (w->emit_final) {
+    /* no row group follows: what the chunk used is freed for the next column to reuse (the
+     * dictionary freed rather than cleared), then by blz_column_trim its segments, gathered values
+     * and page buffers */
+    blz_buf_free(&w->dict_pages[i]), blz_buf_free(&w->blooms[i]);
+    blz_dict_free(&c->dict);
+  }
   blz_column_reset_chunk(c);
-  if (w->emit_final) blz_column_trim(c); /* its gathered values and page buffers too, for the next column */
+  if (w->emit_final) blz_column_trim(c);
   return BLZ_OK;
 }
 

@@ -119,6 +119,11 @@ static void page_bufs(blz_column *c, blz_buf *out[BLZ_PAGE_BUFS]) {
   out[BLZ_PAGE_IDX] = &c->page_idx, out[BLZ_PAGE_PLAIN] = &c->page_plain;
 }
 
+/* Gives *b (emptied) to the scratch's `slot` when the slot holds none. */
+static void lend_buf(blz_buf *slot, blz_buf *b) {
+  if (slot->cap == 0 && b->cap) b->len = 0, *slot = *b, *b = (blz_buf){0};
+}
+
 /* Before a feed: buffers the column lacks are borrowed from the thread's scratch. */
 static void borrow_page_bufs(blz_column *c, blz_scratch *sx) {
   blz_buf *b[BLZ_PAGE_BUFS];
@@ -133,8 +138,7 @@ static void lend_page_bufs(blz_column *c, blz_scratch *sx) {
   if (c->page_entries || c->def_pending) return;
   blz_buf *b[BLZ_PAGE_BUFS];
   page_bufs(c, b);
-  for (int i = 0; i < BLZ_PAGE_BUFS; i++)
-    if (sx->lent[i].cap == 0 && b[i]->cap) b[i]->len = 0, sx->lent[i] = *b[i], *b[i] = (blz_buf){0};
+  for (int i = 0; i < BLZ_PAGE_BUFS; i++) lend_buf(&sx->lent[i], b[i]);
 }
 
 static void free_working_bufs(blz_column *c) {
@@ -350,8 +354,7 @@ static bool abandon_dictionary(blz_column *c, blz_scratch *sx) {
       !blz_dict_to_plain(&c->dict, (const uint32_t *)c->page_idx.data, n, &c->page_plain))
     return false;
   /* the indices' memory goes to the next column this thread feeds (else back to the allocator) */
-  blz_buf *slot = &sx->lent[BLZ_PAGE_IDX];
-  if (slot->cap == 0) c->page_idx.len = 0, *slot = c->page_idx, c->page_idx = (blz_buf){0};
+  lend_buf(&sx->lent[BLZ_PAGE_IDX], &c->page_idx);
   blz_buf_free(&c->page_idx);
   blz_dict_free(&c->dict);
   c->dict_on = false;

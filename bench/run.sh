@@ -32,6 +32,7 @@ summary="$out/summary-$(date +%Y-%m-%d).md"
   echo
   echo "Speed-ups are anchor time / blizzard time (blizzard: the whole convert process; anchors: the write alone)."
   echo "Blizzard 1t is compared with the anchors' 1 thread, blizzard on every core with the anchors' all threads."
+  echo "Blizzard's thread counts alternate run by run; 2t vs 1t is the median of the runs' own 1t/2t ratios."
   echo
   echo "| shape | codec | blizzard s 1t / 2t / all | 2t vs 1t | peak RSS MB (all) | 1t vs DuckDB-1t | 1t vs Polars-1t | all vs DuckDB-all | all vs Polars-all | size vs DuckDB | size vs Polars |"
   echo "|---|---|---|---|---|---|---|---|---|---|---|"
@@ -47,21 +48,27 @@ for shape in $shapes; do
   [ -f "$src" ] || node tests/interop/gen.mjs "${gen[@]}" --rows "${rows[$shape]}" --out "$src" >/dev/null
   for codec in $codecs; do
     timing="$out/blizzard-$shape-$codec.txt"
-    : > "$timing"
+    # the thread counts alternate run by run (1, 2, all, 1, 2, all, ...), so a slow phase of the VM
+    # falls on every count alike instead of on whichever ran through it
+    declare -A line=()
     for t in $bthreads; do
       # shellcheck disable=SC2086
       ./build/blizzard convert "$src" "$tmp/blz-bench.parquet" --compression "$codec" --threads "$t" --quiet $extra # warm-up
-      line="$t"
-      for _ in $(seq "$runs"); do
+      line[$t]="$t"
+    done
+    for _ in $(seq "$runs"); do
+      for t in $bthreads; do
         rm -f "$tmp/blz-bench.parquet" # as the anchors start each write: no file to replace
         t0=$(date +%s%N)
         # shellcheck disable=SC2086
         /usr/bin/time -f %M -o "$tmp/blz-bench.rss" ./build/blizzard convert "$src" "$tmp/blz-bench.parquet" --compression "$codec" --threads "$t" --quiet $extra
         t1=$(date +%s%N)
-        line="$line $(( t1 - t0 )):$(cat "$tmp/blz-bench.rss")"
+        line[$t]="${line[$t]} $(( t1 - t0 )):$(cat "$tmp/blz-bench.rss")"
       done
-      echo "$line" >> "$timing"
     done
+    : > "$timing"
+    for t in $bthreads; do echo "${line[$t]}" >> "$timing"; done
+    unset line
     size=$(stat -c %s "$tmp/blz-bench.parquet")
     vc=$codec; [ "$codec" = uncompressed ] && vc=none
     node tests/interop/bench-anchors.mjs --arrow "$src" --codec "$vc" --runs "$runs" --threads "$athreads" \

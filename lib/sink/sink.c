@@ -886,6 +886,27 @@ static blz_status flush_files(blz_sink *s, bool (*pick)(const blz_sink *s, const
 static bool is_idle(const blz_sink *s, const open_file *f) { return f->last_batch <= s->nbatch - IDLE_BATCHES; }
 static bool any_file(const blz_sink *s, const open_file *f) { return (void)s, (void)f, true; }
 
+/* Finishes every open file: first those holding no buffered rows, whose landing (fsyncs, on the
+ * landing threads) then overlaps the encoding of the others' last row groups, which are flushed
+ * together next; then those. Hourly partitions at the end of the event log: 22 of the 32 files
+ * open at close have nothing buffered, and their landing used to wait for the others' encoding.
+ * Every file is finished whatever fails; the first failure is returned (err: its message). */
+static blz_status finish_all(blz_sink *s, blz_error *err) {
+  blz_status first = BLZ_OK;
+  for (int i = s->nfiles - 1; i >= 0; i--) /* finish_file moves the last file, already seen, to i */
+    if (!blz__writer_row_group_rows(s->files[i].w)) {
+      blz_status st = finish_file(s, i, first ? NULL : err);
+      if (!first) first = st;
+    }
+  blz_status st = flush_files(s, any_file, false, first ? NULL : err);
+  if (!first) first = st;
+  while (s->nfiles > 0) {
+    st = finish_file(s, s->nfiles - 1, first ? NULL : err);
+    if (!first) first = st;
+  }
+  return first;
+}
+
 /* Files idle for IDLE_BATCHES batches flush their row group and give their buffers back. */
 static blz_status release_idle(blz_sink *s, blz_error *err) { return flush_files(s, is_idle, true, err); }
 
@@ -898,12 +919,7 @@ static blz_status sink_write_locked(blz_sink *s, const struct ArrowArray *batch,
   /* a new input source: files holding the previous source's rows are finished first */
   bool changed = (source == NULL) != (s->source == NULL) || (source && strcmp(source, s->source));
   if (changed) {
-    /* their last row groups are finished together, then each file is closed and lands */
-    blz_status first = flush_files(s, any_file, false, err);
-    while (s->nfiles > 0) {
-      blz_status st = finish_file(s, s->nfiles - 1, err);
-      if (st && !first) first = st;
-    }
+    blz_status first = finish_all(s, err);
     free(s->source);
     s->source = source ? strdup(source) : NULL;
     if (first) return first;
@@ -1036,8 +1052,7 @@ blz_status blz_sink_tick(blz_sink *s, blz_error *err) {
 
 blz_status blz_sink_close(blz_sink *s, blz_error *err) {
   lock_sink(s);
-  flush_files(s, any_file, false, NULL); /* a failure shows in finish_file, which counts it */
-  while (s->nfiles > 0) finish_file(s, s->nfiles - 1, NULL);
+  finish_all(s, NULL); /* a failure shows in finish_file, which counts it */
   blz_storage_drain(s->storage);
   blz__crash_point("closed");
   pthread_mutex_lock(&s->stats_mu);

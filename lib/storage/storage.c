@@ -1,6 +1,7 @@
 /* storage.c — the storage backends: local folders (durable rename) and S3 (spill file, upload queue). */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <sys/mman.h>
@@ -109,8 +110,12 @@ blz_status blz_storage_open(const blz_storage_options *cfg, blz_storage **out, b
     free(state);
   }
   if (!st && !s->s3 && cfg->max_uploads > 1) {
-    /* local files land side by side: each landing is mostly waiting for its seven fsyncs */
-    s->capacity = cfg->max_uploads;
+    /* local files land side by side: each landing is mostly waiting for its nine fsyncs. The queue
+     * is not bounded: a queued local file costs its paths and sidecar, and the call that finished
+     * it waits for it anyway (blz_storage_settle); a bound only stopped that call from going on
+     * with its other files (the sink's close finished its files four at a time, each waiting for
+     * a landing thread, instead of encoding the rest while they landed). */
+    s->capacity = INT_MAX;
     s->nworkers = cfg->max_uploads;
   }
   if (!st && s->nworkers > 0) {

@@ -239,7 +239,7 @@ typedef struct sink_env {
   int64_t now;
   int finished;
   int64_t finished_rows;
-  char last_name[256];
+  char first_name[256], last_name[256];
   char last_source[64];
   int last_nkv;
   int max_row_groups; /* most row groups in one stored file */
@@ -271,6 +271,7 @@ static void on_fin(void *ctx, const blz_finished_file *f) {
   if (!f->stored) return;
   e->finished++;
   e->finished_rows += f->record_count;
+  if (e->finished == 1) snprintf(e->first_name, sizeof e->first_name, "%s", f->filename);
   snprintf(e->last_name, sizeof e->last_name, "%s", f->filename);
   snprintf(e->last_source, sizeof e->last_source, "%s", f->source_file ? f->source_file : "(none)");
   e->last_nkv = f->n_partition_values;
@@ -486,6 +487,27 @@ void test_sink_idle_partition_gives_back_its_row_group(void) {
     CHECK_EQ_INT(env.max_row_groups, gap == 4 ? 2 : 1);
     drop_sink(&env, k);
   }
+}
+
+/* Close finishes the files holding no buffered rows first (they land while the others' last row
+ * groups are encoded): region a, idle for 4 batches, has given its row group back; b still holds
+ * its rows. With one landing at a time, files land in the order they are finished. */
+void test_sink_close_finishes_idle_files_first(void) {
+  static const char *a[1] = {"a"}, *b[1] = {"b"};
+  sink_env env;
+  blz_sink *k = make_sink(&env, "  max_concurrent_uploads: 1\n  partition_by:\n    prefix_template: \"region={region}\"\n");
+  blz_error e = {0};
+  for (int i = 0; i < 5; i++) {
+    struct ArrowArray *x = event_batch(100, i * 100000, 1000, i == 0 ? a : b, 1);
+    CHECK(blz_sink_write(k, x, NULL, &e) == BLZ_OK);
+    fx_free_array(x);
+  }
+  CHECK(blz_sink_close(k, &e) == BLZ_OK);
+  CHECK_EQ_INT(env.finished, 2);
+  CHECK_EQ_INT(env.finished_rows, 500);
+  CHECK(!strncmp(env.first_name, "region=a/", 9));
+  CHECK(!strncmp(env.last_name, "region=b/", 9));
+  drop_sink(&env, k);
 }
 
 /* The one Parquet file under dir (a partition folder), read whole into out. */

@@ -11,6 +11,7 @@
 #include "../parquet/writer_internal.h"
 #include "../staging/staging.h"
 #include "../storage/storage.h"
+#include "landed.h"
 #include "partition.h"
 #include "uuid7.h"
 
@@ -37,14 +38,6 @@ typedef struct open_file {
   int64_t mem;       /* its writer's memory after its last write or flush (keep_within_budget) */
 } open_file;
 
-/* Source rows of one partition that landed in earlier runs: merged, sorted ranges, and a cursor
- * that only moves forward (a source's rows arrive in order). */
-typedef struct landed_part {
-  char *prefix;
-  int64_t (*r)[2];
-  int n, cap, cur;
-} landed_part;
-
 typedef struct group {
   char *prefix;
   blz_buf rows; /* int64_t row indices */
@@ -70,8 +63,7 @@ struct blz_sink {
   int64_t nbatch; /* batches written so far (idle files are counted in batches, not seconds) */
   char *source;
   int64_t src_base;         /* the current source's index of the next batch's first row */
-  landed_part *landed;      /* the current source's landed rows, by partition */
-  int nlanded;
+  blz_landed landed;        /* the current source's rows that landed in earlier runs */
   int64_t rows_skipped;     /* under stats_mu */
   int64_t files_done, rows_done, bytes_done, failed;
   int64_t batches_in, rows_in, row_groups, staging_done;
@@ -408,28 +400,6 @@ static void on_stored(void *ctx, blz_status st, const blz_error *stored_err, con
   free(p);
 }
 
-/* Appends s to b with bytes that would end a field (space, %, controls) as %XX. */
-static bool note_field(blz_buf *b, char tag, const char *s) {
-  bool ok = blz_buf_push(b, ' ') && blz_buf_push(b, (uint8_t)tag);
-  for (const unsigned char *c = (const unsigned char *)(s ? s : ""); ok && *c; c++) {
-    if (*c > ' ' && *c != '%' && *c != 0x7f) ok = blz_buf_push(b, *c);
-    else {
-      char hex[4];
-      snprintf(hex, sizeof hex, "%%%02X", *c);
-      ok = blz_buf_append(b, hex, 3);
-    }
-  }
-  return ok;
-}
-
-/* The landed-log line of a file: "rows FIRST END fFILE pPREFIX sSOURCE". */
-static bool landed_note(const open_file *f, blz_buf *b) {
-  char nums[64];
-  snprintf(nums, sizeof nums, "rows %lld %lld", (long long)f->src_first, (long long)f->src_end);
-  return blz_buf_append(b, nums, strlen(nums)) && note_field(b, 'f', f->relpath) && note_field(b, 'p', f->prefix) &&
-         note_field(b, 's', f->source) && blz_buf_push(b, 0);
-}
-
 /* Finishes file i: footer, then durable storage (queued for S3) followed by its staging metadata
  * and, for a file input, its landed-log line. Removes it from the list. */
 static blz_status finish_file(blz_sink *s, int i, blz_error *err) {
@@ -468,7 +438,7 @@ static blz_status finish_file(blz_sink *s, int i, blz_error *err) {
     int nkv;
     bool ok = describe(p, &ff, &nkv, &keys, &vals) && blz_staging_json(&ff, &json);
     blz_partition_values_free(nkv, keys, vals);
-    ok = ok && (!f.source || f.src_first < 0 || landed_note(&f, &note));
+    ok = ok && (!f.source || f.src_first < 0 || blz_landed_note(&note, f.src_first, f.src_end, f.relpath, f.prefix, f.source));
     if (!ok) st = blz_fail(&e, BLZ_ENOMEM, "out of memory");
     blz_staging_relpath(p->uuid, side, sizeof side);
   }
@@ -730,123 +700,12 @@ static void clear_groups(blz_sink *s) {
   s->ngroups = 0;
 }
 
-/* ---------- rows that landed in earlier runs ---------- */
-
-static void landed_clear(blz_sink *s) {
-  for (int i = 0; i < s->nlanded; i++) {
-    free(s->landed[i].prefix);
-    free(s->landed[i].r);
-  }
-  free(s->landed);
-  s->landed = NULL;
-  s->nlanded = 0;
-}
-
-/* Undoes note_field's %XX escapes in place. */
-static void unescape(char *t) {
-  char *w = t;
-  for (char *c = t; *c; c++) {
-    unsigned v;
-    if (*c == '%' && c[1] && c[2] && sscanf(c + 1, "%2x", &v) == 1) *w++ = (char)v, c += 2;
-    else *w++ = *c;
-  }
-  *w = 0;
-}
-
-typedef struct landed_load {
-  blz_sink *s;
-  bool oom;
-} landed_load;
-
-/* One landed-log line: kept when it names the current source. */
-static void landed_line(void *ctx, const char *line) {
-  landed_load *L = ctx;
-  blz_sink *s = L->s;
-  long long first, end;
-  int used = 0;
-  if (sscanf(line, "rows %lld %lld %n", &first, &end, &used) != 2 || used == 0 || first < 0 || end <= first) return;
-  char *rest = strdup(line + used), *prefix = NULL, *source = NULL;
-  if (!rest) {
-    L->oom = true;
-    return;
-  }
-  char *save = NULL;
-  for (char *tok = strtok_r(rest, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
-    if (tok[0] == 'p') prefix = tok + 1;
-    else if (tok[0] == 's') source = tok + 1;
-  }
-  if (prefix && source) {
-    unescape(prefix);
-    unescape(source);
-  }
-  landed_part *lp = NULL;
-  for (int i = 0; prefix && source && !strcmp(source, s->source) && i < s->nlanded && !lp; i++)
-    if (!strcmp(s->landed[i].prefix, prefix)) lp = &s->landed[i];
-  if (prefix && source && !strcmp(source, s->source) && !lp) {
-    landed_part *g = realloc(s->landed, (size_t)(s->nlanded + 1) * sizeof *g);
-    if (g) {
-      s->landed = g;
-      lp = &g[s->nlanded];
-      memset(lp, 0, sizeof *lp);
-      if ((lp->prefix = strdup(prefix))) s->nlanded++;
-      else lp = NULL;
-    }
-    if (!lp) L->oom = true;
-  }
-  if (lp && lp->n == lp->cap) {
-    int cap = lp->cap ? lp->cap * 2 : 8;
-    int64_t(*r)[2] = realloc(lp->r, (size_t)cap * sizeof *r);
-    if (r) lp->r = r, lp->cap = cap;
-    else L->oom = true, lp = NULL;
-  }
-  if (lp) {
-    lp->r[lp->n][0] = first;
-    lp->r[lp->n][1] = end;
-    lp->n++;
-  }
-  free(rest);
-}
-
-static int by_first(const void *a, const void *b) {
-  const int64_t *x = a, *y = b;
-  return x[0] < y[0] ? -1 : x[0] > y[0];
-}
-
-/* Reads which rows of the (new) current source landed in earlier runs: ranges per partition,
- * sorted and merged (a re-run's file may span rows an earlier file holds). */
+/* Which rows of the (new) current source landed in earlier runs (none for stdin: nothing to match
+ * rows against); the source's rows are counted from 0 again. */
 static blz_status load_landed(blz_sink *s, blz_error *err) {
-  landed_clear(s);
+  blz_landed_clear(&s->landed);
   s->src_base = 0;
-  if (!s->source) return BLZ_OK; /* stdin: nothing to match rows against */
-  landed_load L = {s, false};
-  BLZ_TRY(blz_storage_read_landed(s->storage, landed_line, &L, err));
-  if (L.oom) return blz_fail(err, BLZ_ENOMEM, "out of memory reading the landed log");
-  for (int i = 0; i < s->nlanded; i++) {
-    landed_part *lp = &s->landed[i];
-    qsort(lp->r, (size_t)lp->n, sizeof *lp->r, by_first);
-    int m = 0;
-    for (int k = 0; k < lp->n; k++) {
-      if (m > 0 && lp->r[k][0] <= lp->r[m - 1][1]) {
-        if (lp->r[k][1] > lp->r[m - 1][1]) lp->r[m - 1][1] = lp->r[k][1];
-      } else {
-        lp->r[m][0] = lp->r[k][0], lp->r[m][1] = lp->r[k][1];
-        m++;
-      }
-    }
-    lp->n = m;
-  }
-  return BLZ_OK;
-}
-
-/* Whether source row `row` of partition `prefix` landed in an earlier run. */
-static bool landed_before(blz_sink *s, const void *prefix, size_t plen, int64_t row) {
-  for (int i = 0; i < s->nlanded; i++) {
-    landed_part *lp = &s->landed[i];
-    if (strlen(lp->prefix) != plen || memcmp(lp->prefix, prefix, plen)) continue;
-    while (lp->cur < lp->n && lp->r[lp->cur][1] <= row) lp->cur++;
-    return lp->cur < lp->n && lp->r[lp->cur][0] <= row;
-  }
-  return false;
+  return s->source ? blz_landed_load(&s->landed, s->storage, s->source, err) : BLZ_OK;
 }
 
 /* A partition that stopped receiving rows (time-ordered input moving past its hour, say) keeps
@@ -949,7 +808,7 @@ static blz_status sink_write_locked(blz_sink *s, const struct ArrowArray *batch,
     int64_t *all = malloc(((size_t)batch->length + 1) * sizeof *all), n = 0;
     if (!all) st = blz_fail(err, BLZ_ENOMEM, "out of memory");
     for (int64_t r = 0; all && r < batch->length; r++)
-      if (!s->nlanded || !landed_before(s, "", 0, s->src_base + r)) all[n++] = r;
+      if (!s->landed.n || !blz_landed_before(&s->landed, "", 0, s->src_base + r)) all[n++] = r;
     skipped = all ? batch->length - n : 0;
     if (!st && n > 0) st = write_partition(s, "", &view, all, n, now, err);
     free(all);
@@ -977,7 +836,7 @@ static blz_status sink_write_locked(blz_sink *s, const struct ArrowArray *batch,
         break;
       }
       for (int64_t k = r; k < r + run; k++) {
-        if (s->nlanded && landed_before(s, s->key.data, s->key.len, s->src_base + k)) {
+        if (s->landed.n && blz_landed_before(&s->landed, s->key.data, s->key.len, s->src_base + k)) {
           skipped++;
           continue;
         }
@@ -1093,7 +952,7 @@ void blz_sink_destroy(blz_sink *s) {
   free(s->groups);
   blz_buf_free(&s->key);
   free(s->source);
-  landed_clear(s);
+  blz_landed_clear(&s->landed);
   free(s->data_cols);
   free(s->data_fields);
   blz_partitioner_destroy(s->part);

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../../lib/sink/landed.h"
 #include "../../lib/sink/partition.h"
 #include "../../lib/sink/uuid7.h"
 #include "../../lib/storage/file_sink.h"
@@ -508,6 +509,36 @@ void test_sink_close_finishes_idle_files_first(void) {
   CHECK(!strncmp(env.first_name, "region=a/", 9));
   CHECK(!strncmp(env.last_name, "region=b/", 9));
   drop_sink(&env, k);
+}
+
+/* A landed-log line read back gives the rows it was written with, whatever bytes the partition and
+ * source hold (spaces, %, newlines are escaped); ranges merge across lines, lines naming another
+ * source or damaged ones are skipped, and the cursor only moves forward. */
+void test_landed_note_round_trip(void) {
+  blz_buf a = {0}, b = {0}, c = {0};
+  const char *prefix = "region=eu west/%25", *source = "in put\n1.arrows";
+  CHECK(blz_landed_note(&a, 10, 20, "region=eu/x.parquet", prefix, source));
+  CHECK(blz_landed_note(&b, 15, 30, "region=eu/y.parquet", prefix, source));
+  CHECK(blz_landed_note(&c, 0, 100, "region=eu/z.parquet", prefix, "other.arrows"));
+  CHECK(!strchr((const char *)a.data, '\n'));
+  blz_landed l = {0};
+  CHECK(blz_landed_add_line(&l, source, (const char *)a.data));
+  CHECK(blz_landed_add_line(&l, source, (const char *)b.data));
+  CHECK(blz_landed_add_line(&l, source, (const char *)c.data));
+  CHECK(blz_landed_add_line(&l, source, "rows 40 35 fz pregion ssource")); /* end before first */
+  CHECK(blz_landed_add_line(&l, source, "rows 1")); /* cut short */
+  blz_landed_merge(&l);
+  CHECK_EQ_INT(l.n, 1);
+  CHECK_EQ_INT(l.parts[0].n, 1); /* [10, 20) and [15, 30) merged */
+  size_t plen = strlen(prefix);
+  CHECK(!blz_landed_before(&l, prefix, plen, 9));
+  CHECK(blz_landed_before(&l, prefix, plen, 10));
+  CHECK(blz_landed_before(&l, prefix, plen, 29));
+  CHECK(!blz_landed_before(&l, prefix, plen, 30));
+  CHECK(!blz_landed_before(&l, "region=eu", 9, 12)); /* another partition */
+  blz_landed_clear(&l);
+  CHECK_EQ_INT(l.n, 0);
+  blz_buf_free(&a), blz_buf_free(&b), blz_buf_free(&c);
 }
 
 /* The one Parquet file under dir (a partition folder), read whole into out. */

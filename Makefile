@@ -49,7 +49,7 @@ $(BUILD)/blizzard: $(CLI_OBJ) $(BUILD)/libblizzard.a
 $(BUILD)/unit_tests: $(patsubst %.c,$(BUILD)/%.o,$(TEST_SRC)) $(BUILD)/libblizzard.a
 	$(CC) $(LDFLAGS) $^ $(LIBS) -o $@
 
-FUZZERS = $(BUILD)/fuzz_ipc $(BUILD)/fuzz_config $(BUILD)/fuzz_s3_xml $(BUILD)/fuzz_journal $(BUILD)/fuzz_landed
+FUZZERS = $(BUILD)/fuzz_ipc $(BUILD)/fuzz_config $(BUILD)/fuzz_s3_xml $(BUILD)/fuzz_journal $(BUILD)/fuzz_landed $(BUILD)/fuzz_partition
 $(BUILD)/fuzz_%: fuzz/fuzz_%.c $(LIB_SRC)
 	@mkdir -p $(BUILD)
 	clang $(CPPFLAGS) -O1 -g -fsanitize=fuzzer,address,undefined $(WARN) $^ $(LIBS) -o $@

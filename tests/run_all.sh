@@ -43,7 +43,7 @@ echo "== threaded paths under ThreadSanitizer"
 bash tests/tsan_test.sh | tee "$log/tsan"
 count "$log/tsan"
 echo "== fuzz corpus replay"
-for target in ipc config s3_xml journal landed; do
+for target in ipc config s3_xml journal landed partition; do
   if ./build/fuzz_$target fuzz/corpus/$target/* >"$log/fuzz" 2>&1; then
     echo "fuzz_$target: $(ls fuzz/corpus/$target | wc -l) passed, 0 failed" | tee "$log/fuzzc"
   else

@@ -23,6 +23,7 @@ typedef struct col_ref {
   char fmt[8];
   bool dict;
   char index_fmt;
+  char *name; /* for messages */
 } col_ref;
 
 struct blz_partitioner {
@@ -58,6 +59,7 @@ void blz_partitioner_destroy(blz_partitioner *p) {
   }
   free(p->segs);
   free(p->uses);
+  for (int i = 0; p->refs && i < p->ncols_schema; i++) free(p->refs[i].name);
   free(p->refs);
   blz_buf_free(&p->key_cache);
   free(p);
@@ -150,6 +152,10 @@ blz_status blz_partitioner_create(const char *tpl, const char *time_column,
             break;
           }
           snprintf(r->fmt, sizeof r->fmt, "%s", vf);
+          if (!r->name && !(r->name = strdup(f->name ? f->name : ""))) {
+            st = blz_fail(err, BLZ_ENOMEM, "out of memory");
+            break;
+          }
           r->dict = f->dictionary != NULL;
           r->index_fmt = f->format[0];
           p->uses[col] = true;
@@ -242,7 +248,8 @@ static bool column_value(const blz_partitioner *p, const struct ArrowArray *batc
     int64_t j = int_at(r->index_fmt, a->buffers[1], i);
     a = a->dictionary;
     if (!a || j < 0 || j >= a->length) {
-      blz_fail(err, BLZ_EFORMAT, "partition column: dictionary index out of range");
+      blz_fail(err, BLZ_EFORMAT, "partition column %s: row %lld: dictionary index %lld out of range", r->name,
+               (long long)row, (long long)j);
       return false;
     }
     i = a->offset + j;
@@ -291,6 +298,22 @@ static bool column_value(const blz_partitioner *p, const struct ArrowArray *batc
   if (n == 0) { /* Hive writes empty strings as the default partition too */
     *is_null = true;
     return true;
+  }
+  if (s != (const uint8_t *)tmp && memchr(s, 0, n)) {
+    /* %00 would do for the folder, but the partition values taken back from it (the staging
+     * metadata, the hooks) are C strings: the value would come back cut short */
+    blz_fail(err, BLZ_EINVAL, "partition column %s: row %lld: a NUL byte in a partition value", r->name, (long long)row);
+    return false;
+  }
+  bool marker = n == strlen(BLZ_HIVE_NULL) && !memcmp(s, BLZ_HIVE_NULL, n);
+  if (marker) {
+    /* the string itself, not a null: its first '_' escaped, so the folder name differs from the
+     * null marker and unescapes to the value (Spark compares with the marker before unescaping) */
+    if (!blz_buf_append(out, "%5F", 3)) {
+      blz_fail(err, BLZ_ENOMEM, "out of memory");
+      return false;
+    }
+    s++, n--;
   }
   if (!blz_hive_escape(out, s, n)) {
     blz_fail(err, BLZ_ENOMEM, "out of memory");

@@ -223,6 +223,30 @@ void test_partition_render_and_escape(void) {
   blz_partitioner_destroy(p);
   fx_free_array(b);
 
+  /* the string __HIVE_DEFAULT_PARTITION__ is not a null: its folder name differs from the null
+   * marker and reads back as the string; a NUL byte in a value is refused, naming column and row */
+  CHECK(blz_partitioner_create("region={region}", NULL, s, &p, &e) == BLZ_OK);
+  const char *marker[3] = {"__HIVE_DEFAULT_PARTITION__", NULL, "a_b"};
+  b = event_batch(3, 0, 1000, marker, 3);
+  const char *want2[3] = {"region=%5F_HIVE_DEFAULT_PARTITION__", "region=__HIVE_DEFAULT_PARTITION__", "region=a_b"};
+  for (int i = 0; i < 3; i++) {
+    out.len = 0;
+    CHECK(blz_partitioner_render(p, b, i, &out, &e) == BLZ_OK);
+    blz_buf_push(&out, 0);
+    CHECK(!strcmp((char *)out.data, want2[i]));
+    CHECK(blz_partition_values((char *)out.data, &n, &keys, &vals));
+    CHECK(n == 1 && (marker[i] ? vals[0] && !strcmp(vals[0], marker[i]) : vals[0] == NULL));
+    blz_partition_values_free(n, keys, vals);
+  }
+  uint8_t *bytes = (uint8_t *)b->children[1]->buffers[2];
+  const int32_t *off = b->children[1]->buffers[1];
+  bytes[off[2] + 1] = 0; /* row 2's "a_b" becomes "a\0b" */
+  CHECK(blz_partitioner_render(p, b, 2, &out, &e) == BLZ_EINVAL);
+  CHECK_CONTAINS(e.message, "partition column region: row 2: a NUL byte");
+  blz_buf_free(&out);
+  blz_partitioner_destroy(p);
+  fx_free_array(b);
+
   CHECK(blz_partitioner_create("date=%Y", NULL, s, &p, &e) == BLZ_EINVAL);
   CHECK_CONTAINS(e.message, "no time_column");
   CHECK(blz_partitioner_create("x={nope}", NULL, s, &p, &e) == BLZ_EINVAL);

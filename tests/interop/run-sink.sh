@@ -53,6 +53,27 @@ YAML
 verify "run/column-partitions" "$out/logs.arrows" "$out/b" --partition-col date --partition-col level
 check "run/column-partitions meta" meta_consistent "$out/b" 60000
 
+# 2b. partition values a folder name must escape, and the string __HIVE_DEFAULT_PARTITION__ (not a
+# null: its folder differs from the null marker's), read back by the four readers
+(cd "$here" && node -e '
+const A = require("apache-arrow"), fs = require("fs");
+const v = ["__HIVE_DEFAULT_PARTITION__", null, "x y/z", "a%b", "k=v", "caf\u00e9", "#?*:"];
+const level = [], n = [];
+for (let i = 0; i < 700; i++) { level.push(v[i % v.length]); n.push(i); }
+fs.writeFileSync(process.argv[1], A.tableToIPC(A.tableFromArrays({ level, n: Int32Array.from(n) }), "stream"));
+' "$out/awkward.arrows")
+cat > "$out/w.yaml" <<YAML
+sink:
+  path: "$out/w"
+  partition_by:
+    prefix_template: "level={level}"
+YAML
+"$BLZ" run --config "$out/w.yaml" --quiet "$out/awkward.arrows" 2>"$out/w.err"
+check "run/awkward partition values: one folder each" test "$(ls -d "$out"/w/level=* | wc -l)" -eq 7
+verify "run/awkward partition values" "$out/awkward.arrows" "$out/w" --partition-col level
+check "run/awkward partition values: meta.json holds the string, not null" \
+  bash -c "grep -l '\"level\":\"__HIVE_DEFAULT_PARTITION__\"' '$out'/w/_staging/pending/*.json | wc -l | grep -qx 1"
+
 # 3. a folder of inputs: one source_file per input, recorded in meta.json
 mkdir -p "$out/inputs"
 node "$here/gen.mjs" --dataset logs --rows 3000 --seed 2 --out "$out/inputs/part-1.arrows" >/dev/null

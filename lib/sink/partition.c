@@ -401,6 +401,11 @@ blz_status blz_partitioner_render(blz_partitioner *p, const struct ArrowArray *b
       }
       if (!blz_buf_append(out, BLZ_HIVE_NULL, strlen(BLZ_HIVE_NULL))) goto oom;
     }
+    if (out->len - seg_start > BLZ_FOLDER_NAME_MAX)
+      /* refused here, with the whole batch, rather than when the folder is made: by then rows of
+       * the batch's other partitions would be in their files */
+      return blz_fail(err, BLZ_EINVAL, "row %lld: partition folder '%.40s...' is %zu bytes; a folder name holds at most %d",
+                      (long long)row, (const char *)out->data + seg_start, out->len - seg_start, BLZ_FOLDER_NAME_MAX);
   }
   if (!p->has_cols) { /* remember the key: the next rows of this bucket reuse it */
     p->key_cache.len = 0;

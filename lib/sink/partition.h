@@ -14,7 +14,12 @@ blz_status blz_partitioner_create(const char *tpl, const char *time_column,
 void blz_partitioner_destroy(blz_partitioner *p);
 /* Whether column i is used as a {placeholder} (and so left out of the data files). */
 bool blz_partitioner_uses_column(const blz_partitioner *p, int i);
-/* Appends the prefix of row `row` of `batch` (no trailing '/', not NUL-terminated). */
+/* Longest folder name (one path segment) a prefix may hold: NAME_MAX of ext4, xfs and most file
+ * systems, and what S3 tools that map keys to folders can write back. */
+#define BLZ_FOLDER_NAME_MAX 255
+
+/* Appends the prefix of row `row` of `batch` (no trailing '/', not NUL-terminated). A folder name
+ * longer than BLZ_FOLDER_NAME_MAX is refused, naming the row. */
 blz_status blz_partitioner_render(blz_partitioner *p, const struct ArrowArray *batch, int64_t row,
                                   blz_buf *out, blz_error *err);
 

@@ -243,6 +243,20 @@ void test_partition_render_and_escape(void) {
   bytes[off[2] + 1] = 0; /* row 2's "a_b" becomes "a\0b" */
   CHECK(blz_partitioner_render(p, b, 2, &out, &e) == BLZ_EINVAL);
   CHECK_CONTAINS(e.message, "partition column region: row 2: a NUL byte");
+  fx_free_array(b);
+  /* a folder name longer than a file system takes is refused with the batch, naming the row: 255
+   * bytes ("region=" and 248) is the most */
+  char at_most[249], one_more[250];
+  memset(at_most, 'x', 248), at_most[248] = 0;
+  memset(one_more, 'x', 249), one_more[249] = 0;
+  const char *longs[2] = {at_most, one_more};
+  b = event_batch(2, 0, 1000, longs, 2);
+  out.len = 0;
+  CHECK(blz_partitioner_render(p, b, 0, &out, &e) == BLZ_OK);
+  CHECK_EQ_INT(out.len, 255);
+  CHECK(blz_partitioner_render(p, b, 1, &out, &e) == BLZ_EINVAL);
+  CHECK_CONTAINS(e.message, "row 1: partition folder 'region=xxx");
+  CHECK_CONTAINS(e.message, "is 256 bytes");
   blz_buf_free(&out);
   blz_partitioner_destroy(p);
   fx_free_array(b);
@@ -512,6 +526,25 @@ void test_sink_idle_partition_gives_back_its_row_group(void) {
     CHECK_EQ_INT(env.max_row_groups, gap == 4 ? 2 : 1);
     drop_sink(&env, k);
   }
+}
+
+/* A partition folder name too long for a file system refuses the whole batch before any row is
+ * written: the rows of its other partitions do not land either. */
+void test_sink_refuses_batch_with_too_long_folder(void) {
+  char longv[300];
+  memset(longv, 'y', sizeof longv - 1), longv[sizeof longv - 1] = 0;
+  const char *vals[2] = {"ok", longv};
+  sink_env env;
+  blz_sink *k = make_sink(&env, "  partition_by:\n    prefix_template: \"region={region}\"\n");
+  struct ArrowArray *b = event_batch(10, 0, 1000, vals, 2);
+  blz_error e = {0};
+  CHECK(blz_sink_write(k, b, NULL, &e) == BLZ_EINVAL);
+  CHECK_CONTAINS(e.message, "row 1: partition folder");
+  CHECK(blz_sink_close(k, &e) == BLZ_OK);
+  CHECK_EQ_INT(env.finished, 0);
+  CHECK_EQ_INT(count_files(env.dir, ".parquet", NULL), 0);
+  fx_free_array(b);
+  drop_sink(&env, k);
 }
 
 /* Close finishes the files holding no buffered rows first (they land while the others' last row

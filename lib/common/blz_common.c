@@ -1,5 +1,6 @@
 /* blz_common.c — error formatting and the growable buffer used across the library. */
 #include "blz_common.h"
+#include "blz_utf8.h"
 
 #include <pthread.h>
 #include <signal.h>
@@ -99,8 +100,17 @@ const char *blz_version(void) { return BLZ_VERSION_STRING; }
 bool blz_json_string(blz_buf *b, const void *s, size_t n) {
   static const char hex[] = "0123456789abcdef";
   if (!blz_buf_push(b, '"')) return false;
-  for (const unsigned char *p = s, *end = p + n; p < end; p++) {
+  const unsigned char *end = (const unsigned char *)s + n;
+  size_t valid = blz_utf8_check(s, n); /* bytes before the first one that is not UTF-8 */
+  for (const unsigned char *p = s; p < end; p++) {
     unsigned char c = *p;
+    if ((size_t)(p - (const unsigned char *)s) == valid) {
+      /* JSON text is UTF-8 (RFC 8259): a byte that is not (a path from a Latin-1 file system, say)
+       * becomes U+FFFD rather than a document no parser reads */
+      if (!blz_buf_append(b, "\\ufffd", 6)) return false;
+      valid = (size_t)(p + 1 - (const unsigned char *)s) + blz_utf8_check(p + 1, (size_t)(end - p - 1));
+      continue;
+    }
     if (c == '"' || c == '\\') {
       uint8_t e[2] = {'\\', c};
       if (!blz_buf_append(b, e, 2)) return false;

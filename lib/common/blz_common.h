@@ -77,8 +77,8 @@ void blz_buf_free(blz_buf *b);
  * faults twice (read, then copy-on-write) and the second fault flushes the TLB of every CPU running
  * the process's threads. NULL on overflow or when out of memory. */
 void *blz_zalloc(size_t n, size_t size);
-/* Appends s[0..n) as a JSON string literal: quotes, backslashes and control bytes escaped, other
- * bytes (UTF-8) as they are. */
+/* Appends s[0..n) as a JSON string literal: quotes, backslashes and control bytes escaped, UTF-8
+ * as it is, and each byte that is not UTF-8 as \ufffd, so the document is always valid JSON. */
 bool blz_json_string(blz_buf *b, const void *s, size_t n);
 
 static inline void blz_store_le32(uint8_t *p, uint32_t v) {

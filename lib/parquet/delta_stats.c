@@ -2,6 +2,8 @@
  * measured while encoding: no file is read back. */
 #include "delta_stats.h"
 
+#include "../common/blz_utf8.h"
+
 #include <math.h>
 #include <stdio.h>
 
@@ -78,6 +80,11 @@ static bool value_json(const blz_column *c, const blz_stats *s, bool is_max, blz
     blz_stats_out o;
     blz_stats_output(s, t, c->opts->statistics_truncate_length > 0 ? c->opts->statistics_truncate_length : 64, &o);
     if (!o.has) return true;
+    /* bounds that are not UTF-8 (strings not checked: validate_utf8 off) are left out rather
+     * than written as a value they are not */
+    const uint8_t *v = is_max ? o.max : o.min;
+    size_t vn = is_max ? o.max_len : o.min_len;
+    if (blz_utf8_check(v, vn) != vn) return true;
     *has = true;
     return is_max ? blz_json_string(b, o.max, o.max_len) : blz_json_string(b, o.min, o.min_len);
   } else {

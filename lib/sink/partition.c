@@ -1,6 +1,8 @@
 /* partition.c — renders partition prefixes per row, with a cache of time buckets. */
 #include "partition.h"
 
+#include "../common/blz_utf8.h"
+
 #include <stdio.h>
 #include <time.h>
 
@@ -303,6 +305,13 @@ static bool column_value(const blz_partitioner *p, const struct ArrowArray *batc
     /* %00 would do for the folder, but the partition values taken back from it (the staging
      * metadata, the hooks) are C strings: the value would come back cut short */
     blz_fail(err, BLZ_EINVAL, "partition column %s: row %lld: a NUL byte in a partition value", r->name, (long long)row);
+    return false;
+  }
+  if (s != (const uint8_t *)tmp && blz_utf8_check(s, n) != n) {
+    /* checked even when the batch's strings are not (validate_utf8 off): the value becomes a
+     * folder name and a JSON string in the staging metadata, which must be text */
+    blz_fail(err, BLZ_EINVAL, "partition column %s: row %lld: a partition value that is not valid UTF-8", r->name,
+             (long long)row);
     return false;
   }
   bool marker = n == strlen(BLZ_HIVE_NULL) && !memcmp(s, BLZ_HIVE_NULL, n);

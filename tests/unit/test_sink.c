@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../../lib/common/blz_utf8.h"
 #include "../../lib/sink/landed.h"
 #include "../../lib/sink/partition.h"
 #include "../../lib/sink/uuid7.h"
@@ -243,6 +244,9 @@ void test_partition_render_and_escape(void) {
   bytes[off[2] + 1] = 0; /* row 2's "a_b" becomes "a\0b" */
   CHECK(blz_partitioner_render(p, b, 2, &out, &e) == BLZ_EINVAL);
   CHECK_CONTAINS(e.message, "partition column region: row 2: a NUL byte");
+  bytes[off[2] + 1] = 0xFF; /* "a\xffb": not UTF-8, refused even where the batch's strings were not checked */
+  CHECK(blz_partitioner_render(p, b, 2, &out, &e) == BLZ_EINVAL);
+  CHECK_CONTAINS(e.message, "partition column region: row 2: a partition value that is not valid UTF-8");
   fx_free_array(b);
   /* a folder name longer than a file system takes is refused with the batch, naming the row: 255
    * bytes ("region=" and 248) is the most */
@@ -691,6 +695,15 @@ void test_staging_json(void) {
   CHECK(blz_staging_json(&f, &b));
   blz_buf_push(&b, 0);
   CHECK_CONTAINS((char *)b.data, "\"source_file\":\"in \\\"quoted\\\".arrows\",\"stats\":{\"numRecords\":4}}\n");
+  /* a source path that is not UTF-8 (a Latin-1 file name) still gives a JSON document: each byte
+   * that is not UTF-8 as U+FFFD, control bytes escaped, UTF-8 kept */
+  f.stats_json = NULL;
+  f.source_file = "caf\xe9 \xc3\xa9\x01\xc3.arrows";
+  b.len = 0;
+  CHECK(blz_staging_json(&f, &b));
+  CHECK(blz_utf8_check(b.data, b.len) == b.len);
+  blz_buf_push(&b, 0);
+  CHECK_CONTAINS((char *)b.data, "\"source_file\":\"caf\\ufffd \xc3\xa9\\u0001\\ufffd.arrows\"}");
   blz_buf_free(&b);
 }
 

@@ -3,6 +3,7 @@
 #include "../../lib/parquet/bloom.h"
 #include "../../lib/parquet/column.h"
 #include "../../lib/parquet/schema_map.h"
+#include "../../lib/common/blz_utf8.h"
 #include "../../lib/parquet/writer_internal.h"
 #include "../../lib/common/blz_pool.h"
 #include "fixture.h"
@@ -21,6 +22,38 @@ static const tnode *rg_col_meta(const tnode *footer, int rg, int col) {
   const tnode *cols = tget(&rgs->kids[rg], 1);
   if (!cols || col >= cols->n) return NULL;
   return tget(&cols->kids[col], 3);
+}
+
+/* With UTF-8 checks off, a string column's bounds that are not UTF-8 stay out of the Delta
+ * statistics (its minimum here: "\xff" sorts after "apple" as bytes, the maximum is "\xff..."),
+ * and the document stays valid UTF-8; a column of valid strings keeps both bounds. */
+void test_writer_delta_stats_leave_out_bounds_not_utf8(void) {
+  struct ArrowSchema *s = schema_i32_utf8();
+  blz_writer_options o;
+  blz_writer_options_init(&o);
+  o.validate_utf8 = 0;
+  fx_mem m;
+  blz_writer *w = fx_open_mem(s, &o, &m);
+  int32_t ids[3] = {1, 2, 3};
+  const char *names[3] = {"apple", "pear", "zz"};
+  struct ArrowArray *cols[2] = {fx_i32(ids, 3, NULL), fx_utf8(names, 3)};
+  struct ArrowArray *b = fx_batch(3, 2, cols);
+  uint8_t *bytes = (uint8_t *)b->children[1]->buffers[2];
+  bytes[9] = 0xFF; /* "zz" becomes "\xffz": the maximum, not UTF-8 */
+  blz_error e = {0};
+  CHECK(blz_writer_write(w, b, &e) == BLZ_OK);
+  CHECK(blz_writer_close(w, &e) == BLZ_OK);
+  blz_buf js = {0};
+  CHECK(blz__writer_delta_stats(w, 32, &js, &e) == BLZ_OK);
+  CHECK(blz_utf8_check(js.data, js.len) == js.len);
+  blz_buf_push(&js, 0);
+  CHECK_CONTAINS((char *)js.data, "\"minValues\":{\"id\":1,\"name\":\"apple\"}");
+  CHECK_CONTAINS((char *)js.data, "\"maxValues\":{\"id\":3}");
+  blz_buf_free(&js);
+  fx_free_array(b);
+  blz_writer_destroy(w);
+  fx_free_schema(s);
+  blz_buf_free(&m.buf);
 }
 
 void test_writer_footer_and_stats(void) {

@@ -21,6 +21,7 @@
   X(test_stats_decimal_flba_signed)                 \
   X(test_type_mapping)                              \
   X(test_writer_footer_and_stats)                   \
+  X(test_writer_delta_stats_leave_out_bounds_not_utf8) \
   X(test_writer_honours_offsets)                    \
   X(test_writer_dictionary_fallback_and_row_groups) \
   X(test_writer_zero_rows)                          \

@@ -112,7 +112,7 @@ static int expand_inputs(int n, char **in, char ***out, int *nout) {
     if (strcmp(in[i], "-") && stat(in[i], &st) == 0 && S_ISDIR(st.st_mode)) {
       DIR *d = opendir(in[i]);
       if (!d) {
-        fprintf(stderr, "blizzard: cannot read folder %s: %s\n", in[i], strerror(errno));
+        log_say(LOG_ERROR, "cannot read folder %s: %s", in[i], strerror(errno));
         return -1;
       }
       int start = *nout;
@@ -211,7 +211,7 @@ static int start_sink(run_state *rs, const blz_sink_config *cfg, blz_sink_hooks 
   blz_sink *sink = NULL;
   blz_error err = {0};
   if (blz_sink_create(cfg, schema, hooks, &sink, &err)) {
-    fprintf(stderr, "blizzard: %s\n", err.message);
+    log_say(LOG_ERROR, "%s", err.message);
     return 2;
   }
   __atomic_store_n(&rs->sink, sink, __ATOMIC_RELEASE);
@@ -236,7 +236,7 @@ static int run_input(run_state *rs, const char *name, const char *source, struct
     struct ArrowArray batch;
     if (stream->get_next(stream, &batch)) {
       if (!stop_requested) {
-        fprintf(stderr, "blizzard: %s: %s\n", is_stdin ? "stdin" : name, stream->get_last_error(stream));
+        log_say(LOG_ERROR, "%s: %s", is_stdin ? "stdin" : name, stream->get_last_error(stream));
         rc = 1;
       }
       break;
@@ -245,7 +245,7 @@ static int run_input(run_state *rs, const char *name, const char *source, struct
     rs->rows_read += batch.length;
     rs->batches_read++;
     if (blz_sink_write(rs->sink, &batch, source, &err)) {
-      fprintf(stderr, "blizzard: %s: %s\n", is_stdin ? "stdin" : name, err.message);
+      log_say(LOG_ERROR, "%s: %s", is_stdin ? "stdin" : name, err.message);
       rc = 1;
     }
     batch.release(&batch);
@@ -262,21 +262,30 @@ static int finish_run(run_state *rs, metrics_server *ms, int rc) {
   }
   blz_error err = {0};
   if (blz_sink_close(rs->sink, &err)) {
-    fprintf(stderr, "blizzard: not stored: %s\n", err.message);
+    log_say(LOG_ERROR, "not stored: %s", err.message);
     rc = rc ? rc : 1;
   }
   blz_sink_stats ss;
   blz_sink_get_stats(rs->sink, &ss);
-  if (ss.rows_skipped)
-    fprintf(stderr, "blizzard: skipped %lld rows that an earlier run had landed\n", (long long)ss.rows_skipped);
-  fprintf(stderr, "blizzard: read %lld rows in %lld batches%s; stored %lld files, %lld rows, %lld bytes; %lld files failed\n",
-          (long long)rs->rows_read, (long long)rs->batches_read, stop_requested ? " (stopped by signal)" : "",
-          (long long)ss.files_written, (long long)ss.rows_written, (long long)ss.bytes_written,
-          (long long)ss.files_failed);
-  if (ss.bytes_uploaded || ss.upload_failures || ss.upload_retries)
-    fprintf(stderr, "blizzard: uploaded %lld bytes; %lld multipart uploads, %lld retries, %lld failed uploads\n",
-            (long long)ss.bytes_uploaded, (long long)ss.multipart_uploads, (long long)ss.upload_retries,
-            (long long)ss.upload_failures);
+  if (log_json()) { /* the summary as one event, its numbers as numbers */
+    char v[8][24];
+    int64_t nums[8] = {rs->rows_read, rs->batches_read, ss.rows_skipped, ss.files_written, ss.rows_written,
+                       ss.bytes_written, ss.files_failed, ss.bytes_uploaded};
+    for (int i = 0; i < 8; i++) snprintf(v[i], sizeof v[i], "%lld", (long long)nums[i]);
+    log_force(LOG_INFO, "run_finished", "rows_read", v[0], "batches_read", v[1], "rows_skipped", v[2],
+              "files_stored", v[3], "rows_stored", v[4], "bytes_stored", v[5], "files_failed", v[6],
+              "bytes_uploaded", v[7], "stopped_by", stop_requested ? "signal" : NULL, NULL);
+  } else {
+    if (ss.rows_skipped) log_say(LOG_INFO, "skipped %lld rows that an earlier run had landed", (long long)ss.rows_skipped);
+    log_say(LOG_INFO, "read %lld rows in %lld batches%s; stored %lld files, %lld rows, %lld bytes; %lld files failed",
+            (long long)rs->rows_read, (long long)rs->batches_read, stop_requested ? " (stopped by signal)" : "",
+            (long long)ss.files_written, (long long)ss.rows_written, (long long)ss.bytes_written,
+            (long long)ss.files_failed);
+    if (ss.bytes_uploaded || ss.upload_failures || ss.upload_retries)
+      log_say(LOG_INFO, "uploaded %lld bytes; %lld multipart uploads, %lld retries, %lld failed uploads",
+              (long long)ss.bytes_uploaded, (long long)ss.multipart_uploads, (long long)ss.upload_retries,
+              (long long)ss.upload_failures);
+  }
   blz_sink *sink = rs->sink;
   __atomic_store_n(&rs->sink, NULL, __ATOMIC_RELEASE);
   metrics_server_stop(ms); /* no scrape may run while the sink is freed */
@@ -298,13 +307,13 @@ int cli_run(int argc, char **argv) {
   char **files = NULL;
   int nfiles = 0;
   if (cli_load_config(a.config, &cfg, &err)) {
-    fprintf(stderr, "blizzard: %s\n", err.message);
+    log_say(LOG_ERROR, "%s", err.message);
     rc = 2;
   } else if (a.check) {
     printf("blizzard: %s is valid (sink.path %s)\n", a.config, cfg.path);
     rc = 0;
   } else if (a.ninputs == 0) {
-    fprintf(stderr, "blizzard: run needs at least one INPUT (a file, a folder or -)\n");
+    log_say(LOG_ERROR, "run needs at least one INPUT (a file, a folder or -)");
     rc = 2;
   } else if (expand_inputs(a.ninputs, a.inputs, &files, &nfiles)) {
     rc = 1;
@@ -325,7 +334,7 @@ int cli_run(int argc, char **argv) {
     char merr[512];
     ms = metrics_server_start(cfg.metrics_address, snapshot, &rs, merr, sizeof merr);
     if (!ms) {
-      fprintf(stderr, "blizzard: %s\n", merr);
+      log_say(LOG_ERROR, "%s", merr);
       rc = 2;
     } else {
       log_event(LOG_INFO, "metrics_listening", "address", cfg.metrics_address, NULL);
@@ -341,14 +350,14 @@ int cli_run(int argc, char **argv) {
     int is_stdin = !strcmp(name, "-");
     int fd = is_stdin ? 0 : open(name, O_RDONLY);
     if (fd < 0) {
-      fprintf(stderr, "blizzard: cannot open %s: %s\n", name, strerror(errno));
+      log_say(LOG_ERROR, "cannot open %s: %s", name, strerror(errno));
       rc = 1;
       break;
     }
     struct ArrowArrayStream stream;
     if (blz_ipc_stream_from_fd_cancellable(fd, &stop_requested, &stream, &err)) {
       if (!stop_requested) {
-        fprintf(stderr, "blizzard: %s: %s\n", is_stdin ? "stdin" : name, err.message);
+        log_say(LOG_ERROR, "%s: %s", is_stdin ? "stdin" : name, err.message);
         rc = 1;
       }
       if (!is_stdin) close(fd);
@@ -364,7 +373,7 @@ int cli_run(int argc, char **argv) {
         schema.release = NULL;
       }
     } else if (!same_schema(&first_schema, &schema)) {
-      fprintf(stderr, "blizzard: %s: its schema differs from the first input's\n", name);
+      log_say(LOG_ERROR, "%s: its schema differs from the first input's", name);
       rc = 1;
     }
     if (schema.release) schema.release(&schema);

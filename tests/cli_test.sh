@@ -69,4 +69,17 @@ check "refused runs leave no file" no_leftovers
 out=$($BLZ convert /nonexistent/in.arrows "$d/out/x.parquet" 2>&1); rc=$?
 check "missing input is named" grep -q "/nonexistent/in.arrows" <<<"$out"
 
+# run --log-format json: every line on stderr is a JSON object in UTF-8 (the events, an error, the
+# summary), even with an input whose name is not UTF-8 (a Latin-1 file name)
+lat="$d/caf$(printf '\xe9').arrows"
+cp tests/data/logs_small.arrows "$lat"
+printf 'sink:\n  path: %s/json-table\n' "$d" > "$d/json.yaml"
+$BLZ run --config "$d/json.yaml" --log-format json "$lat" "$d/missing.arrows" 2> "$d/json.err"; rc=$?
+check "json log: a missing input fails the run" test $rc -ne 0
+check "json log: every line is UTF-8" iconv -f UTF-8 -t UTF-8 "$d/json.err" -o /dev/null
+check "json log: every line is a JSON object" bash -c "! grep -qv '^{\"ts\":\".*}\$' '$d/json.err'"
+check "json log: the error and the summary are events" \
+  bash -c "grep -q '\"event\":\"error\",\"message\":\"cannot open .*missing.arrows' '$d/json.err' && grep -q '\"event\":\"run_finished\",\"rows_read\":[1-9]' '$d/json.err'"
+check "json log: the Latin-1 name as U+FFFD" grep -q 'caf\\ufffd.arrows' "$d/json.err"
+
 summary

@@ -21,6 +21,8 @@
  * call takes FIRST_CHUNK rows, to learn the bytes per row; then the calls halve the gap to the size
  * target, so files land close to it. */
 #define WRITE_CHUNK 65536
+/* "/{uuid}.parquet" after a partition prefix */
+#define FILE_NAME_LEN 45
 #define FIRST_CHUNK 4096
 
 typedef struct open_file {
@@ -73,6 +75,7 @@ struct blz_sink {
   pthread_mutex_t stats_mu; /* counters: completions arrive on uploader threads */
   int64_t gauge_open_files, gauge_buffered, gauge_open_bytes; /* under stats_mu: read by stats queries */
   bool local;               /* local storage: files land on landing threads, hooks run on the caller's */
+  size_t path_room;         /* the longest file path under the table the storage takes */
   blz_finished_file *deferred; /* finished files whose hook waits for mu to be released (stats_mu) */
   int ndeferred, capdeferred;
   group *groups;
@@ -208,6 +211,7 @@ blz_status blz_sink_create(const blz_sink_config *cfg, const struct ArrowSchema 
     blz_storage_options_of(cfg, &so);
     st = blz_storage_open(&so, &s->storage, err);
     s->local = strncmp(cfg->path, "s3://", 5) != 0;
+    if (!st) s->path_room = blz_storage_relpath_room(s->storage);
   }
   if (!st) blz_storage_on_retry(s->storage, on_retry, s);
   if (!st) st = blz_storage_make_folder(s->storage, BLZ_STAGING_FOLDER, err);
@@ -821,6 +825,13 @@ static blz_status sink_write_locked(blz_sink *s, const struct ArrowArray *batch,
       s->key.len = 0;
       st = blz_partitioner_render(s->part, batch, r, &s->key, err);
       if (st) break;
+      if (s->key.len + FILE_NAME_LEN > s->path_room) {
+        /* refused with the whole batch, not when its file is opened (see partition.h) */
+        st = blz_fail(err, BLZ_EINVAL, "row %lld: partition path '%.40s...' is %zu bytes; with a file name (%d) it "
+                      "exceeds the %zu bytes the storage takes (%s)", (long long)r, (const char *)s->key.data,
+                      s->key.len, FILE_NAME_LEN, s->path_room, s->local ? "PATH_MAX" : "S3 keys: 1,024 with the prefix");
+        break;
+      }
       if (!cur || curlen != s->key.len || memcmp(cur->prefix, s->key.data, curlen)) {
         cur = group_for(s, s->key.data, s->key.len);
         if (!cur) {

@@ -257,6 +257,20 @@ blz_status blz_storage_make_folder(blz_storage *s, const char *relpath, blz_erro
   return st;
 }
 
+/* S3 object keys: at most 1,024 bytes of UTF-8. */
+#define S3_KEY_MAX 1024
+
+size_t blz_storage_relpath_room(const blz_storage *s) {
+  /* root "/" relpath, and the temporary name's "." before the file name and ".XXXXXX" after it */
+  size_t used = strlen(s->root) + 1 + 8, room = used < PATH_MAX - 1 ? PATH_MAX - 1 - used : 0;
+  if (s->s3) {
+    size_t prefix = strlen(s->s3o.prefix) + (*s->s3o.prefix ? 1 : 0);
+    size_t key = prefix < S3_KEY_MAX ? S3_KEY_MAX - prefix : 0;
+    if (key < room) room = key;
+  }
+  return room;
+}
+
 blz_status blz_storage_begin(blz_storage *s, const char *relpath, blz_object **out, blz_error *err) {
   blz_object *o = calloc(1, sizeof *o);
   if (!o) return blz_fail(err, BLZ_ENOMEM, "out of memory");

@@ -30,6 +30,10 @@ void blz_storage_destroy(blz_storage *s);
 /* Local storage: creates the folder `relpath` (ending in '/') and its missing parents, durably,
  * before returning. S3: nothing to do. */
 blz_status blz_storage_make_folder(blz_storage *s, const char *relpath, blz_error *err);
+/* The longest relpath an object may have: what a local path (PATH_MAX with its temporary name's
+ * 8 extra bytes; for S3, the spill copy's) and, for S3, an object key (1,024 bytes with the
+ * configured prefix) leave after the storage's root. */
+size_t blz_storage_relpath_room(const blz_storage *s);
 /* Starts an object at `relpath`. Nothing is visible under that name until it is committed. */
 blz_status blz_storage_begin(blz_storage *s, const char *relpath, blz_object **out, blz_error *err);
 /* The byte sink writing into the object. */

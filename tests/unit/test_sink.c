@@ -13,6 +13,7 @@
 #include "../../lib/sink/uuid7.h"
 #include "../../lib/storage/file_sink.h"
 #include "../../lib/storage/journal.h"
+#include "../../lib/storage/storage.h"
 #include "fixture.h"
 #include "test.h"
 #include "tests.h"
@@ -549,6 +550,46 @@ void test_sink_refuses_batch_with_too_long_folder(void) {
   CHECK_EQ_INT(count_files(env.dir, ".parquet", NULL), 0);
   fx_free_array(b);
   drop_sink(&env, k);
+}
+
+/* A partition path that, with its file name, is longer than the storage takes (PATH_MAX for local
+ * tables, 1,024-byte keys with the prefix for S3) refuses the whole batch, naming the row; the
+ * room is what the root (and for S3 the key prefix) leaves. */
+void test_sink_refuses_batch_with_too_long_path(void) {
+  char tpl[1024] = "";
+  for (int i = 0; i < 17; i++) { /* 17 folders of 2 + 240 bytes: 4,130 bytes */
+    size_t n = strlen(tpl);
+    snprintf(tpl + n, sizeof tpl - n, "%s%c={region}", i ? "/" : "", 'a' + i);
+  }
+  char longv[241], yaml[1200];
+  memset(longv, 'y', 240), longv[240] = 0;
+  snprintf(yaml, sizeof yaml, "  partition_by:\n    prefix_template: \"%s\"\n", tpl);
+  const char *vals[2] = {"ok", longv};
+  sink_env env;
+  blz_sink *k = make_sink(&env, yaml);
+  struct ArrowArray *b = event_batch(4, 0, 1000, vals, 2);
+  blz_error e = {0};
+  CHECK(blz_sink_write(k, b, NULL, &e) == BLZ_EINVAL);
+  CHECK_CONTAINS(e.message, "row 1: partition path");
+  CHECK_CONTAINS(e.message, "PATH_MAX");
+  CHECK(blz_sink_close(k, &e) == BLZ_OK);
+  CHECK_EQ_INT(env.finished, 0);
+  fx_free_array(b);
+  drop_sink(&env, k);
+
+  /* S3: the key limit, less the prefix; the spill folder's path limit where it is smaller */
+  blz_kv_pair kv[3] = {{"AWS_ACCESS_KEY_ID", "AK"}, {"AWS_SECRET_ACCESS_KEY", "SK"}, {"AWS_REGION", "eu-west-1"}};
+  blz_storage_options so = {0};
+  so.path = "s3://bucket/tables/events";
+  so.spill_path = env.dir;
+  so.s3 = (blz_s3_config){so.path, kv, 3, 5};
+  so.part_bytes = 5 << 20, so.min_multipart_bytes = 5 << 20, so.max_parts = 1, so.max_uploads = 1;
+  CHECK(mkdir(env.dir, 0755) == 0);
+  blz_storage *st = NULL;
+  CHECK(blz_storage_open(&so, &st, &e) == BLZ_OK);
+  if (st) CHECK_EQ_INT(blz_storage_relpath_room(st), 1024 - strlen("tables/events/"));
+  blz_storage_destroy(st);
+  drop_sink(&env, NULL);
 }
 
 /* Close finishes the files holding no buffered rows first (they land while the others' last row

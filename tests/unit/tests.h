@@ -63,6 +63,7 @@
   X(test_sink_close_finishes_idle_files_first) \
   X(test_landed_note_round_trip) \
   X(test_sink_refuses_batch_with_too_long_folder) \
+  X(test_sink_refuses_batch_with_too_long_path) \
   X(test_sink_same_bytes_for_any_thread_count)     \
   X(test_sink_config_validate_c_api)                \
   X(test_config_hostile_shapes)                     \

@@ -301,18 +301,20 @@ static bool column_value(const blz_partitioner *p, const struct ArrowArray *batc
     *is_null = true;
     return true;
   }
-  if (s != (const uint8_t *)tmp && memchr(s, 0, n)) {
+  if (s != (const uint8_t *)tmp) { /* a string value (numbers, booleans and dates are rendered in tmp) */
     /* %00 would do for the folder, but the partition values taken back from it (the staging
      * metadata, the hooks) are C strings: the value would come back cut short */
-    blz_fail(err, BLZ_EINVAL, "partition column %s: row %lld: a NUL byte in a partition value", r->name, (long long)row);
-    return false;
-  }
-  if (s != (const uint8_t *)tmp && blz_utf8_check(s, n) != n) {
-    /* checked even when the batch's strings are not (validate_utf8 off): the value becomes a
-     * folder name and a JSON string in the staging metadata, which must be text */
-    blz_fail(err, BLZ_EINVAL, "partition column %s: row %lld: a partition value that is not valid UTF-8", r->name,
-             (long long)row);
-    return false;
+    if (memchr(s, 0, n)) {
+      blz_fail(err, BLZ_EINVAL, "partition column %s: row %lld: a NUL byte in a partition value", r->name, (long long)row);
+      return false;
+    }
+    /* the sink's validator has checked the batch's strings; the partitioner does not count on
+     * its caller for what becomes a folder name and a JSON string in the staging metadata */
+    if (blz_utf8_check(s, n) != n) {
+      blz_fail(err, BLZ_EINVAL, "partition column %s: row %lld: a partition value that is not valid UTF-8", r->name,
+               (long long)row);
+      return false;
+    }
   }
   bool marker = n == strlen(BLZ_HIVE_NULL) && !memcmp(s, BLZ_HIVE_NULL, n);
   if (marker) {

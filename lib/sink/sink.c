@@ -21,7 +21,8 @@
  * call takes FIRST_CHUNK rows, to learn the bytes per row; then the calls halve the gap to the size
  * target, so files land close to it. */
 #define WRITE_CHUNK 65536
-/* "/{uuid}.parquet" after a partition prefix */
+/* "/{uuid}.parquet" after a partition prefix: what a file's relpath adds (open_file_for) and what
+ * the storage's room must leave for it (sink_write_locked) */
 #define FILE_NAME_LEN 45
 #define FIRST_CHUNK 4096
 
@@ -483,7 +484,7 @@ static blz_status open_file_for(blz_sink *s, const char *prefix, size_t plen, in
   memset(&f, 0, sizeof f);
   BLZ_TRY(blz_uuid7(now, f.uuid, err));
   f.prefix = malloc(plen + 1);
-  f.relpath = malloc(plen + 48);
+  f.relpath = malloc(plen + FILE_NAME_LEN + 1);
   f.source = s->source ? strdup(s->source) : NULL;
   if (!f.prefix || !f.relpath || (s->source && !f.source)) {
     free(f.prefix);
@@ -493,7 +494,7 @@ static blz_status open_file_for(blz_sink *s, const char *prefix, size_t plen, in
   }
   memcpy(f.prefix, prefix, plen);
   f.prefix[plen] = 0;
-  snprintf(f.relpath, plen + 48, "%s%s%s.parquet", f.prefix, plen ? "/" : "", f.uuid);
+  snprintf(f.relpath, plen + FILE_NAME_LEN + 1, "%s%s%s.parquet", f.prefix, plen ? "/" : "", f.uuid);
   blz_status st = blz_storage_begin(s->storage, f.relpath, &f.obj, err);
   if (!st) {
     blz_output out = blz_object_output(f.obj);
